@@ -111,6 +111,10 @@ type Authority struct {
 	Fingerprint string
 }
 
+// ErrKeyMismatch is returned when a private key does not belong to the
+// certificate it was given with.
+var ErrKeyMismatch = errors.New("the private key does not belong to the CA certificate: pass the key the CA certificate was created with")
+
 // LoadAuthority parses a CA certificate and its private key and checks that
 // the certificate is a CA that may sign certificates and that the key is
 // the certificate's. The returned errors wrap ErrCertificate or ErrKey so
@@ -125,7 +129,7 @@ func LoadAuthority(certPEM, keyPEM string) (*Authority, error) {
 		return nil, &InputError{Input: InputCAKey, Err: err}
 	}
 	if !PublicKeysEqual(cert.PublicKey, key.Public()) {
-		return nil, &InputError{Input: InputCAKey, Err: errors.New("the private key does not belong to the CA certificate: pass the key the CA certificate was created with")}
+		return nil, &InputError{Input: InputCAKey, Err: ErrKeyMismatch}
 	}
 	return &Authority{Certificate: cert, Key: key, Fingerprint: Fingerprint(cert)}, nil
 }

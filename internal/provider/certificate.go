@@ -1,0 +1,321 @@
+package provider
+
+import (
+	"context"
+	"crypto"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/dockertls/terraform-provider-dockertls/internal/pki"
+)
+
+// certificateResource is the behaviour the three certificate resources
+// share: planning replacement and renewal, refreshing ready_for_renewal,
+// in-place updates of inputs that do not shape the certificate, and
+// forgetting the certificate on destroy. Each resource embeds it and adds
+// its schema, validation and issuance.
+type certificateResource struct {
+	env *env
+	// kind names the certificate in messages: "CA certificate", ...
+	kind string
+	// rules lists the inputs whose change replaces the certificate.
+	rules []replacementRule
+	// outputs lists the computed attributes that a new certificate changes.
+	outputs []string
+}
+
+// replacementRule names an input that shapes the certificate and how to
+// tell whether a new value gives the same certificate.
+type replacementRule struct {
+	attr string
+	// same reports whether prior and planned values, both known and not
+	// byte-equal, describe the same certificate: the same key in another
+	// PEM form, the same IP written differently. Nil means byte equality.
+	same func(prior, planned attr.Value) bool
+	// defaultValue, when set, is what a null prior value means: the state
+	// was written before the attribute existed or before it had a default.
+	// Without this, adding a default would replace every certificate.
+	defaultValue attr.Value
+}
+
+func (r replacementRule) unchanged(prior, planned attr.Value) bool {
+	if planned == nil || planned.IsUnknown() {
+		return false
+	}
+	if prior == nil || prior.IsNull() {
+		if planned.IsNull() || isEmptyValue(planned) {
+			return true
+		}
+		return r.defaultValue != nil && planned.Equal(r.defaultValue)
+	}
+	if prior.Equal(planned) {
+		return true
+	}
+	if planned.IsNull() && isEmptyValue(prior) {
+		return true
+	}
+	return r.same != nil && r.same(prior, planned)
+}
+
+// isEmptyValue reports an empty string or collection, which makes the same
+// certificate as a null value.
+func isEmptyValue(v attr.Value) bool {
+	switch v := v.(type) {
+	case types.String:
+		return !v.IsNull() && !v.IsUnknown() && v.ValueString() == ""
+	case types.List:
+		return !v.IsNull() && !v.IsUnknown() && len(v.Elements()) == 0
+	}
+	return false
+}
+
+// planOutcome is what modifyPlan decided.
+type planOutcome int
+
+const (
+	planDestroy planOutcome = iota
+	planCreate
+	planReplace
+	planKeep // no change, or an in-place update of inputs like early_renewal_hours
+)
+
+// renewalReplacePaths are the outputs offered to Terraform as the reason for
+// a renewal replacement, in order of preference. Terraform only honours a
+// path whose planned value differs from the prior one, and an output named
+// in ignore_changes keeps its prior value, so there is more than one.
+var renewalReplacePaths = []string{attrNotAfter, attrCertPEM, attrSerialNumber, attrFingerprint, attrID}
+
+// modifyPlan decides between keeping and replacing an existing certificate.
+//
+// A replacement is planned when an input that shapes the certificate has
+// changed in substance, or when the certificate is inside its renewal
+// window (with a warning). Otherwise the outputs keep their prior values,
+// so that an in-place update (say of early_renewal_hours) plans no
+// "known after apply" values.
+//
+// Outputs that the configuration pins (Terraform passes the prior value as
+// configuration for attributes named in lifecycle.ignore_changes) are never
+// changed: planning anything else for them is an invalid plan.
+func (c *certificateResource) modifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) planOutcome {
+	if req.Plan.Raw.IsNull() {
+		return planDestroy
+	}
+	if req.State.Raw.IsNull() {
+		return planCreate
+	}
+	var reasons path.Paths
+	for _, rule := range c.rules {
+		p := path.Root(rule.attr)
+		var prior, planned attr.Value
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, p, &prior)...)
+		resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, p, &planned)...)
+		if !rule.unchanged(prior, planned) {
+			reasons = append(reasons, p)
+		}
+	}
+	if resp.Diagnostics.HasError() {
+		return planKeep
+	}
+
+	renewal := c.renewalState(ctx, req.State, req.Plan, &resp.Diagnostics)
+	if renewal.due {
+		resp.Diagnostics.AddWarning(fmt.Sprintf("%s due for renewal: it will be replaced", titleCase(c.kind)), renewal.message(c.kind))
+		for _, name := range renewalReplacePaths {
+			if !pinned(ctx, req.Config, name) {
+				reasons = append(reasons, path.Root(name))
+				break
+			}
+		}
+	}
+
+	if len(reasons) > 0 {
+		for _, name := range c.outputs {
+			if !pinned(ctx, req.Config, name) {
+				resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), unknownLike(ctx, req.State, name))...)
+			}
+		}
+		resp.RequiresReplace.Append(reasons...)
+		return planReplace
+	}
+
+	for _, name := range c.outputs {
+		if pinned(ctx, req.Config, name) {
+			continue
+		}
+		var prior attr.Value
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root(name), &prior)...)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), prior)...)
+	}
+	if !pinned(ctx, req.Config, attrReadyForRenewal) {
+		ready := types.BoolUnknown()
+		if renewal.known {
+			ready = types.BoolValue(renewal.due)
+		}
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(attrReadyForRenewal), ready)...)
+	}
+	return planKeep
+}
+
+// pinned reports whether the configuration holds a value for a computed
+// attribute, which happens only through lifecycle.ignore_changes.
+func pinned(ctx context.Context, config tfsdk.Config, name string) bool {
+	var v attr.Value
+	if diags := config.GetAttribute(ctx, path.Root(name), &v); diags.HasError() || v == nil {
+		return false
+	}
+	return !v.IsNull()
+}
+
+func unknownLike(ctx context.Context, state tfsdk.State, name string) attr.Value {
+	var v attr.Value
+	state.GetAttribute(ctx, path.Root(name), &v)
+	if _, ok := v.(types.Bool); ok {
+		return types.BoolUnknown()
+	}
+	return types.StringUnknown()
+}
+
+// renewal is the state of a certificate with respect to its renewal window.
+type renewal struct {
+	known      bool
+	due        bool
+	commonName string
+	serial     string
+	notAfter   time.Time
+	renewAt    time.Time
+	early      int64
+}
+
+func (r renewal) message(kind string) string {
+	return fmt.Sprintf("The %s %q (serial %s) expires at %s. It entered its early renewal window (early_renewal_hours = %d) at %s, "+
+		"so this plan replaces it with a new one.\n\n"+
+		"Whatever uses the old certificate must be given the new files: dockerd reads its TLS files only at start-up, so restart "+
+		"it after writing them (dockertls_daemon_config's restart_trigger changes with the certificate for replace_triggered_by).",
+		kind, r.commonName, r.serial, pki.FormatTime(r.notAfter), r.early, pki.FormatTime(r.renewAt))
+}
+
+// renewalState works out from the prior state's not_after and the planned
+// early_renewal_hours whether the certificate is due for renewal now.
+func (c *certificateResource) renewalState(ctx context.Context, state tfsdk.State, plan attributeGetter, diags *diag.Diagnostics) renewal {
+	var notAfter, cn, serial types.String
+	var early types.Int64
+	diags.Append(state.GetAttribute(ctx, path.Root(attrNotAfter), &notAfter)...)
+	diags.Append(state.GetAttribute(ctx, path.Root(attrSerialNumber), &serial)...)
+	diags.Append(plan.GetAttribute(ctx, path.Root(attrEarlyRenewalHours), &early)...)
+	// The subject's common name is not an output of every resource; use the
+	// certificate's own when the attribute cannot be read.
+	state.GetAttribute(ctx, path.Root(attrCommonName), &cn)
+	if diags.HasError() || notAfter.IsNull() || notAfter.IsUnknown() || early.IsUnknown() || early.IsNull() {
+		return renewal{}
+	}
+	t, err := time.Parse(time.RFC3339, notAfter.ValueString())
+	if err != nil {
+		diags.AddAttributeError(path.Root(attrNotAfter), "Unreadable not_after in state",
+			fmt.Sprintf("The state's not_after %q is not an RFC 3339 time: %v. Taint the resource to replace it.", notAfter.ValueString(), err))
+		return renewal{}
+	}
+	earlyDur := time.Duration(early.ValueInt64()) * time.Hour
+	return renewal{
+		known:      true,
+		due:        pki.DueForRenewal(t, earlyDur, c.env.clock()),
+		commonName: cn.ValueString(),
+		serial:     serial.ValueString(),
+		notAfter:   t,
+		renewAt:    pki.RenewalAt(t, earlyDur),
+		early:      early.ValueInt64(),
+	}
+}
+
+// Read refreshes ready_for_renewal and nothing else: a certificate does not
+// change once issued, so refresh only notices the passing of time.
+func (c *certificateResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	r := c.renewalState(ctx, req.State, req.State, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() || !r.known {
+		return
+	}
+	var prior types.Bool
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root(attrReadyForRenewal), &prior)...)
+	if prior.IsNull() || prior.IsUnknown() || prior.ValueBool() != r.due {
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(attrReadyForRenewal), r.due)...)
+	}
+}
+
+// Update applies in-place changes. modifyPlan only plans an update when the
+// certificate itself stays the same, with every output already known in the
+// plan, so the plan becomes the new state as it is.
+func (c *certificateResource) Update(_ context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	resp.State.Raw = req.Plan.Raw.Copy()
+}
+
+// Delete forgets the certificate. There is nothing to revoke: this provider
+// keeps no revocation list, and dockerd reads none.
+func (c *certificateResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}
+
+// fillOutputs sets the computed attributes for a newly issued certificate.
+// key is nil when the private key is held elsewhere.
+func fillOutputs(out *certificateOutputs, issued *pki.Issued, key crypto.Signer, early time.Duration, now time.Time) error {
+	cert := issued.Certificate
+	pub, err := pki.MarshalPublicKeyPEM(cert.PublicKey)
+	if err != nil {
+		return err
+	}
+	out.PrivateKeyPEM = types.StringNull()
+	if key != nil {
+		keyPEM, err := pki.MarshalPrivateKeyPEM(key)
+		if err != nil {
+			return err
+		}
+		out.PrivateKeyPEM = types.StringValue(keyPEM)
+	}
+	serial := cert.SerialNumber.String()
+	out.ID = types.StringValue(serial)
+	out.CertPEM = types.StringValue(issued.CertPEM)
+	out.PublicKeyPEM = types.StringValue(pub)
+	out.SerialNumber = types.StringValue(serial)
+	out.NotBefore = types.StringValue(pki.FormatTime(cert.NotBefore))
+	out.NotAfter = types.StringValue(pki.FormatTime(cert.NotAfter))
+	out.SHA256Fingerprint = types.StringValue(pki.Fingerprint(cert))
+	out.ReadyForRenewal = types.BoolValue(pki.DueForRenewal(cert.NotAfter, early, now))
+	return nil
+}
+
+// validateLifetime checks early_renewal_hours against validity_period_hours.
+func validateLifetime(life lifetimeInputs, diags *diag.Diagnostics) {
+	if life.ValidityPeriodHours.IsUnknown() || life.EarlyRenewalHours.IsUnknown() ||
+		life.ValidityPeriodHours.IsNull() || life.EarlyRenewalHours.IsNull() {
+		return
+	}
+	v, e := life.ValidityPeriodHours.ValueInt64(), life.EarlyRenewalHours.ValueInt64()
+	if e >= v {
+		diags.AddAttributeError(path.Root(attrEarlyRenewalHours), "early_renewal_hours must be shorter than the validity",
+			fmt.Sprintf("early_renewal_hours is %d but validity_period_hours is %d: the certificate would be due for renewal as soon "+
+				"as it is issued and be replaced on every apply. Set early_renewal_hours below %d (for example %d).", e, v, v, v/10))
+	}
+}
+
+func hours(v types.Int64) time.Duration { return time.Duration(v.ValueInt64()) * time.Hour }
+
+func titleCase(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+func logIssued(ctx context.Context, kind string, issued *pki.Issued) {
+	// Only public facts: never the model, which holds private keys.
+	tflog.Info(ctx, "issued "+kind, map[string]any{
+		"serial_number": issued.Certificate.SerialNumber.String(),
+		"common_name":   issued.Certificate.Subject.CommonName,
+		"not_after":     pki.FormatTime(issued.Certificate.NotAfter),
+	})
+}

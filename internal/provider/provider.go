@@ -1,0 +1,84 @@
+// Package provider maps Terraform schemas onto the pki and dockerconf
+// packages. It holds no certificate logic of its own.
+package provider
+
+import (
+	"context"
+	"crypto/rand"
+	"io"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+
+	"github.com/dockertls/terraform-provider-dockertls/internal/pki"
+)
+
+var _ provider.Provider = (*dockertlsProvider)(nil)
+
+// TypeName is the provider's local name in configurations.
+const TypeName = "dockertls"
+
+// env is what every resource and data source of one provider instance
+// shares: the clock and randomness they use and the cache of parsed CAs.
+type env struct {
+	clock       pki.Clock
+	rand        io.Reader
+	authorities *authorityCache
+}
+
+// Option changes how a provider instance behaves; tests use it to set the
+// clock.
+type Option func(*env)
+
+// WithClock makes the provider read time from clock instead of the system
+// clock, so tests can move into a certificate's renewal window without
+// sleeping.
+func WithClock(clock pki.Clock) Option {
+	return func(e *env) { e.clock = clock }
+}
+
+type dockertlsProvider struct {
+	version string
+	env     *env
+}
+
+// New returns a constructor of the provider at version.
+func New(version string, opts ...Option) func() provider.Provider {
+	return func() provider.Provider {
+		e := &env{clock: pki.SystemClock, rand: rand.Reader, authorities: newAuthorityCache()}
+		for _, opt := range opts {
+			opt(e)
+		}
+		return &dockertlsProvider{version: version, env: e}
+	}
+}
+
+func (p *dockertlsProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = TypeName
+	resp.Version = p.version
+}
+
+func (p *dockertlsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Issues the certificate authority, server and client certificates that expose " +
+			"the Docker daemon over TCP with mutual TLS, and renders the daemon and client configuration " +
+			"that goes with them. The provider takes no arguments.",
+	}
+}
+
+func (p *dockertlsProvider) Configure(context.Context, provider.ConfigureRequest, *provider.ConfigureResponse) {
+}
+
+func (p *dockertlsProvider) Resources(context.Context) []func() resource.Resource {
+	return []func() resource.Resource{
+		func() resource.Resource { return newCAResource(p.env) },
+		func() resource.Resource { return newServerCertResource(p.env) },
+		func() resource.Resource { return newClientCertResource(p.env) },
+	}
+}
+
+func (p *dockertlsProvider) DataSources(context.Context) []func() datasource.DataSource {
+	return nil
+}

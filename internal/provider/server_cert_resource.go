@@ -1,0 +1,238 @@
+package provider
+
+import (
+	"context"
+	"crypto/x509"
+	"fmt"
+	"net"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/dockertls/terraform-provider-dockertls/internal/pki"
+)
+
+var (
+	_ resource.Resource                   = (*serverCertResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*serverCertResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*serverCertResource)(nil)
+)
+
+const (
+	attrDNSNames        = "dns_names"
+	attrIPAddresses     = "ip_addresses"
+	attrIncludeLoopback = "include_loopback"
+	attrClientAuth      = "client_auth"
+)
+
+// loopbackDNSNames and loopbackIPs are what include_loopback adds, so that
+// `docker -H tcp://localhost:2376` works on the host itself.
+var (
+	loopbackDNSNames = []string{"localhost"}
+	loopbackIPs      = []string{"127.0.0.1", "::1"}
+)
+
+type serverCertResource struct {
+	certificateResource
+}
+
+type serverCertModel struct {
+	DNSNames        types.List   `tfsdk:"dns_names"`
+	IPAddresses     types.List   `tfsdk:"ip_addresses"`
+	IncludeLoopback types.Bool   `tfsdk:"include_loopback"`
+	CommonName      types.String `tfsdk:"common_name"`
+	ClientAuth      types.Bool   `tfsdk:"client_auth"`
+	leafInputs
+	lifetimeInputs
+	certificateOutputs
+}
+
+func newServerCertResource(e *env) *serverCertResource {
+	return &serverCertResource{certificateResource{
+		env:  e,
+		kind: "server certificate",
+		rules: append(leafRules(),
+			replacementRule{attr: attrDNSNames},
+			replacementRule{attr: attrIPAddresses, same: sameIPList},
+			replacementRule{attr: attrIncludeLoopback, defaultValue: types.BoolValue(true)},
+			replacementRule{attr: attrCommonName},
+			replacementRule{attr: attrClientAuth, defaultValue: types.BoolValue(false)},
+		),
+		outputs: leafOutputNames,
+	}}
+}
+
+func (r *serverCertResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_server_cert"
+}
+
+func (r *serverCertResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A certificate and key for dockerd's TLS socket (`tlscert` and `tlskey`), signed by a `dockertls_ca`.\n\n" +
+			"Every name goes into the subjectAltName extension, addresses as IP SANs and host names as DNS SANs, because the docker " +
+			"CLI (Go) ignores the Common Name and matches the host of `DOCKER_HOST` against the SANs only. The certificate carries " +
+			"extended key usage serverAuth (plus clientAuth with `client_auth`), keyUsage digitalSignature (plus keyEncipherment for " +
+			"RSA keys), the CA's key identifier, a random 159-bit serial, and a notBefore 5 minutes in the past for hosts whose clock " +
+			"runs behind. It never outlives its CA.",
+		Attributes: mergeAttributes(map[string]schema.Attribute{
+			attrDNSNames: schema.ListAttribute{
+				ElementType: types.StringType,
+				MarkdownDescription: "Host names clients use to reach the daemon, such as `docker1.example.internal`, written into " +
+					"DNS SANs. A single `*` as the leftmost label (`*.nodes.example.internal`) is allowed. No trailing dots, no " +
+					"IP addresses (use `ip_addresses`), no duplicates." + replacesNote,
+				Optional: true,
+				Validators: []validator.List{
+					listvalidator.ValueStringsAre(dnsNameValidator),
+					uniqueNamesValidator{normalize: lowerASCII},
+				},
+			},
+			attrIPAddresses: schema.ListAttribute{
+				ElementType: types.StringType,
+				MarkdownDescription: "IPv4 and IPv6 addresses clients use to reach the daemon, such as `10.0.0.5`, written into IP " +
+					"SANs: a client that connects to `tcp://10.0.0.5:2376` needs exactly this. No zones (`%eth0`), no duplicates. " +
+					"The same address written differently (`::1` and `0:0:0:0:0:0:0:1`) does not replace the certificate." + replacesNote,
+				Optional: true,
+				Validators: []validator.List{
+					listvalidator.ValueStringsAre(ipAddressValidator),
+					uniqueNamesValidator{normalize: normalizeIP},
+				},
+			},
+			attrIncludeLoopback: boolAttribute("Also add `localhost`, `127.0.0.1` and `::1` to the SANs, so the docker CLI on the host "+
+				"itself can use the TCP socket.", true),
+			attrCommonName: schema.StringAttribute{
+				MarkdownDescription: fmt.Sprintf("The subject's common name (CN). Clients ignore it for name matching; it labels the "+
+					"certificate for people. Defaults to the first of `dns_names`, else the first of `ip_addresses`, else `localhost`. "+
+					"At most %d characters.%s", maxCommonNameLength, replacesNote),
+				Optional:   true,
+				Computed:   true,
+				Validators: []validator.String{stringvalidator.LengthBetween(1, maxCommonNameLength)},
+			},
+			attrClientAuth: boolAttribute("Also grant the clientAuth extended key usage, for nodes that both serve and "+
+				"connect to other daemons (swarm managers, for example). Leave it off for a plain Docker host.", false),
+		}, leafAttributes("server certificate"), outputAttributes("server")),
+	}
+}
+
+func (r *serverCertResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	r.validateLeafConfig(ctx, req.Config, &resp.Diagnostics)
+	var m serverCertModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if m.IncludeLoopback.IsUnknown() || m.DNSNames.IsUnknown() || m.IPAddresses.IsUnknown() {
+		return
+	}
+	loopback := m.IncludeLoopback.IsNull() || m.IncludeLoopback.ValueBool()
+	if !loopback && len(m.DNSNames.Elements()) == 0 && len(m.IPAddresses.Elements()) == 0 {
+		resp.Diagnostics.AddAttributeError(path.Root(attrDNSNames), "A server certificate needs at least one name",
+			"With include_loopback = false and no dns_names or ip_addresses the certificate would have no subjectAltName, and the "+
+				"docker CLI would refuse it (\"certificate relies on legacy Common Name field\"). Add the host's names to dns_names "+
+				"and its addresses to ip_addresses, or set include_loopback = true.")
+	}
+}
+
+func (r *serverCertResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if !req.Plan.Raw.IsNull() {
+		r.planCommonName(ctx, req.Config, &resp.Plan, &resp.Diagnostics)
+	}
+	r.modifyLeafPlan(ctx, req, resp)
+}
+
+// planCommonName fills in the default common name when the configuration
+// gives none, so that it is known at plan time and does not show as a
+// change.
+func (r *serverCertResource) planCommonName(ctx context.Context, config tfsdk.Config, plan *tfsdk.Plan, diags *diag.Diagnostics) {
+	var cn types.String
+	var dns, ips types.List
+	diags.Append(config.GetAttribute(ctx, path.Root(attrCommonName), &cn)...)
+	diags.Append(plan.GetAttribute(ctx, path.Root(attrDNSNames), &dns)...)
+	diags.Append(plan.GetAttribute(ctx, path.Root(attrIPAddresses), &ips)...)
+	if !cn.IsNull() || dns.IsUnknown() || ips.IsUnknown() || anyUnknown(dns) || anyUnknown(ips) {
+		return
+	}
+	diags.Append(plan.SetAttribute(ctx, path.Root(attrCommonName), defaultServerCommonName(stringsOf(dns), stringsOf(ips)))...)
+}
+
+// defaultServerCommonName picks the first user-given name that fits in a
+// Common Name.
+func defaultServerCommonName(dns, ips []string) string {
+	for _, n := range append(append([]string{}, dns...), ips...) {
+		if len(n) <= maxCommonNameLength {
+			return n
+		}
+	}
+	return loopbackDNSNames[0]
+}
+
+func anyUnknown(l types.List) bool {
+	for _, e := range l.Elements() {
+		if e.IsUnknown() {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *serverCertResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var m serverCertModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	dns, ips := stringsOf(m.DNSNames), stringsOf(m.IPAddresses)
+	if m.IncludeLoopback.ValueBool() {
+		dns = appendMissing(dns, loopbackDNSNames, lowerASCII)
+		ips = appendMissing(ips, loopbackIPs, normalizeIP)
+	}
+	addrs := make([]net.IP, 0, len(ips))
+	for _, s := range ips {
+		a, err := pki.ParseIPAddress(s)
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root(attrIPAddresses), "Invalid IP address", err.Error())
+			return
+		}
+		addrs = append(addrs, net.IP(a.AsSlice()))
+	}
+	usages := []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
+	if m.ClientAuth.ValueBool() {
+		usages = append(usages, x509.ExtKeyUsageClientAuth)
+	}
+	r.issueLeaf(ctx, leafIssue{
+		inputs: &m.leafInputs,
+		life:   m.lifetimeInputs,
+		request: pki.LeafRequest{
+			Subject:     pki.Subject{CommonName: m.CommonName.ValueString(), Organization: m.Organization.ValueString()},
+			DNSNames:    dns,
+			IPAddresses: addrs,
+			ExtKeyUsage: usages,
+		},
+		outputs: &m.certificateOutputs,
+	}, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// appendMissing appends each of extra that is not already in list, comparing
+// normalized forms.
+func appendMissing(list, extra []string, normalize func(string) string) []string {
+	have := map[string]bool{}
+	for _, s := range list {
+		have[normalize(s)] = true
+	}
+	for _, s := range extra {
+		if !have[normalize(s)] {
+			list = append(list, s)
+		}
+	}
+	return list
+}

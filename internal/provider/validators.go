@@ -1,0 +1,172 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/dockertls/terraform-provider-dockertls/internal/pki"
+)
+
+// stringCheck adapts a function that checks one string into a
+// validator.String. The function's error becomes the diagnostic's detail,
+// so it must say how to fix the value and must not quote secrets.
+type stringCheck struct {
+	summary     string
+	description string
+	check       func(string) error
+}
+
+var _ validator.String = stringCheck{}
+
+func (v stringCheck) Description(context.Context) string         { return v.description }
+func (v stringCheck) MarkdownDescription(context.Context) string { return v.description }
+
+func (v stringCheck) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if err := v.check(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, v.summary, fmt.Sprintf("%s: %s", req.Path, err))
+	}
+}
+
+var (
+	dnsNameValidator = stringCheck{
+		summary:     "Invalid DNS name",
+		description: "must be a host name of letters, digits, hyphens and dots, optionally starting with \"*.\"",
+		check:       pki.ValidateDNSName,
+	}
+	ipAddressValidator = stringCheck{
+		summary:     "Invalid IP address",
+		description: "must be an IPv4 or IPv6 address without a zone",
+		check: func(s string) error {
+			_, err := pki.ParseIPAddress(s)
+			return err
+		},
+	}
+	caCertificateValidator = stringCheck{
+		summary:     "Invalid CA certificate",
+		description: "must be one PEM-encoded CA certificate",
+		check: func(s string) error {
+			_, err := pki.ParseCACertificatePEM(s)
+			return err
+		},
+	}
+	privateKeyValidator = stringCheck{
+		summary:     "Invalid private key",
+		description: "must be one unencrypted PEM-encoded private key",
+		check: func(s string) error {
+			_, err := pki.ParsePrivateKeyPEM(s)
+			return err
+		},
+	}
+)
+
+// uniqueNamesValidator refuses a list that names the same thing twice,
+// after normalization (case for DNS names, notation for IP addresses).
+type uniqueNamesValidator struct {
+	normalize func(string) string
+}
+
+var _ validator.List = uniqueNamesValidator{}
+
+func (v uniqueNamesValidator) Description(context.Context) string {
+	return "must not list the same name twice"
+}
+
+func (v uniqueNamesValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (v uniqueNamesValidator) ValidateList(_ context.Context, req validator.ListRequest, resp *validator.ListResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	seen := map[string]int{}
+	for i, e := range req.ConfigValue.Elements() {
+		s, ok := e.(types.String)
+		if !ok || s.IsNull() || s.IsUnknown() {
+			continue
+		}
+		key := v.normalize(s.ValueString())
+		if first, dup := seen[key]; dup {
+			resp.Diagnostics.AddAttributeError(req.Path.AtListIndex(i), "Duplicate name",
+				fmt.Sprintf("%s lists %q at positions %d and %d: remove the duplicate.", req.Path, s.ValueString(), first, i))
+			continue
+		}
+		seen[key] = i
+	}
+}
+
+func normalizeIP(s string) string {
+	if a, err := pki.ParseIPAddress(s); err == nil {
+		return a.String()
+	}
+	return s
+}
+
+// sameCertificatePEM reports whether two PEM strings hold the same
+// certificate, however they are wrapped or spaced.
+func sameCertificatePEM(prior, planned attr.Value) bool {
+	a, errA := pki.ParseCertificatePEM(stringOf(prior))
+	b, errB := pki.ParseCertificatePEM(stringOf(planned))
+	return errA == nil && errB == nil && a.Equal(b)
+}
+
+// samePrivateKeyPEM reports whether two PEM strings hold the same key, in
+// whichever form (PKCS#1, SEC1, PKCS#8) each is written.
+func samePrivateKeyPEM(prior, planned attr.Value) bool {
+	a, errA := pki.ParsePrivateKeyPEM(stringOf(prior))
+	b, errB := pki.ParsePrivateKeyPEM(stringOf(planned))
+	return errA == nil && errB == nil && pki.PublicKeysEqual(a.Public(), b.Public())
+}
+
+// sameIPList reports whether two lists hold the same addresses in the same
+// order, however each is written (::1 and 0:0:0:0:0:0:0:1 are one address).
+func sameIPList(prior, planned attr.Value) bool {
+	a, b := stringsOf(prior), stringsOf(planned)
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if normalizeIP(a[i]) != normalizeIP(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func stringOf(v attr.Value) string {
+	s, _ := v.(types.String)
+	return s.ValueString()
+}
+
+func stringsOf(v attr.Value) []string {
+	l, ok := v.(types.List)
+	if !ok {
+		return nil
+	}
+	out := make([]string, 0, len(l.Elements()))
+	for _, e := range l.Elements() {
+		out = append(out, stringOf(e))
+	}
+	return out
+}
+
+// attributePath maps a pki input to the attribute it came from.
+func attributePath(in pki.Input) path.Path {
+	switch in {
+	case pki.InputCAKey:
+		return pathCAPrivateKeyPEM
+	default:
+		return pathCACertPEM
+	}
+}
+
+func lowerASCII(s string) string { return strings.ToLower(s) }
