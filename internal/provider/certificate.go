@@ -95,6 +95,8 @@ const (
 var renewalReplacePaths = []string{attrNotAfter, attrCertPEM, attrSerialNumber, attrFingerprint, attrID}
 
 // modifyPlan decides between keeping and replacing an existing certificate.
+// It reads planned values from resp.Plan, so that values a resource derives
+// before calling it (a default common name) count as planned.
 //
 // A replacement is planned when an input that shapes the certificate has
 // changed in substance, or when the certificate is inside its renewal
@@ -117,7 +119,7 @@ func (c *certificateResource) modifyPlan(ctx context.Context, req resource.Modif
 		p := path.Root(rule.attr)
 		var prior, planned attr.Value
 		resp.Diagnostics.Append(req.State.GetAttribute(ctx, p, &prior)...)
-		resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, p, &planned)...)
+		resp.Diagnostics.Append(resp.Plan.GetAttribute(ctx, p, &planned)...)
 		if !rule.unchanged(prior, planned) {
 			reasons = append(reasons, p)
 		}
@@ -126,7 +128,7 @@ func (c *certificateResource) modifyPlan(ctx context.Context, req resource.Modif
 		return planKeep
 	}
 
-	renewal := c.renewalState(ctx, req.State, req.Plan, &resp.Diagnostics)
+	renewal := c.renewalState(ctx, req.State, resp.Plan, &resp.Diagnostics)
 	if renewal.due {
 		resp.Diagnostics.AddWarning(fmt.Sprintf("%s due for renewal: it will be replaced", titleCase(c.kind)), renewal.message(c.kind))
 		for _, name := range renewalReplacePaths {

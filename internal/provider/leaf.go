@@ -137,7 +137,7 @@ func addInputError(diags *diag.Diagnostics, err error) {
 // leaf is clipped to the CA's expiry (with a warning), and the clipped
 // lifetime must outlast the early renewal window, or every apply would
 // replace the certificate again.
-func (c *certificateResource) planLeafCreate(ctx context.Context, plan tfsdk.Plan, respPlan *tfsdk.Plan, diags *diag.Diagnostics) {
+func (c *certificateResource) planLeafCreate(ctx context.Context, plan *tfsdk.Plan, diags *diag.Diagnostics) {
 	var in leafInputs
 	var life lifetimeInputs
 	readIssuerInputs(ctx, plan, &in, &life, diags)
@@ -149,7 +149,7 @@ func (c *certificateResource) planLeafCreate(ctx context.Context, plan tfsdk.Pla
 		addInputError(diags, err)
 		return
 	}
-	diags.Append(respPlan.SetAttribute(ctx, path.Root(attrCAFingerprint), pki.Fingerprint(ca))...)
+	diags.Append(plan.SetAttribute(ctx, path.Root(attrCAFingerprint), pki.Fingerprint(ca))...)
 	now := c.env.clock()
 	if err := pki.CheckCAValidAt(ca, now); err != nil {
 		addInputError(diags, err)
@@ -233,6 +233,6 @@ func (c *certificateResource) issueLeaf(ctx context.Context, li leafIssue, diags
 // modifyLeafPlan is the ModifyPlan of both leaf resources.
 func (c *certificateResource) modifyLeafPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if c.modifyPlan(ctx, req, resp) == planCreate {
-		c.planLeafCreate(ctx, req.Plan, &resp.Plan, &resp.Diagnostics)
+		c.planLeafCreate(ctx, &resp.Plan, &resp.Diagnostics)
 	}
 }

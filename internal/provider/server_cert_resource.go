@@ -163,11 +163,16 @@ func (r *serverCertResource) planCommonName(ctx context.Context, config tfsdk.Co
 
 // defaultServerCommonName picks the first user-given name that fits in a
 // Common Name.
+// Addresses are written in their canonical form, so that the same address
+// in another notation gives the same name.
 func defaultServerCommonName(dns, ips []string) string {
-	for _, n := range append(append([]string{}, dns...), ips...) {
+	for _, n := range dns {
 		if len(n) <= maxCommonNameLength {
 			return n
 		}
+	}
+	if len(ips) > 0 {
+		return normalizeIP(ips[0])
 	}
 	return loopbackDNSNames[0]
 }

@@ -89,7 +89,8 @@ func (v uniqueNamesValidator) ValidateList(_ context.Context, req validator.List
 		return
 	}
 	seen := map[string]int{}
-	for i, e := range req.ConfigValue.Elements() {
+	elems := req.ConfigValue.Elements()
+	for i, e := range elems {
 		s, ok := e.(types.String)
 		if !ok || s.IsNull() || s.IsUnknown() {
 			continue
@@ -97,7 +98,8 @@ func (v uniqueNamesValidator) ValidateList(_ context.Context, req validator.List
 		key := v.normalize(s.ValueString())
 		if first, dup := seen[key]; dup {
 			resp.Diagnostics.AddAttributeError(req.Path.AtListIndex(i), "Duplicate name",
-				fmt.Sprintf("%s lists %q at positions %d and %d: remove the duplicate.", req.Path, s.ValueString(), first, i))
+				fmt.Sprintf("%s[%d] %s names the same thing as %s[%d] %s: remove the duplicate.",
+					req.Path, i, elems[i], req.Path, first, elems[first]))
 			continue
 		}
 		seen[key] = i

@@ -1,0 +1,263 @@
+package provider
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/go-plugin"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/dockertls/terraform-provider-dockertls/internal/pki"
+)
+
+const providerAddress = "registry.terraform.io/dockertls/dockertls"
+
+// testClock is a settable clock shared by a test and the provider it runs.
+type testClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newTestClock() *testClock { return &testClock{now: time.Now().UTC().Truncate(time.Second)} }
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *testClock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = t
+}
+
+func (c *testClock) Advance(d time.Duration) { c.Set(c.Now().Add(d)) }
+
+// factories returns provider factories for terraform-plugin-testing whose
+// provider reads time from clock.
+func factories(clock *testClock) map[string]func() (tfprotov6.ProviderServer, error) {
+	return map[string]func() (tfprotov6.ProviderServer, error){
+		TypeName: providerserver.NewProtocol6WithError(New("test", WithClock(clock.Now))()),
+	}
+}
+
+// requireTerraform fails, rather than skips, when the acceptance
+// environment is missing: `make test` always sets it, and a silently skipped
+// acceptance test would look like a pass.
+func requireTerraform(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("TF_ACC_TERRAFORM_PATH"); p != "" {
+		return p
+	}
+	p, err := exec.LookPath("terraform")
+	if err != nil {
+		t.Fatalf("terraform is not on PATH; run the tests with `make test`: %v", err)
+	}
+	return p
+}
+
+// cli runs the real Terraform CLI against a provider served from this test
+// process, so that a test can read Terraform's own output (warnings, exit
+// codes, logs) while controlling the provider's clock.
+type cli struct {
+	t   *testing.T
+	dir string
+	env []string
+	tf  string
+}
+
+func newCLI(t *testing.T, clock *testClock, config string) *cli {
+	t.Helper()
+	tf := requireTerraform(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	reattach := make(chan *plugin.ReattachConfig, 1)
+	closed := make(chan struct{})
+	server := providerserver.NewProtocol6(New("test", WithClock(clock.Now))())
+	go func() {
+		err := tf6server.Serve(providerAddress, server,
+			tf6server.WithDebug(ctx, reattach, closed),
+			tf6server.WithGoPluginLogger(hclog.NewNullLogger()),
+			tf6server.WithoutLogStderrOverride())
+		if err != nil {
+			t.Errorf("serving the provider: %v", err)
+		}
+	}()
+	var cfg *plugin.ReattachConfig
+	select {
+	case cfg = <-reattach:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the provider server did not start")
+	}
+	t.Cleanup(func() { cancel(); <-closed })
+
+	info, err := json.Marshal(map[string]any{providerAddress: map[string]any{
+		"Protocol": cfg.Protocol, "ProtocolVersion": cfg.ProtocolVersion, "Pid": cfg.Pid, "Test": true,
+		"Addr": map[string]string{"Network": cfg.Addr.Network(), "String": cfg.Addr.String()},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	rc := filepath.Join(dir, "terraformrc")
+	writeFile(t, rc, "")
+	c := &cli{t: t, dir: dir, tf: tf, env: append(os.Environ(),
+		"TF_REATTACH_PROVIDERS="+string(info), "TF_CLI_CONFIG_FILE="+rc, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1")}
+	c.write(config)
+	c.mustRun("init", "-input=false")
+	return c
+}
+
+func (c *cli) write(config string) {
+	writeFile(c.t, filepath.Join(c.dir, "main.tf"), config)
+}
+
+// run executes terraform with args and returns its combined output and exit
+// code.
+func (c *cli) run(env []string, args ...string) (string, int) {
+	c.t.Helper()
+	cmd := exec.Command(c.tf, append(args, "-no-color")...)
+	cmd.Dir = c.dir
+	cmd.Env = append(append([]string{}, c.env...), env...)
+	out, err := cmd.CombinedOutput()
+	code := 0
+	if err != nil {
+		ee, ok := err.(*exec.ExitError)
+		if !ok {
+			c.t.Fatalf("terraform %v: %v", args, err)
+		}
+		code = ee.ExitCode()
+	}
+	return string(out), code
+}
+
+func (c *cli) mustRun(args ...string) string {
+	c.t.Helper()
+	out, code := c.run(nil, args...)
+	if code != 0 {
+		c.t.Fatalf("terraform %s exited %d:\n%s", strings.Join(args, " "), code, out)
+	}
+	return out
+}
+
+// stateAttr reads one attribute of a resource from `terraform show -json`.
+func (c *cli) stateAttr(addr, attr string) any {
+	c.t.Helper()
+	var state struct {
+		Values struct {
+			RootModule struct {
+				Resources []struct {
+					Address string         `json:"address"`
+					Values  map[string]any `json:"values"`
+				} `json:"resources"`
+			} `json:"root_module"`
+		} `json:"values"`
+	}
+	if err := json.Unmarshal([]byte(c.mustRun("show", "-json")), &state); err != nil {
+		c.t.Fatal(err)
+	}
+	for _, r := range state.Values.RootModule.Resources {
+		if r.Address == addr {
+			return r.Values[attr]
+		}
+	}
+	c.t.Fatalf("no resource %s in state", addr)
+	return nil
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// attrs returns the flat state attributes of the resource at addr.
+func attrs(s *terraform.State, addr string) (map[string]string, error) {
+	rs, ok := s.RootModule().Resources[addr]
+	if !ok {
+		return nil, fmt.Errorf("%s is not in state", addr)
+	}
+	return rs.Primary.Attributes, nil
+}
+
+// externalCA makes a CA outside Terraform, at issuedAt, for tests that feed
+// PEM literals to the leaf resources.
+func externalCA(t *testing.T, alg pki.KeyAlgorithm, issuedAt time.Time, validity time.Duration) (certPEM, keyPEM string, key any) {
+	t.Helper()
+	k, err := pki.GenerateKey(alg, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, err := pki.NewCA(pki.CARequest{Subject: pki.Subject{CommonName: "External CA"}, Validity: validity}, k, issuedAt, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyPEM, err = pki.MarshalPrivateKeyPEM(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ca.CertPEM, keyPEM, k
+}
+
+// opensslVerify checks with the real openssl binary that leafPEM chains to
+// caPEM for purpose ("sslserver" or "sslclient").
+func opensslVerify(t *testing.T, caPEM, leafPEM, purpose string) error {
+	t.Helper()
+	dir := t.TempDir()
+	ca, leaf := filepath.Join(dir, "ca.pem"), filepath.Join(dir, "leaf.pem")
+	writeFile(t, ca, caPEM)
+	writeFile(t, leaf, leafPEM)
+	out, err := exec.Command("openssl", "verify", "-CAfile", ca, "-purpose", purpose, leaf).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), ": OK") {
+		return fmt.Errorf("openssl verify -purpose %s: %v: %s", purpose, err, out)
+	}
+	return nil
+}
+
+func mustParseCert(t *testing.T, s string) *x509.Certificate {
+	t.Helper()
+	c, err := pki.ParseCertificatePEM(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// hclString quotes s as an HCL heredoc-free string literal.
+func hclString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// issueExternalLeaf issues a client certificate under a PEM CA, outside
+// Terraform.
+func issueExternalLeaf(t *testing.T, caPEM, keyPEM string, now time.Time) string {
+	t.Helper()
+	auth, err := pki.LoadAuthority(caPEM, keyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	issued, err := auth.Issue(pki.LeafRequest{
+		Subject: pki.Subject{CommonName: "leaf"}, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+		Validity: time.Hour, PublicKey: auth.Key.Public(),
+	}, now, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return issued.CertPEM
+}
