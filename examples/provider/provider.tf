@@ -1,0 +1,10 @@
+terraform {
+  required_providers {
+    dockertls = {
+      source = "dockertls/dockertls"
+    }
+  }
+}
+
+# The provider takes no arguments.
+provider "dockertls" {}

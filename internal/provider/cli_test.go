@@ -1,0 +1,136 @@
+package provider
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dockertls/terraform-provider-dockertls/internal/pki"
+)
+
+// These tests drive the real Terraform CLI as a user would and read what it
+// prints, which terraform-plugin-testing does not expose: warnings, the exit
+// codes of -detailed-exitcode, and trace logs.
+
+const cliFleet = `
+terraform {
+  required_providers {
+    dockertls = { source = "dockertls/dockertls" }
+  }
+}
+` + fleetConfig
+
+func TestCLIRenewalMakesScheduledPlanExit2(t *testing.T) {
+	clock := newTestClock()
+	tf := newCLI(t, clock, cliFleet)
+	tf.mustRun("apply", "-auto-approve", "-input=false")
+
+	out, code := tf.run(nil, "plan", "-detailed-exitcode", "-input=false")
+	if code != 0 {
+		t.Fatalf("plan right after apply exited %d, want 0 (no changes):\n%s", code, out)
+	}
+	notAfter := tf.stateAttr("dockertls_server_cert.docker1", "not_after").(string)
+
+	clock.Advance(8760*time.Hour - 719*time.Hour)
+	out, code = tf.run(nil, "plan", "-detailed-exitcode", "-input=false")
+	if code != 2 {
+		t.Fatalf("plan inside the renewal window exited %d, want 2:\n%s", code, out)
+	}
+	for _, want := range []string{
+		`Warning: Server certificate due for renewal: it will be replaced`,
+		`The server certificate "docker1.example.internal" (serial`,
+		`expires at ` + notAfter,
+		`# dockertls_server_cert.docker1 must be replaced`,
+		`# dockertls_client_cert.ci must be replaced`,
+	} {
+		if !strings.Contains(unwrap(out), want) {
+			t.Errorf("plan output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "dockertls_ca.ca must be replaced") {
+		t.Errorf("the CA, far from its renewal window, is replaced:\n%s", out)
+	}
+	// -refresh=false still sees it: renewal is decided at plan time.
+	if _, code := tf.run(nil, "plan", "-detailed-exitcode", "-refresh=false", "-input=false"); code != 2 {
+		t.Errorf("plan -refresh=false exited %d, want 2", code)
+	}
+	tf.mustRun("apply", "-auto-approve", "-input=false")
+	if out, code := tf.run(nil, "plan", "-detailed-exitcode", "-input=false"); code != 0 {
+		t.Errorf("plan after renewal exited %d, want 0:\n%s", code, out)
+	}
+}
+
+func TestCLIClippedLeafWarns(t *testing.T) {
+	clock := newTestClock()
+	config := strings.Replace(cliFleet, `organization = "Example"`, "organization = \"Example\"\n  validity_period_hours = 4000\n  early_renewal_hours = 100", 1)
+	tf := newCLI(t, clock, config)
+	out := tf.mustRun("apply", "-auto-approve", "-input=false")
+	if !regexp.MustCompile(`Warning: The server certificate will expire with its CA`).MatchString(out) {
+		t.Errorf("no clipping warning:\n%s", out)
+	}
+	caNotAfter := tf.stateAttr("dockertls_ca.ca", "not_after")
+	if got := tf.stateAttr("dockertls_server_cert.docker1", "not_after"); got != caNotAfter {
+		t.Errorf("server not_after %v, CA not_after %v: the leaf outlives its CA", got, caNotAfter)
+	}
+	if out, code := tf.run(nil, "plan", "-detailed-exitcode", "-input=false"); code != 0 {
+		t.Errorf("plan after a clipped apply exited %d, want 0:\n%s", code, out)
+	}
+}
+
+func TestCLITraceLogHoldsNoPrivateKey(t *testing.T) {
+	clock := newTestClock()
+	tf := newCLI(t, clock, cliFleet+`
+output "server_key" {
+  value     = dockertls_server_cert.docker1.private_key_pem
+  sensitive = true
+}
+`)
+	logPath := filepath.Join(t.TempDir(), "trace.log")
+	env := []string{"TF_LOG=trace", "TF_LOG_PATH=" + logPath}
+	applyOut, code := tf.run(env, "apply", "-auto-approve", "-input=false")
+	if code != 0 {
+		t.Fatalf("apply exited %d:\n%s", code, applyOut)
+	}
+	planOut, _ := tf.run(env, "plan", "-input=false")
+	logBytes, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(logBytes) < 10000 {
+		t.Fatalf("the trace log has only %d bytes: tracing did not happen, so the test proves nothing", len(logBytes))
+	}
+	for _, addr := range []string{"dockertls_ca.ca", "dockertls_server_cert.docker1", "dockertls_client_cert.ci"} {
+		keyPEM := tf.stateAttr(addr, "private_key_pem").(string)
+		if _, err := pki.ParsePrivateKeyPEM(keyPEM); err != nil {
+			t.Fatalf("%s private_key_pem: %v", addr, err)
+		}
+		body := pemBody(keyPEM)
+		for name, text := range map[string]string{"trace log": string(logBytes), "apply output": applyOut, "plan output": planOut} {
+			if strings.Contains(text, body) || strings.Contains(text, body[:40]) {
+				t.Errorf("the %s contains the private key of %s", name, addr)
+			}
+		}
+	}
+	if strings.Contains(string(logBytes), "PRIVATE KEY-----") {
+		t.Error("the trace log contains a PEM private key block")
+	}
+}
+
+// pemBody returns the base64 body of a PEM block on one line.
+func pemBody(s string) string {
+	var lines []string
+	for _, l := range strings.Split(strings.TrimSpace(s), "\n") {
+		if !strings.HasPrefix(l, "-----") {
+			lines = append(lines, l)
+		}
+	}
+	return strings.Join(lines, "")[:60]
+}
+
+// unwrap joins Terraform's word-wrapped diagnostic lines.
+func unwrap(s string) string {
+	return regexp.MustCompile(`\s+`).ReplaceAllString(s, " ")
+}

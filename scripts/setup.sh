@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs what the build, the demo and the tests need, idempotently.
+# Safe to run again: it only installs what is missing.
+set -euo pipefail
+
+need_apt=()
+command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
+command -v curl >/dev/null 2>&1 || need_apt+=(ca-certificates)
+if [ "${DOCKERTLS_NEED_DOCKERD:-0}" = 1 ]; then
+  command -v dockerd >/dev/null 2>&1 || need_apt+=(docker.io)
+fi
+
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "setup: missing ${need_apt[*]}; install them (as root: apt-get install -y ${need_apt[*]})" >&2
+    exit 1
+  fi
+  echo "setup: installing ${need_apt[*]} from Debian's packages"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+command -v go >/dev/null 2>&1 || { echo "setup: Go is required (https://go.dev/dl/)" >&2; exit 1; }
+if ! command -v terraform >/dev/null 2>&1 && [ -z "${TF_ACC_TERRAFORM_PATH:-}" ]; then
+  echo "setup: Terraform >= 1.11 is required on PATH (or set TF_ACC_TERRAFORM_PATH)" >&2
+  exit 1
+fi
+
+# Fetch modules once, so later steps fail on code, not on the network.
+go mod download
