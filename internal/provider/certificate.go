@@ -260,7 +260,8 @@ func (c *certificateResource) Update(_ context.Context, req resource.UpdateReque
 
 // Delete forgets the certificate. There is nothing to revoke: this provider
 // keeps no revocation list, and dockerd reads none.
-func (c *certificateResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}
+func (c *certificateResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {
+}
 
 // fillOutputs sets the computed attributes for a newly issued certificate.
 // key is nil when the private key is held elsewhere.
