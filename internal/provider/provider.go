@@ -80,5 +80,9 @@ func (p *dockertlsProvider) Resources(context.Context) []func() resource.Resourc
 }
 
 func (p *dockertlsProvider) DataSources(context.Context) []func() datasource.DataSource {
-	return nil
+	return []func() datasource.DataSource{
+		func() datasource.DataSource { return &daemonConfigDataSource{env: p.env} },
+		func() datasource.DataSource { return &clientConfigDataSource{env: p.env} },
+		func() datasource.DataSource { return &endpointDataSource{env: p.env} },
+	}
 }

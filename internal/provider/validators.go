@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/dockertls/terraform-provider-dockertls/internal/dockerconf"
 	"github.com/dockertls/terraform-provider-dockertls/internal/pki"
 )
 
@@ -172,3 +174,46 @@ func attributePath(in pki.Input) path.Path {
 }
 
 func lowerASCII(s string) string { return strings.ToLower(s) }
+
+var (
+	absolutePathValidator = stringCheck{
+		summary:     "Invalid path",
+		description: "must be an absolute, clean path",
+		check:       func(s string) error { return dockerconf.CheckAbsolutePath("the path", s) },
+	}
+	settingsJSONValidator = stringCheck{
+		summary:     "Invalid settings_json",
+		description: "must be a JSON object that sets none of the keys this data source owns",
+		check: func(s string) error {
+			_, err := dockerconf.ParseSettings(s)
+			return err
+		},
+	}
+	hostValidator = stringCheck{
+		summary:     "Invalid Docker host",
+		description: "must be unix://PATH, tcp://ADDRESS:PORT, fd:// or npipe:////./pipe/NAME",
+		check: func(s string) error {
+			_, err := dockerconf.ParseHost(s)
+			return err
+		},
+	}
+	tcpHostValidator = stringCheck{
+		summary:     "Invalid Docker host",
+		description: "must be tcp://ADDRESS:PORT",
+		check: func(s string) error {
+			h, err := dockerconf.ParseHost(s)
+			if err == nil && h.Scheme != dockerconf.SchemeTCP {
+				err = fmt.Errorf("host %q is not a tcp:// address: TLS applies only to TCP; write tcp://HOST:2376", s)
+			}
+			return err
+		},
+	}
+)
+
+func hostListValidators() []validator.List {
+	return []validator.List{
+		listvalidator.SizeAtLeast(1),
+		listvalidator.ValueStringsAre(hostValidator),
+		uniqueNamesValidator{normalize: func(s string) string { return s }},
+	}
+}

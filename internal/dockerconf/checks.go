@@ -1,0 +1,123 @@
+package dockerconf
+
+import (
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/dockertls/terraform-provider-dockertls/internal/pki"
+)
+
+// Role is the side of the connection a certificate is for.
+type Role int
+
+// The roles of leaf certificates.
+const (
+	RoleServer Role = iota + 1
+	RoleClient
+)
+
+func (r Role) usage() pki.Usage {
+	if r == RoleClient {
+		return pki.UsageClient
+	}
+	return pki.UsageServer
+}
+
+func (r Role) name() string {
+	if r == RoleClient {
+		return "client"
+	}
+	return "server"
+}
+
+// Material is a CA certificate with a leaf certificate and its key, as PEM.
+type Material struct {
+	CACertPEM, CertPEM, KeyPEM string
+}
+
+// CheckMaterial checks that the leaf certificate and key will work for role
+// under the CA at now: the key is readable by dockerd (not encrypted) and
+// belongs to the certificate, and the certificate chains to the CA and
+// carries the extended key usage the peer checks. Each error is a
+// *pki.InputError naming the input it is about (InputCACert, InputCert or
+// InputKey), worded after the error the user would otherwise meet.
+func CheckMaterial(role Role, m Material, now time.Time) []error {
+	var errs []error
+	ca, err := pki.ParseCACertificatePEM(m.CACertPEM)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	cert, err := pki.ParseCertificatePEM(m.CertPEM)
+	if err != nil {
+		errs = append(errs, &pki.InputError{Input: pki.InputCert, Err: err})
+	}
+	if m.KeyPEM != "" {
+		key, err := pki.ParsePrivateKeyPEM(m.KeyPEM)
+		switch {
+		case errors.Is(err, pki.ErrEncryptedKey):
+			errs = append(errs, &pki.InputError{Input: pki.InputKey, Err: errors.New("the key is encrypted, and dockerd and the docker CLI refuse encrypted keys " +
+				"(\"encrypted private keys are obsolete, and not supported\"): give the unencrypted key (openssl pkey -in key.pem -out key-plain.pem)")})
+		case err != nil:
+			errs = append(errs, &pki.InputError{Input: pki.InputKey, Err: err})
+		case cert != nil && !pki.PublicKeysEqual(key.Public(), cert.PublicKey):
+			errs = append(errs, &pki.InputError{Input: pki.InputKey, Err: fmt.Errorf("the private key does not belong to the %s certificate %q: give the key issued with it", role.name(), cert.Subject.CommonName)})
+		}
+	}
+	if ca == nil || cert == nil {
+		return errs
+	}
+	want := x509.ExtKeyUsageServerAuth
+	if role == RoleClient {
+		want = x509.ExtKeyUsageClientAuth
+	}
+	if len(cert.ExtKeyUsage) > 0 && !slices.Contains(cert.ExtKeyUsage, want) && !slices.Contains(cert.ExtKeyUsage, x509.ExtKeyUsageAny) {
+		errs = append(errs, &pki.InputError{Input: pki.InputCert, Err: fmt.Errorf("the certificate %q does not carry the %s extended key usage, so the peer rejects it "+
+			"(\"x509: certificate specifies an incompatible key usage\"): use a dockertls_%s_cert", cert.Subject.CommonName, role.usage(), role.name())})
+		return errs
+	}
+	if err := pki.Verify(ca, cert, role.usage(), "", now); err != nil {
+		var unknown x509.UnknownAuthorityError
+		var invalid x509.CertificateInvalidError
+		switch {
+		case errors.As(err, &unknown):
+			err = fmt.Errorf("the %s certificate %q is not signed by the CA %q, so the peer rejects it (\"x509: certificate signed by unknown authority\"): issue it from this CA, or give the CA that issued it",
+				role.name(), cert.Subject.CommonName, ca.Subject.CommonName)
+		case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
+			err = fmt.Errorf("the %s certificate %q is not valid at %s (valid %s to %s): renew it",
+				role.name(), cert.Subject.CommonName, pki.FormatTime(now), pki.FormatTime(cert.NotBefore), pki.FormatTime(cert.NotAfter))
+		}
+		errs = append(errs, &pki.InputError{Input: pki.InputCert, Err: err})
+	}
+	return errs
+}
+
+// CheckServerName returns an error, worded as the docker CLI's own, when a
+// client connecting to h would reject the server certificate's names.
+func CheckServerName(h Host, serverCert *x509.Certificate) error {
+	if err := serverCert.VerifyHostname(h.Hostname); err != nil {
+		return fmt.Errorf("the server certificate does not name %q, so the docker CLI will fail with %q: add %q to the server certificate's %s, or connect by a name it has (%s)",
+			h.Hostname, err.Error(), h.Hostname, sanAttribute(h), sanList(serverCert))
+	}
+	return nil
+}
+
+func sanAttribute(h Host) string {
+	if h.IsIP() {
+		return "ip_addresses"
+	}
+	return "dns_names"
+}
+
+func sanList(c *x509.Certificate) string {
+	names := append([]string{}, c.DNSNames...)
+	for _, ip := range c.IPAddresses {
+		names = append(names, ip.String())
+	}
+	if len(names) == 0 {
+		return "it has no SANs at all"
+	}
+	return fmt.Sprint(names)
+}

@@ -1,0 +1,167 @@
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/dockertls/terraform-provider-dockertls/internal/dockerconf"
+	"github.com/dockertls/terraform-provider-dockertls/internal/pki"
+)
+
+var (
+	_ datasource.DataSource                   = (*clientConfigDataSource)(nil)
+	_ datasource.DataSourceWithValidateConfig = (*clientConfigDataSource)(nil)
+)
+
+type clientConfigDataSource struct {
+	env *env
+}
+
+type clientConfigModel struct {
+	Host          types.String `tfsdk:"host"`
+	CACertPEM     types.String `tfsdk:"ca_cert_pem"`
+	ClientCertPEM types.String `tfsdk:"client_cert_pem"`
+	ClientKeyPEM  types.String `tfsdk:"client_key_pem"`
+	CertDir       types.String `tfsdk:"cert_dir"`
+	ContextName   types.String `tfsdk:"context_name"`
+	ServerCertPEM types.String `tfsdk:"server_cert_pem"`
+
+	ID                   types.String `tfsdk:"id"`
+	Env                  types.Map    `tfsdk:"env"`
+	Files                types.Map    `tfsdk:"files"`
+	DockerContextCommand types.String `tfsdk:"docker_context_command"`
+	CAMaterial           types.String `tfsdk:"ca_material"`
+	CertMaterial         types.String `tfsdk:"cert_material"`
+	KeyMaterial          types.String `tfsdk:"key_material"`
+}
+
+var clientMaterialNames = map[pki.Input]string{
+	pki.InputCACert: "ca_cert_pem", pki.InputCert: "client_cert_pem", pki.InputKey: "client_key_pem",
+}
+
+func (d *clientConfigDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_client_config"
+}
+
+func (d *clientConfigDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	computed := func(desc string) schema.StringAttribute {
+		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Renders what a Docker client needs to reach a daemon over mutual TLS: the docker CLI's environment " +
+			"and files, a `docker context create` command, and the `host`, `ca_material`, `cert_material` and `key_material` " +
+			"the kreuzwerker/docker provider takes.\n\n" +
+			"It checks at plan time that the host is a `tcp://` address with a port, that the client certificate carries " +
+			"clientAuth and chains to the CA, and that the key is the certificate's. Given the server certificate too, it warns " +
+			"when the host's name or address is not among its SANs, the \"certificate is valid for X, not Y\" failure before it happens.\n\n" +
+			"Always pass `ca_material` on to the kreuzwerker/docker provider: with an empty CA it skips server verification entirely.",
+		Attributes: map[string]schema.Attribute{
+			"host": schema.StringAttribute{
+				MarkdownDescription: "The daemon's address, `tcp://HOST:PORT`, such as `tcp://docker1.example.internal:2376`.",
+				Required:            true,
+				Validators:          []validator.String{tcpHostValidator},
+			},
+			"ca_cert_pem": schema.StringAttribute{
+				MarkdownDescription: "The CA certificate that signed the daemon's certificate, PEM.",
+				Required:            true, Validators: []validator.String{caCertificateValidator},
+			},
+			"client_cert_pem": schema.StringAttribute{MarkdownDescription: "The client certificate, PEM: a `dockertls_client_cert`'s `cert_pem`.", Required: true},
+			"client_key_pem": schema.StringAttribute{
+				MarkdownDescription: "The client's private key, PEM, unencrypted.", Required: true, Sensitive: true,
+			},
+			"cert_dir": schema.StringAttribute{
+				MarkdownDescription: "The directory the client's files go to, such as `/home/ci/.docker/docker1`. When given, `env` " +
+					"has `DOCKER_CERT_PATH` and the files' paths are inside it; otherwise the paths are the bare file names and the " +
+					"docker CLI's default, `~/.docker`, applies.",
+				Optional: true, Validators: []validator.String{absolutePathValidator},
+			},
+			"context_name": schema.StringAttribute{
+				MarkdownDescription: "The name in `docker_context_command`. Defaults to the host name with characters a context name " +
+					"cannot hold replaced by `-`.",
+				Optional: true,
+			},
+			"server_cert_pem": schema.StringAttribute{
+				MarkdownDescription: "The daemon's certificate, PEM, optional: given, the data source warns when `host` is not among its SANs.",
+				Optional:            true,
+			},
+			"id": computed("The host."),
+			"env": schema.MapAttribute{
+				ElementType: types.StringType, Computed: true,
+				MarkdownDescription: "The docker CLI's environment: `DOCKER_HOST`, `DOCKER_TLS_VERIFY=1` and, with `cert_dir`, " +
+					"`DOCKER_CERT_PATH`. (The CLI treats any non-empty `DOCKER_TLS_VERIFY`, even `0`, as on.)",
+			},
+			"files": filesAttribute("The client's files under the names the docker CLI looks for: `ca.pem` and `cert.pem` (0444) " +
+				"and `key.pem` (0400)."),
+			"docker_context_command": computed("A `docker context create NAME --docker \"host=...,ca=...,cert=...,key=...\"` command " +
+				"for the files. The CLI copies the files into its context store, so after a renewal run `docker context update` " +
+				"with the same `--docker` argument."),
+			"ca_material":   computed("For the kreuzwerker/docker provider's `ca_material`: the CA certificate."),
+			"cert_material": computed("For the kreuzwerker/docker provider's `cert_material`: the client certificate."),
+			"key_material": schema.StringAttribute{
+				Computed: true, Sensitive: true,
+				MarkdownDescription: "For the kreuzwerker/docker provider's `key_material`: the client key. Sensitive here; that provider does not mark it sensitive on its side.",
+			},
+		},
+	}
+}
+
+func (d *clientConfigDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
+	var m clientConfigModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if known(m.CACertPEM) && known(m.ClientCertPEM) && known(m.ClientKeyPEM) {
+		addMaterialErrors(&resp.Diagnostics, dockerconf.RoleClient, dockerconf.Material{
+			CACertPEM: m.CACertPEM.ValueString(), CertPEM: m.ClientCertPEM.ValueString(), KeyPEM: m.ClientKeyPEM.ValueString(),
+		}, d.env, clientMaterialNames)
+	}
+}
+
+func (d *clientConfigDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var m clientConfigModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	host, err := dockerconf.ParseHost(m.Host.ValueString())
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("host"), "Invalid host", err.Error())
+		return
+	}
+	addMaterialErrors(&resp.Diagnostics, dockerconf.RoleClient, dockerconf.Material{
+		CACertPEM: m.CACertPEM.ValueString(), CertPEM: m.ClientCertPEM.ValueString(), KeyPEM: m.ClientKeyPEM.ValueString(),
+	}, d.env, clientMaterialNames)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !m.ServerCertPEM.IsNull() {
+		serverCert, err := pki.ParseCertificatePEM(m.ServerCertPEM.ValueString())
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("server_cert_pem"), "Invalid server_cert_pem", "server_cert_pem: "+err.Error())
+			return
+		}
+		if err := dockerconf.CheckServerName(host, serverCert); err != nil {
+			resp.Diagnostics.AddAttributeWarning(path.Root("host"), "The server certificate does not name this host", err.Error())
+		}
+	}
+	client := dockerconf.Client{Host: host, CertDir: m.CertDir.ValueString(), ContextName: m.ContextName.ValueString()}
+	envVal, diags := types.MapValueFrom(ctx, types.StringType, client.Env())
+	resp.Diagnostics.Append(diags...)
+	filesVal, diags := filesValue(client.Files(m.CACertPEM.ValueString(), m.ClientCertPEM.ValueString(), m.ClientKeyPEM.ValueString()))
+	resp.Diagnostics.Append(diags...)
+
+	m.ID = m.Host
+	m.Env = envVal
+	m.Files = filesVal
+	m.DockerContextCommand = types.StringValue(client.ContextCommand())
+	m.CAMaterial = m.CACertPEM
+	m.CertMaterial = m.ClientCertPEM
+	m.KeyMaterial = m.ClientKeyPEM
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}

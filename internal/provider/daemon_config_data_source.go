@@ -1,0 +1,297 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	p "github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/dockertls/terraform-provider-dockertls/internal/dockerconf"
+	"github.com/dockertls/terraform-provider-dockertls/internal/pki"
+)
+
+var (
+	_ datasource.DataSource                   = (*daemonConfigDataSource)(nil)
+	_ datasource.DataSourceWithValidateConfig = (*daemonConfigDataSource)(nil)
+)
+
+var serverMaterialNames = map[pki.Input]string{
+	pki.InputCACert: "ca_cert_pem", pki.InputCert: "server_cert_pem", pki.InputKey: "server_key_pem",
+}
+
+type daemonConfigDataSource struct {
+	env *env
+}
+
+type daemonConfigModel struct {
+	Hosts                 types.List   `tfsdk:"hosts"`
+	TLSVerify             types.Bool   `tfsdk:"tls_verify"`
+	InsecureAllowNoVerify types.Bool   `tfsdk:"insecure_allow_unverified_clients"`
+	TLSDir                types.String `tfsdk:"tls_dir"`
+	CACertPath            types.String `tfsdk:"ca_cert_path"`
+	CertPath              types.String `tfsdk:"cert_path"`
+	KeyPath               types.String `tfsdk:"key_path"`
+	CACertPEM             types.String `tfsdk:"ca_cert_pem"`
+	ServerCertPEM         types.String `tfsdk:"server_cert_pem"`
+	ServerKeyPEM          types.String `tfsdk:"server_key_pem"`
+	SettingsJSON          types.String `tfsdk:"settings_json"`
+	DockerdPath           types.String `tfsdk:"dockerd_path"`
+
+	ID                types.String `tfsdk:"id"`
+	JSON              types.String `tfsdk:"json"`
+	DaemonJSONPath    types.String `tfsdk:"daemon_json_path"`
+	SystemdDropin     types.String `tfsdk:"systemd_dropin"`
+	SystemdDropinPath types.String `tfsdk:"systemd_dropin_path"`
+	Files             types.Map    `tfsdk:"files"`
+	RestartTrigger    types.String `tfsdk:"restart_trigger"`
+}
+
+func (d *daemonConfigDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_daemon_config"
+}
+
+func (d *daemonConfigDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	optionalString := func(desc string, validators ...validator.String) schema.StringAttribute {
+		return schema.StringAttribute{MarkdownDescription: desc, Optional: true, Validators: validators}
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Renders what a Docker host needs to serve the Docker API over mutual TLS: `/etc/docker/daemon.json`, " +
+			"a systemd drop-in that lets daemon.json choose the sockets, and (given the PEMs) the certificate files, each with " +
+			"its path and mode, ready for cloud-init, a provisioner or configuration management.\n\n" +
+			"It checks at plan time what would otherwise fail on the host: a TCP socket without client verification, malformed " +
+			"hosts, daemon.json keys that clash, relative paths, and, given the PEMs, a server certificate not signed by the CA, " +
+			"without serverAuth, with a key that is not its own, or with an encrypted key (dockerd cannot read one).\n\n" +
+			"dockerd reads TLS files and `hosts` only at start-up (SIGHUP does not reload them): use `restart_trigger` to restart " +
+			"it when they change.",
+		Attributes: map[string]schema.Attribute{
+			"hosts": schema.ListAttribute{
+				ElementType: types.StringType,
+				MarkdownDescription: "Where dockerd listens: `unix:///path`, `tcp://ADDRESS:PORT`, `fd://` or `npipe:////./pipe/NAME`. " +
+					"TCP addresses need an explicit port; 2376 is the TLS convention. Defaults to " +
+					"`[\"unix:///var/run/docker.sock\", \"tcp://0.0.0.0:2376\"]`.",
+				Optional:   true,
+				Validators: hostListValidators(),
+			},
+			"tls_verify": schema.BoolAttribute{
+				MarkdownDescription: "Require clients to present a certificate signed by the CA (`tlsverify`). Defaults to `true`. " +
+					"Turning it off with a `tcp://` host gives root on the host to anyone who can reach the port, so it also needs " +
+					"`insecure_allow_unverified_clients = true`.",
+				Optional: true,
+			},
+			"insecure_allow_unverified_clients": schema.BoolAttribute{
+				MarkdownDescription: "Allow `tls_verify = false` with a `tcp://` host. Insecure: any client that reaches the port " +
+					"controls the Docker daemon, and so the host. Defaults to `false`; when set, every plan warns.",
+				Optional: true,
+			},
+			"tls_dir": optionalString("The directory of the TLS files on the host, holding `ca.pem`, `server-cert.pem` and "+
+				"`server-key.pem`. Absolute. Defaults to `/etc/docker/tls`.", absolutePathValidator),
+			"ca_cert_path":    optionalString("Overrides the CA certificate's path (`tlscacert`). Absolute. Defaults to `<tls_dir>/ca.pem`.", absolutePathValidator),
+			"cert_path":       optionalString("Overrides the server certificate's path (`tlscert`). Absolute. Defaults to `<tls_dir>/server-cert.pem`.", absolutePathValidator),
+			"key_path":        optionalString("Overrides the server key's path (`tlskey`). Absolute. Defaults to `<tls_dir>/server-key.pem`.", absolutePathValidator),
+			"ca_cert_pem":     optionalString("The CA certificate, PEM. When given, it is checked and added to `files`.", caCertificateValidator),
+			"server_cert_pem": optionalString("The server certificate, PEM. When given, it is checked against `ca_cert_pem` and added to `files`.", stringvalidator.AlsoRequires(p.MatchRoot("ca_cert_pem"))),
+			"server_key_pem": schema.StringAttribute{
+				MarkdownDescription: "The server's private key, PEM, unencrypted. When given, it is checked against `server_cert_pem` " +
+					"and added to `files` (in `sensitive_content`).",
+				Optional:   true,
+				Sensitive:  true,
+				Validators: []validator.String{stringvalidator.AlsoRequires(p.MatchRoot("server_cert_pem"))},
+			},
+			"settings_json": optionalString("Further daemon.json settings as a JSON object, merged in, such as "+
+				"`jsonencode({ \"log-driver\" = \"journald\" })`. It may not set `hosts`, `tls`, `tlsverify`, `tlscacert`, "+
+				"`tlscert` or `tlskey`, which come from this data source's own arguments.", settingsJSONValidator),
+			"dockerd_path": optionalString("The dockerd binary the systemd drop-in starts. Absolute. Defaults to `/usr/bin/dockerd` "+
+				"(Docker's packages); Debian's and Ubuntu's `docker.io` install `/usr/sbin/dockerd`.", absolutePathValidator),
+
+			"id":   schema.StringAttribute{Computed: true, MarkdownDescription: "The same as `restart_trigger`."},
+			"json": schema.StringAttribute{Computed: true, MarkdownDescription: "The daemon.json text: keys sorted, two-space indent, trailing newline; byte-identical for identical inputs."},
+			"daemon_json_path": schema.StringAttribute{
+				Computed: true, MarkdownDescription: "Where daemon.json goes: `/etc/docker/daemon.json`.",
+			},
+			"systemd_dropin": schema.StringAttribute{
+				Computed: true,
+				MarkdownDescription: "A systemd drop-in for docker.service that clears the packaged `ExecStart` (which passes " +
+					"`-H fd://` and would make dockerd refuse to start: \"the following directives are specified both as a flag and " +
+					"in the configuration file: hosts\") and starts `dockerd_path` with no flags. Run `systemctl daemon-reload` after writing it.",
+			},
+			"systemd_dropin_path": schema.StringAttribute{Computed: true, MarkdownDescription: "Where the drop-in goes: `/etc/systemd/system/docker.service.d/dockertls.conf`."},
+			"files": filesAttribute("Every file to write on the host: daemon.json and the drop-in (0644), and, when the PEMs are " +
+				"given, the CA and server certificates (0444) and the server key (0400)."),
+			"restart_trigger": schema.StringAttribute{
+				Computed: true,
+				MarkdownDescription: "A SHA-256 digest of everything dockerd reads only at start-up (daemon.json, the drop-in, the TLS " +
+					"files or their paths). Use it in `replace_triggered_by` or a `terraform_data` input to restart dockerd when it changes.",
+			},
+		},
+	}
+}
+
+func (d *daemonConfigDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
+	var m daemonConfigModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	checkDaemonSecurity(m, &resp.Diagnostics)
+	if known(m.CACertPEM) && known(m.ServerCertPEM) && (known(m.ServerKeyPEM) || m.ServerKeyPEM.IsNull()) {
+		addMaterialErrors(&resp.Diagnostics, dockerconf.RoleServer, dockerconf.Material{
+			CACertPEM: m.CACertPEM.ValueString(), CertPEM: m.ServerCertPEM.ValueString(), KeyPEM: m.ServerKeyPEM.ValueString(),
+		}, d.env, serverMaterialNames)
+	}
+}
+
+// checkDaemonSecurity refuses a TCP socket without client verification
+// unless the insecure opt-in is set, and warns about the plain-text port.
+func checkDaemonSecurity(m daemonConfigModel, diags *diag.Diagnostics) {
+	if m.Hosts.IsUnknown() || m.TLSVerify.IsUnknown() || anyUnknown(m.Hosts) {
+		return
+	}
+	hosts := daemonHosts(m)
+	verify := m.TLSVerify.IsNull() || m.TLSVerify.ValueBool()
+	for i, s := range hosts {
+		h, err := dockerconf.ParseHost(s)
+		if err != nil || h.Scheme != dockerconf.SchemeTCP {
+			continue
+		}
+		at := p.Root("hosts").AtListIndex(i)
+		if m.Hosts.IsNull() {
+			at = p.Root("hosts")
+		}
+		if !verify {
+			if m.InsecureAllowNoVerify.ValueBool() {
+				diags.AddAttributeWarning(p.Root("tls_verify"), "Docker API open to unverified clients",
+					fmt.Sprintf("tls_verify = false with %s: any client that can reach this port controls dockerd, and so the host. "+
+						"Set tls_verify = true and give clients a dockertls_client_cert.", s))
+			} else {
+				diags.AddAttributeError(p.Root("tls_verify"), "A TCP socket needs client verification",
+					fmt.Sprintf("tls_verify = false with %s would let any client that can reach the port control dockerd, and so the "+
+						"host. Set tls_verify = true (the default) and give clients a dockertls_client_cert; or, if you truly mean it, "+
+						"set insecure_allow_unverified_clients = true.", s))
+			}
+		}
+		if h.Port == dockerconf.PortPlainText {
+			diags.AddAttributeWarning(at, "Port 2375 is the plain-text convention",
+				fmt.Sprintf("%s serves TLS on port 2375, which tools and people take for the unencrypted Docker port. Use 2376, the TLS convention.", s))
+		}
+	}
+}
+
+func daemonHosts(m daemonConfigModel) []string {
+	if m.Hosts.IsNull() {
+		return dockerconf.DefaultHosts
+	}
+	return stringsOf(m.Hosts)
+}
+
+func stringOr(v types.String, def string) string {
+	if v.IsNull() {
+		return def
+	}
+	return v.ValueString()
+}
+
+func (d *daemonConfigDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var m daemonConfigModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	settings, err := dockerconf.ParseSettings(m.SettingsJSON.ValueString())
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(p.Root("settings_json"), "Invalid settings_json", err.Error())
+		return
+	}
+	if !m.ServerCertPEM.IsNull() {
+		addMaterialErrors(&resp.Diagnostics, dockerconf.RoleServer, dockerconf.Material{
+			CACertPEM: m.CACertPEM.ValueString(), CertPEM: m.ServerCertPEM.ValueString(), KeyPEM: m.ServerKeyPEM.ValueString(),
+		}, d.env, serverMaterialNames)
+	}
+	checkDaemonSecurity(m, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	tlsDir := stringOr(m.TLSDir, dockerconf.DefaultTLSDir)
+	daemon := dockerconf.Daemon{
+		Hosts:       daemonHosts(m),
+		TLSVerify:   m.TLSVerify.IsNull() || m.TLSVerify.ValueBool(),
+		CACertPath:  stringOr(m.CACertPath, path.Join(tlsDir, dockerconf.CAFileName)),
+		CertPath:    stringOr(m.CertPath, path.Join(tlsDir, dockerconf.ServerCertFileName)),
+		KeyPath:     stringOr(m.KeyPath, path.Join(tlsDir, dockerconf.ServerKeyFileName)),
+		Settings:    settings,
+		DockerdPath: stringOr(m.DockerdPath, dockerconf.DefaultDockerdPath),
+	}
+	jsonText, err := daemon.JSON()
+	if err != nil {
+		resp.Diagnostics.AddError("Could not render daemon.json", err.Error())
+		return
+	}
+	dropin := daemon.SystemdDropin()
+	files := []dockerconf.File{
+		{Path: dockerconf.DaemonJSONPath, Content: jsonText, Mode: dockerconf.ModeConfig},
+		{Path: dockerconf.SystemdDropinPath(), Content: dropin, Mode: dockerconf.ModeConfig},
+	}
+	for _, f := range []struct {
+		pem       types.String
+		path      string
+		mode      string
+		sensitive bool
+	}{
+		{m.CACertPEM, daemon.CACertPath, dockerconf.ModeCertificate, false},
+		{m.ServerCertPEM, daemon.CertPath, dockerconf.ModeCertificate, false},
+		{m.ServerKeyPEM, daemon.KeyPath, dockerconf.ModePrivateKey, true},
+	} {
+		if !f.pem.IsNull() {
+			files = append(files, dockerconf.File{Path: f.path, Content: f.pem.ValueString(), Mode: f.mode, Sensitive: f.sensitive})
+		}
+	}
+	if err := checkDistinctPaths(files); err != nil {
+		resp.Diagnostics.AddError("Two files would be written to the same path", err.Error())
+		return
+	}
+	// The trigger covers the TLS paths even when the PEMs are written by
+	// something else: a moved file needs a restart too.
+	trigger := dockerconf.RestartTrigger(append(files, dockerconf.File{Path: "\x00paths", Content: daemon.CACertPath + daemon.CertPath + daemon.KeyPath}))
+	filesVal, diags := filesValue(files)
+	resp.Diagnostics.Append(diags...)
+
+	m.ID = types.StringValue(trigger)
+	m.JSON = types.StringValue(jsonText)
+	m.DaemonJSONPath = types.StringValue(dockerconf.DaemonJSONPath)
+	m.SystemdDropin = types.StringValue(dropin)
+	m.SystemdDropinPath = types.StringValue(dockerconf.SystemdDropinPath())
+	m.Files = filesVal
+	m.RestartTrigger = types.StringValue(trigger)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+func checkDistinctPaths(files []dockerconf.File) error {
+	seen := map[string]bool{}
+	for _, f := range files {
+		if seen[f.Path] {
+			return fmt.Errorf("%s is the path of two files: give ca_cert_path, cert_path and key_path distinct values", f.Path)
+		}
+		seen[f.Path] = true
+	}
+	return nil
+}
+
+// addMaterialErrors runs dockerconf.CheckMaterial and attaches each problem
+// to the attribute it is about, named in names.
+func addMaterialErrors(diags *diag.Diagnostics, role dockerconf.Role, m dockerconf.Material, e *env, names map[pki.Input]string) {
+	for _, err := range dockerconf.CheckMaterial(role, m, e.clock()) {
+		var ie *pki.InputError
+		name := names[pki.InputCert]
+		if errors.As(err, &ie) {
+			name = names[ie.Input]
+		}
+		diags.AddAttributeError(p.Root(name), "Invalid "+name, fmt.Sprintf("%s: %s", name, err))
+	}
+}

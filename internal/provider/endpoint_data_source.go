@@ -1,0 +1,165 @@
+package provider
+
+import (
+	"context"
+	"crypto/tls"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/dockertls/terraform-provider-dockertls/internal/dockerconf"
+	"github.com/dockertls/terraform-provider-dockertls/internal/pki"
+)
+
+var _ datasource.DataSource = (*endpointDataSource)(nil)
+
+const defaultEndpointTimeoutSeconds = 10
+
+type endpointDataSource struct {
+	env *env
+}
+
+type endpointModel struct {
+	Host           types.String `tfsdk:"host"`
+	CACertPEM      types.String `tfsdk:"ca_cert_pem"`
+	ClientCertPEM  types.String `tfsdk:"client_cert_pem"`
+	ClientKeyPEM   types.String `tfsdk:"client_key_pem"`
+	ServerName     types.String `tfsdk:"server_name"`
+	TimeoutSeconds types.Int64  `tfsdk:"timeout_seconds"`
+
+	ID                types.String `tfsdk:"id"`
+	SHA256Fingerprint types.String `tfsdk:"sha256_fingerprint"`
+	SerialNumber      types.String `tfsdk:"serial_number"`
+	CommonName        types.String `tfsdk:"common_name"`
+	NotBefore         types.String `tfsdk:"not_before"`
+	NotAfter          types.String `tfsdk:"not_after"`
+	DNSNames          types.List   `tfsdk:"dns_names"`
+	IPAddresses       types.List   `tfsdk:"ip_addresses"`
+	Verified          types.Bool   `tfsdk:"verified"`
+	VerifyError       types.String `tfsdk:"verification_error"`
+	TLSVersion        types.String `tfsdk:"tls_version"`
+}
+
+func (d *endpointDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_endpoint"
+}
+
+func (d *endpointDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	computed := func(desc string) schema.StringAttribute {
+		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Connects to a running daemon's TLS endpoint when it is read (at plan time, when its arguments are " +
+			"known) and reports the certificate the daemon actually serves. dockerd loads its TLS files only at start-up, so a host " +
+			"that was given renewed files but not restarted still serves the old certificate: compare `sha256_fingerprint` with " +
+			"the `dockertls_server_cert`'s in a postcondition to catch it.\n\nIt only completes a TLS handshake; it sends no Docker API request.",
+		Attributes: map[string]schema.Attribute{
+			"host": schema.StringAttribute{
+				MarkdownDescription: "The daemon's address, `tcp://HOST:PORT`.", Required: true,
+				Validators: []validator.String{tcpHostValidator},
+			},
+			"ca_cert_pem": schema.StringAttribute{
+				MarkdownDescription: "The CA to verify the served certificate against, PEM.", Required: true,
+				Validators: []validator.String{caCertificateValidator},
+			},
+			"client_cert_pem": schema.StringAttribute{
+				MarkdownDescription: "A client certificate to present, PEM. A daemon with `tlsverify` aborts a TLS 1.2 handshake without one.",
+				Optional:            true,
+				Validators:          []validator.String{stringvalidator.AlsoRequires(path.MatchRoot("client_key_pem"))},
+			},
+			"client_key_pem": schema.StringAttribute{
+				MarkdownDescription: "The client certificate's private key, PEM.", Optional: true, Sensitive: true,
+				Validators: []validator.String{stringvalidator.AlsoRequires(path.MatchRoot("client_cert_pem"))},
+			},
+			"server_name": schema.StringAttribute{
+				MarkdownDescription: "The name to verify the certificate for, when clients use another name than `host`'s (for example, " +
+					"probing through a tunnel). Defaults to the host of `host`.",
+				Optional: true,
+			},
+			"timeout_seconds": schema.Int64Attribute{
+				MarkdownDescription: "How long to wait for the connection and handshake, in seconds, from 1 to 120. Defaults to `10`.",
+				Optional:            true, Validators: []validator.Int64{int64validator.Between(1, 120)},
+			},
+			"id":                 computed("The host."),
+			"sha256_fingerprint": computed("The SHA-256 fingerprint of the served certificate, lower-case hex, as the certificate resources report it."),
+			"serial_number":      computed("The served certificate's serial number, decimal."),
+			"common_name":        computed("The served certificate's subject common name."),
+			"not_before":         computed("The served certificate's notBefore, RFC 3339 UTC."),
+			"not_after":          computed("The served certificate's notAfter, RFC 3339 UTC."),
+			"dns_names":          schema.ListAttribute{ElementType: types.StringType, Computed: true, MarkdownDescription: "The served certificate's DNS SANs."},
+			"ip_addresses":       schema.ListAttribute{ElementType: types.StringType, Computed: true, MarkdownDescription: "The served certificate's IP SANs."},
+			"verified": schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the served certificate chains to `ca_cert_pem` " +
+				"for serverAuth and names the host (or `server_name`), as the docker CLI would check it."},
+			"verification_error": computed("Why verification failed, worded as the client's error; null when `verified`."),
+			"tls_version":        computed("The negotiated TLS version, such as `TLS 1.3`."),
+		},
+	}
+}
+
+func (d *endpointDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var m endpointModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	host, err := dockerconf.ParseHost(m.Host.ValueString())
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("host"), "Invalid host", err.Error())
+		return
+	}
+	ca, err := d.env.authorities.certificate(m.CACertPEM.ValueString())
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("ca_cert_pem"), "Invalid ca_cert_pem", "ca_cert_pem: "+err.Error())
+		return
+	}
+	probe := dockerconf.ProbeRequest{Host: host, ServerName: m.ServerName.ValueString(), CA: ca, Timeout: defaultEndpointTimeoutSeconds * time.Second}
+	if !m.TimeoutSeconds.IsNull() {
+		probe.Timeout = time.Duration(m.TimeoutSeconds.ValueInt64()) * time.Second
+	}
+	if !m.ClientCertPEM.IsNull() {
+		pair, err := tls.X509KeyPair([]byte(m.ClientCertPEM.ValueString()), []byte(m.ClientKeyPEM.ValueString()))
+		if err != nil {
+			// tls's messages name the problem, never the key's bytes.
+			resp.Diagnostics.AddAttributeError(path.Root("client_key_pem"), "Unusable client certificate",
+				"client_cert_pem and client_key_pem do not form a usable pair: "+err.Error())
+			return
+		}
+		probe.ClientCert = &pair
+	}
+	report, err := dockerconf.Probe(ctx, probe)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("host"), "Could not reach the Docker TLS endpoint", err.Error())
+		return
+	}
+	cert := report.Certificate
+	ips := make([]string, 0, len(cert.IPAddresses))
+	for _, ip := range cert.IPAddresses {
+		ips = append(ips, ip.String())
+	}
+	dnsVal, diags := types.ListValueFrom(ctx, types.StringType, append([]string{}, cert.DNSNames...))
+	resp.Diagnostics.Append(diags...)
+	ipVal, diags := types.ListValueFrom(ctx, types.StringType, ips)
+	resp.Diagnostics.Append(diags...)
+
+	m.ID = m.Host
+	m.SHA256Fingerprint = types.StringValue(pki.Fingerprint(cert))
+	m.SerialNumber = types.StringValue(cert.SerialNumber.String())
+	m.CommonName = types.StringValue(cert.Subject.CommonName)
+	m.NotBefore = types.StringValue(pki.FormatTime(cert.NotBefore))
+	m.NotAfter = types.StringValue(pki.FormatTime(cert.NotAfter))
+	m.DNSNames = dnsVal
+	m.IPAddresses = ipVal
+	m.Verified = types.BoolValue(report.VerifyError == nil)
+	m.VerifyError = types.StringNull()
+	if report.VerifyError != nil {
+		m.VerifyError = types.StringValue(report.VerifyError.Error())
+	}
+	m.TLSVersion = types.StringValue(report.TLSVersion)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
