@@ -40,9 +40,9 @@ func (c Client) filePath(name string) string {
 // looks for in DOCKER_CERT_PATH.
 func (c Client) Files(caPEM, certPEM, keyPEM string) []File {
 	return []File{
-		{Path: c.filePath(ClientCAFileName), Content: caPEM, Mode: ModeCertificate},
-		{Path: c.filePath(ClientCertFileName), Content: certPEM, Mode: ModeCertificate},
-		{Path: c.filePath(ClientKeyFileName), Content: keyPEM, Mode: ModePrivateKey, Sensitive: true},
+		{Name: ClientCAFileName, Path: c.filePath(ClientCAFileName), Content: caPEM, Mode: ModeCertificate},
+		{Name: ClientCertFileName, Path: c.filePath(ClientCertFileName), Content: certPEM, Mode: ModeCertificate},
+		{Name: ClientKeyFileName, Path: c.filePath(ClientKeyFileName), Content: keyPEM, Mode: ModePrivateKey, Sensitive: true},
 	}
 }
 
@@ -69,7 +69,7 @@ func (c Client) ContextCommand() string {
 		",ca=" + c.filePath(ClientCAFileName) +
 		",cert=" + c.filePath(ClientCertFileName) +
 		",key=" + c.filePath(ClientKeyFileName)
-	return "docker context create " + shellQuote(c.Context()) + " --docker " + shellQuote(docker)
+	return "docker context create " + shellQuote(c.Context()) + " --docker " + singleQuote(docker)
 }
 
 var shellSafe = regexp.MustCompile(`^[a-zA-Z0-9_./:=,@%+-]+$`)
@@ -79,5 +79,9 @@ func shellQuote(s string) string {
 	if shellSafe.MatchString(s) {
 		return s
 	}
+	return singleQuote(s)
+}
+
+func singleQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'"'"'`) + "'"
 }

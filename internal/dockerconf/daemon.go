@@ -18,14 +18,17 @@ var OwnedKeys = []string{"hosts", "tls", "tlscacert", "tlscert", "tlskey", "tlsv
 
 // Default file names inside the TLS directory.
 const (
-	DefaultTLSDir       = "/etc/docker/tls"
-	CAFileName          = "ca.pem"
-	ServerCertFileName  = "server-cert.pem"
-	ServerKeyFileName   = "server-key.pem"
-	DaemonJSONPath      = "/etc/docker/daemon.json"
-	DefaultDockerdPath  = "/usr/bin/dockerd"
-	SystemdDropinDir    = "/etc/systemd/system/docker.service.d"
-	SystemdDropinName   = "dockertls.conf"
+	DefaultTLSDir         = "/etc/docker/tls"
+	CAFileName            = "ca.pem"
+	ServerCertFileName    = "server-cert.pem"
+	ServerKeyFileName     = "server-key.pem"
+	DefaultDaemonJSONPath = "/etc/docker/daemon.json"
+	DefaultDockerdPath    = "/usr/bin/dockerd"
+	SystemdDropinDir      = "/etc/systemd/system/docker.service.d"
+	SystemdDropinName     = "dockertls.conf"
+	// DaemonJSONName and SystemdDropinFile name those files in a File list.
+	DaemonJSONName      = "daemon.json"
+	SystemdDropinFile   = "systemd_dropin"
 	ClientCAFileName    = "ca.pem"
 	ClientCertFileName  = "cert.pem"
 	ClientKeyFileName   = "key.pem"
@@ -57,6 +60,8 @@ type Daemon struct {
 	Settings map[string]any
 	// DockerdPath is the dockerd binary the systemd drop-in starts.
 	DockerdPath string
+	// JSONPath is where daemon.json goes.
+	JSONPath string
 }
 
 // ParseSettings parses extra daemon.json settings. They must form a JSON
@@ -150,12 +155,21 @@ func (d Daemon) JSON() (string, error) {
 func (d Daemon) SystemdDropin() string {
 	return "# Written by Terraform (dockertls_daemon_config).\n" +
 		"# The packaged docker.service starts dockerd with -H fd://, which clashes with\n" +
-		"# \"hosts\" in " + DaemonJSONPath + ". The empty ExecStart= clears that command line\n" +
+		"# \"hosts\" in daemon.json. The empty ExecStart= clears that command line\n" +
 		"# so that daemon.json alone decides where dockerd listens.\n" +
 		"# Apply with: systemctl daemon-reload && systemctl restart docker\n" +
 		"[Service]\n" +
 		"ExecStart=\n" +
-		"ExecStart=" + d.DockerdPath + "\n"
+		"ExecStart=" + d.DockerdPath + d.configFileFlag() + "\n"
+}
+
+// configFileFlag points dockerd at daemon.json when it is not in the
+// default place.
+func (d Daemon) configFileFlag() string {
+	if d.JSONPath == "" || d.JSONPath == DefaultDaemonJSONPath {
+		return ""
+	}
+	return " --config-file " + d.JSONPath
 }
 
 // SystemdDropinPath is where SystemdDropin belongs.
@@ -163,6 +177,10 @@ func SystemdDropinPath() string { return path.Join(SystemdDropinDir, SystemdDrop
 
 // File is one file to write on a host or a client.
 type File struct {
+	// Name is a fixed name for the file ("daemon.json", "ca.pem", ...),
+	// known before any content is: a configuration can iterate over names
+	// on the first apply, when the contents are not yet known.
+	Name    string
 	Path    string
 	Content string
 	Mode    string
@@ -176,10 +194,10 @@ type File struct {
 // change in any of them needs a restart.
 func RestartTrigger(files []File) string {
 	sorted := append([]File(nil), files...)
-	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Path < sorted[j].Path })
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Name < sorted[j].Name })
 	h := sha256.New()
 	for _, f := range sorted {
-		fmt.Fprintf(h, "%s\x00%s\x00%d\x00", f.Path, f.Mode, len(f.Content))
+		fmt.Fprintf(h, "%s\x00%s\x00%s\x00%d\x00", f.Name, f.Path, f.Mode, len(f.Content))
 		h.Write([]byte(f.Content))
 	}
 	return hex.EncodeToString(h.Sum(nil))

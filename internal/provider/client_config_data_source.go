@@ -95,8 +95,8 @@ func (d *clientConfigDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 				MarkdownDescription: "The docker CLI's environment: `DOCKER_HOST`, `DOCKER_TLS_VERIFY=1` and, with `cert_dir`, " +
 					"`DOCKER_CERT_PATH`. (The CLI treats any non-empty `DOCKER_TLS_VERIFY`, even `0`, as on.)",
 			},
-			"files": filesAttribute("The client's files under the names the docker CLI looks for: `ca.pem` and `cert.pem` (0444) " +
-				"and `key.pem` (0400)."),
+			"files": filesAttribute("The client's files under the names the docker CLI looks for: `ca.pem` and `cert.pem` (0444) "+
+				"and `key.pem` (0400).", []string{dockerconf.ClientCAFileName, dockerconf.ClientCertFileName, dockerconf.ClientKeyFileName}),
 			"docker_context_command": computed("A `docker context create NAME --docker \"host=...,ca=...,cert=...,key=...\"` command " +
 				"for the files. The CLI copies the files into its context store, so after a renewal run `docker context update` " +
 				"with the same `--docker` argument."),

@@ -44,10 +44,10 @@ type daemonConfigModel struct {
 	ServerKeyPEM          types.String `tfsdk:"server_key_pem"`
 	SettingsJSON          types.String `tfsdk:"settings_json"`
 	DockerdPath           types.String `tfsdk:"dockerd_path"`
+	DaemonJSONPathIn      types.String `tfsdk:"daemon_json_path"`
 
 	ID                types.String `tfsdk:"id"`
 	JSON              types.String `tfsdk:"json"`
-	DaemonJSONPath    types.String `tfsdk:"daemon_json_path"`
 	SystemdDropin     types.String `tfsdk:"systemd_dropin"`
 	SystemdDropinPath types.String `tfsdk:"systemd_dropin_path"`
 	Files             types.Map    `tfsdk:"files"`
@@ -113,9 +113,8 @@ func (d *daemonConfigDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 
 			"id":   schema.StringAttribute{Computed: true, MarkdownDescription: "The same as `restart_trigger`."},
 			"json": schema.StringAttribute{Computed: true, MarkdownDescription: "The daemon.json text: keys sorted, two-space indent, trailing newline; byte-identical for identical inputs."},
-			"daemon_json_path": schema.StringAttribute{
-				Computed: true, MarkdownDescription: "Where daemon.json goes: `/etc/docker/daemon.json`.",
-			},
+			"daemon_json_path": optionalString("Where daemon.json goes. Absolute. Defaults to `/etc/docker/daemon.json`; "+
+				"rootless dockerd reads `~/.config/docker/daemon.json`. Anywhere else, the drop-in passes `--config-file`.", absolutePathValidator),
 			"systemd_dropin": schema.StringAttribute{
 				Computed: true,
 				MarkdownDescription: "A systemd drop-in for docker.service that clears the packaged `ExecStart` (which passes " +
@@ -123,8 +122,9 @@ func (d *daemonConfigDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 					"in the configuration file: hosts\") and starts `dockerd_path` with no flags. Run `systemctl daemon-reload` after writing it.",
 			},
 			"systemd_dropin_path": schema.StringAttribute{Computed: true, MarkdownDescription: "Where the drop-in goes: `/etc/systemd/system/docker.service.d/dockertls.conf`."},
-			"files": filesAttribute("Every file to write on the host: daemon.json and the drop-in (0644), and, when the PEMs are " +
-				"given, the CA and server certificates (0444) and the server key (0400)."),
+			"files": filesAttribute("Every file to write on the host: daemon.json and the drop-in (0644), and, when the PEMs are "+
+				"given, the CA and server certificates (0444) and the server key (0400).",
+				[]string{dockerconf.DaemonJSONName, dockerconf.SystemdDropinFile, dockerconf.CAFileName, dockerconf.ServerCertFileName, dockerconf.ServerKeyFileName}),
 			"restart_trigger": schema.StringAttribute{
 				Computed: true,
 				MarkdownDescription: "A SHA-256 digest of everything dockerd reads only at start-up (daemon.json, the drop-in, the TLS " +
@@ -140,7 +140,10 @@ func (d *daemonConfigDataSource) ValidateConfig(ctx context.Context, req datasou
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	checkDaemonSecurity(m, &resp.Diagnostics)
+	// Warnings wait for Read, so that a plan shows each once.
+	var security diag.Diagnostics
+	checkDaemonSecurity(m, &security)
+	resp.Diagnostics.Append(security.Errors()...)
 	if known(m.CACertPEM) && known(m.ServerCertPEM) && (known(m.ServerKeyPEM) || m.ServerKeyPEM.IsNull()) {
 		addMaterialErrors(&resp.Diagnostics, dockerconf.RoleServer, dockerconf.Material{
 			CACertPEM: m.CACertPEM.ValueString(), CertPEM: m.ServerCertPEM.ValueString(), KeyPEM: m.ServerKeyPEM.ValueString(),
@@ -227,6 +230,7 @@ func (d *daemonConfigDataSource) Read(ctx context.Context, req datasource.ReadRe
 		KeyPath:     stringOr(m.KeyPath, path.Join(tlsDir, dockerconf.ServerKeyFileName)),
 		Settings:    settings,
 		DockerdPath: stringOr(m.DockerdPath, dockerconf.DefaultDockerdPath),
+		JSONPath:    stringOr(m.DaemonJSONPathIn, dockerconf.DefaultDaemonJSONPath),
 	}
 	jsonText, err := daemon.JSON()
 	if err != nil {
@@ -235,21 +239,22 @@ func (d *daemonConfigDataSource) Read(ctx context.Context, req datasource.ReadRe
 	}
 	dropin := daemon.SystemdDropin()
 	files := []dockerconf.File{
-		{Path: dockerconf.DaemonJSONPath, Content: jsonText, Mode: dockerconf.ModeConfig},
-		{Path: dockerconf.SystemdDropinPath(), Content: dropin, Mode: dockerconf.ModeConfig},
+		{Name: dockerconf.DaemonJSONName, Path: daemon.JSONPath, Content: jsonText, Mode: dockerconf.ModeConfig},
+		{Name: dockerconf.SystemdDropinFile, Path: dockerconf.SystemdDropinPath(), Content: dropin, Mode: dockerconf.ModeConfig},
 	}
 	for _, f := range []struct {
 		pem       types.String
+		name      string
 		path      string
 		mode      string
 		sensitive bool
 	}{
-		{m.CACertPEM, daemon.CACertPath, dockerconf.ModeCertificate, false},
-		{m.ServerCertPEM, daemon.CertPath, dockerconf.ModeCertificate, false},
-		{m.ServerKeyPEM, daemon.KeyPath, dockerconf.ModePrivateKey, true},
+		{m.CACertPEM, dockerconf.CAFileName, daemon.CACertPath, dockerconf.ModeCertificate, false},
+		{m.ServerCertPEM, dockerconf.ServerCertFileName, daemon.CertPath, dockerconf.ModeCertificate, false},
+		{m.ServerKeyPEM, dockerconf.ServerKeyFileName, daemon.KeyPath, dockerconf.ModePrivateKey, true},
 	} {
 		if !f.pem.IsNull() {
-			files = append(files, dockerconf.File{Path: f.path, Content: f.pem.ValueString(), Mode: f.mode, Sensitive: f.sensitive})
+			files = append(files, dockerconf.File{Name: f.name, Path: f.path, Content: f.pem.ValueString(), Mode: f.mode, Sensitive: f.sensitive})
 		}
 	}
 	if err := checkDistinctPaths(files); err != nil {
@@ -258,13 +263,12 @@ func (d *daemonConfigDataSource) Read(ctx context.Context, req datasource.ReadRe
 	}
 	// The trigger covers the TLS paths even when the PEMs are written by
 	// something else: a moved file needs a restart too.
-	trigger := dockerconf.RestartTrigger(append(files, dockerconf.File{Path: "\x00paths", Content: daemon.CACertPath + daemon.CertPath + daemon.KeyPath}))
+	trigger := dockerconf.RestartTrigger(append(files, dockerconf.File{Name: "tls paths", Content: daemon.CACertPath + "\x00" + daemon.CertPath + "\x00" + daemon.KeyPath}))
 	filesVal, diags := filesValue(files)
 	resp.Diagnostics.Append(diags...)
 
 	m.ID = types.StringValue(trigger)
 	m.JSON = types.StringValue(jsonText)
-	m.DaemonJSONPath = types.StringValue(dockerconf.DaemonJSONPath)
 	m.SystemdDropin = types.StringValue(dropin)
 	m.SystemdDropinPath = types.StringValue(dockerconf.SystemdDropinPath())
 	m.Files = filesVal

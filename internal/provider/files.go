@@ -1,6 +1,9 @@
 package provider
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -18,14 +21,22 @@ var fileAttrTypes = map[string]attr.Type{
 	"sensitive":         types.BoolType,
 }
 
-// filesAttribute is the schema of a `files` map, keyed by path. A private
+// filesAttribute is the schema of a `files` map, keyed by fixed file names
+// (listed in names) so that a configuration can iterate over them with a
+// static for_each even when the contents are known only after apply. A private
 // key's content is only ever in sensitive_content, which is marked
 // sensitive; everything else is in content, readable in plans. The map
 // itself is not sensitive, so it can drive for_each.
-func filesAttribute(what string) schema.MapNestedAttribute {
+func filesAttribute(what string, names []string) schema.MapNestedAttribute {
+	quoted := make([]string, len(names))
+	for i, n := range names {
+		quoted[i] = fmt.Sprintf("%q", n)
+	}
 	return schema.MapNestedAttribute{
-		MarkdownDescription: what + " Keyed by path, so it can drive `for_each` (for example over `terraform_data` with a " +
-			"provisioner, or a `local_file`). Each entry has `path`, `mode` (octal string), `sensitive`, and the content in " +
+		MarkdownDescription: what + " Keyed by the fixed names " + strings.Join(quoted, ", ") + ", so that " +
+			"`for_each = toset([" + strings.Join(quoted, ", ") + "])` with `files[each.key]` works even on the first apply, " +
+			"when the certificates, and so this data source, are known only after apply (`for_each` over the map itself works " +
+			"once they are known). Each entry has `path`, `mode` (octal string), `sensitive`, and the content in " +
 			"`content` for certificates and configuration or in `sensitive_content` (marked sensitive) for private keys; the " +
 			"other one is null. Use `coalesce(each.value.content, each.value.sensitive_content)` or pick by `each.value.sensitive`.",
 		Computed: true,
@@ -56,7 +67,7 @@ func filesValue(files []dockerconf.File) (types.Map, diag.Diagnostics) {
 			"mode": types.StringValue(f.Mode), "sensitive": types.BoolValue(f.Sensitive),
 		})
 		diags.Append(d...)
-		elems[f.Path] = obj
+		elems[f.Name] = obj
 	}
 	m, d := types.MapValue(objType, elems)
 	diags.Append(d...)

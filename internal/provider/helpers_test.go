@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -92,7 +93,9 @@ func newCLI(t *testing.T, clock *testClock, config string) *cli {
 		err := tf6server.Serve(providerAddress, server,
 			tf6server.WithDebug(ctx, reattach, closed),
 			tf6server.WithGoPluginLogger(hclog.NewNullLogger()),
-			tf6server.WithoutLogStderrOverride())
+			// Logs go through the test's sink (silent unless TF_LOG is set for
+			// the test itself) rather than flooding stderr.
+			tf6server.WithLoggingSink(t))
 		if err != nil {
 			t.Errorf("serving the provider: %v", err)
 		}
@@ -112,13 +115,54 @@ func newCLI(t *testing.T, clock *testClock, config string) *cli {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	rc := filepath.Join(dir, "terraformrc")
-	writeFile(t, rc, "")
-	c := &cli{t: t, dir: dir, tf: tf, env: append(os.Environ(),
-		"TF_REATTACH_PROVIDERS="+string(info), "TF_CLI_CONFIG_FILE="+rc, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1")}
+	c := newCLIDir(t, tf, "", "TF_REATTACH_PROVIDERS="+string(info))
 	c.write(config)
 	c.mustRun("init", "-input=false")
+	return c
+}
+
+// newCLIDir prepares a working directory and environment for terraform,
+// with a CLI configuration of the test's own: empty, or one that runs the
+// provider binary in overrideDir through dev_overrides.
+func newCLIDir(t *testing.T, tf, overrideDir string, env ...string) *cli {
+	t.Helper()
+	dir := t.TempDir()
+	rc := filepath.Join(dir, "terraformrc")
+	rcText := ""
+	if overrideDir != "" {
+		rcText = fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"dockertls/dockertls\" = %q\n  }\n  direct {}\n}\n", overrideDir)
+	}
+	writeFile(t, rc, rcText)
+	return &cli{t: t, dir: dir, tf: tf, env: append(append(os.Environ(),
+		"TF_CLI_CONFIG_FILE="+rc, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1"), env...)}
+}
+
+var (
+	buildOnce   sync.Once
+	builtDir    string
+	errBuilding error
+)
+
+// newBinaryCLI runs terraform against the provider built as a real binary,
+// the way users run it: the provider is a child process of terraform, and
+// its logs reach terraform's TF_LOG output.
+func newBinaryCLI(t *testing.T, config string) *cli {
+	t.Helper()
+	tf := requireTerraform(t)
+	buildOnce.Do(func() {
+		builtDir, errBuilding = os.MkdirTemp("", "dockertls-provider")
+		if errBuilding == nil {
+			out, err := exec.Command("go", "build", "-o", filepath.Join(builtDir, "terraform-provider-dockertls"), "../..").CombinedOutput()
+			if err != nil {
+				errBuilding = fmt.Errorf("go build: %v\n%s", err, out)
+			}
+		}
+	})
+	if errBuilding != nil {
+		t.Fatal(errBuilding)
+	}
+	c := newCLIDir(t, tf, builtDir)
+	c.write(config)
 	return c
 }
 
@@ -244,20 +288,20 @@ func hclString(s string) string {
 	return string(b)
 }
 
+var randReader = rand.Reader
+
+func ipList(ips ...string) []net.IP {
+	out := make([]net.IP, len(ips))
+	for i, s := range ips {
+		out[i] = net.ParseIP(s)
+	}
+	return out
+}
+
 // issueExternalLeaf issues a client certificate under a PEM CA, outside
 // Terraform.
 func issueExternalLeaf(t *testing.T, caPEM, keyPEM string, now time.Time) string {
 	t.Helper()
-	auth, err := pki.LoadAuthority(caPEM, keyPEM)
-	if err != nil {
-		t.Fatal(err)
-	}
-	issued, err := auth.Issue(pki.LeafRequest{
-		Subject: pki.Subject{CommonName: "leaf"}, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
-		Validity: time.Hour, PublicKey: auth.Key.Public(),
-	}, now, rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return issued.CertPEM
+	cert, _ := issueExternal(t, caPEM, keyPEM, now, x509.ExtKeyUsageClientAuth)
+	return cert
 }

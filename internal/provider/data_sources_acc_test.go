@@ -1,0 +1,191 @@
+package provider
+
+import (
+	"crypto/x509"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/dockertls/terraform-provider-dockertls/internal/pki"
+)
+
+// pemMaterial is a CA with a server and a client certificate, made outside
+// Terraform so that data source tests can be read at plan time.
+type pemMaterial struct {
+	ca, caKey, server, serverKey, client, clientKey, otherServer, otherServerKey string
+}
+
+func newPEMMaterial(t *testing.T, now time.Time) pemMaterial {
+	t.Helper()
+	var m pemMaterial
+	m.ca, m.caKey, _ = externalCA(t, pki.ECDSAP256, now, 1000*time.Hour)
+	otherCA, otherKey, _ := externalCA(t, pki.ECDSAP256, now, 1000*time.Hour)
+	m.server, m.serverKey = issueExternal(t, m.ca, m.caKey, now, x509.ExtKeyUsageServerAuth)
+	m.client, m.clientKey = issueExternal(t, m.ca, m.caKey, now, x509.ExtKeyUsageClientAuth)
+	m.otherServer, m.otherServerKey = issueExternal(t, otherCA, otherKey, now, x509.ExtKeyUsageServerAuth)
+	return m
+}
+
+func TestAccDaemonConfig(t *testing.T) {
+	clock := newTestClock()
+	m := newPEMMaterial(t, clock.Now())
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(clock),
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+data "dockertls_daemon_config" "d" {
+  ca_cert_pem     = %s
+  server_cert_pem = %s
+  server_key_pem  = %s
+  settings_json   = jsonencode({ "log-driver" = "journald" })
+}`, hclString(m.ca), hclString(m.server), hclString(m.serverKey)),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestCheckResourceAttr("data.dockertls_daemon_config.d", "files.%", "5"),
+				resource.TestCheckResourceAttr("data.dockertls_daemon_config.d", "files.server-key.pem.mode", "0400"),
+				resource.TestCheckResourceAttr("data.dockertls_daemon_config.d", "files.server-key.pem.path", "/etc/docker/tls/server-key.pem"),
+				resource.TestCheckNoResourceAttr("data.dockertls_daemon_config.d", "files.server-key.pem.content"),
+				resource.TestCheckResourceAttr("data.dockertls_daemon_config.d", "files.server-key.pem.sensitive_content", m.serverKey),
+				resource.TestCheckResourceAttr("data.dockertls_daemon_config.d", "files.ca.pem.mode", "0444"),
+				resource.TestCheckResourceAttr("data.dockertls_daemon_config.d", "files.ca.pem.content", m.ca),
+				resource.TestCheckResourceAttr("data.dockertls_daemon_config.d", "files.daemon.json.path", "/etc/docker/daemon.json"),
+				resource.TestCheckResourceAttr("data.dockertls_daemon_config.d", "files.daemon.json.mode", "0644"),
+				resource.TestCheckResourceAttr("data.dockertls_daemon_config.d", "files.systemd_dropin.path", "/etc/systemd/system/docker.service.d/dockertls.conf"),
+				resource.TestCheckResourceAttr("data.dockertls_daemon_config.d", "systemd_dropin_path", "/etc/systemd/system/docker.service.d/dockertls.conf"),
+				resource.TestMatchResourceAttr("data.dockertls_daemon_config.d", "restart_trigger", regexp.MustCompile(`^[0-9a-f]{64}$`)),
+				func(s *terraform.State) error {
+					a, err := attrs(s, "data.dockertls_daemon_config.d")
+					if err != nil {
+						return err
+					}
+					for _, want := range []string{`"hosts": [`, `"tcp://0.0.0.0:2376"`, `"log-driver": "journald"`, `"tlsverify": true`, `"tlscacert": "/etc/docker/tls/ca.pem"`} {
+						if !strings.Contains(a["json"], want) {
+							return fmt.Errorf("json lacks %s:\n%s", want, a["json"])
+						}
+					}
+					if a["files.daemon.json.content"] != a["json"] || a["files.systemd_dropin.content"] != a["systemd_dropin"] {
+						return fmt.Errorf("files do not carry the rendered json and drop-in")
+					}
+					return nil
+				},
+			),
+		}},
+	})
+}
+
+func TestAccConfigDataSourceErrors(t *testing.T) {
+	clock := newTestClock()
+	m := newPEMMaterial(t, clock.Now())
+	daemon := func(body string) string { return "data \"dockertls_daemon_config\" \"d\" {\n" + body + "\n}\n" }
+	client := func(body string) string {
+		return fmt.Sprintf("data \"dockertls_client_config\" \"c\" {\n  ca_cert_pem = %s\n  %s\n}\n", hclString(m.ca), body)
+	}
+	clientPair := fmt.Sprintf("client_cert_pem = %s\n  client_key_pem = %s", hclString(m.client), hclString(m.clientKey))
+	tests := []struct{ name, config, want string }{
+		{"tcp without verification", daemon(`tls_verify = false`), `tls_verify = false with tcp://0.0.0.0:2376 would let any client`},
+		{"tcp without a port", daemon(`hosts = ["tcp://10.0.0.5"]`), `hosts\[0\]: host "tcp://10.0.0.5" has no port: add one, as in tcp://10.0.0.5:2376`},
+		{"http scheme", daemon(`hosts = ["http://10.0.0.5:2376"]`), `not http://`},
+		{"unknown scheme", daemon(`hosts = ["udp://10.0.0.5:2376"]`), `unknown scheme`},
+		{"no hosts", daemon(`hosts = []`), `hosts.*at least 1`},
+		{"duplicate hosts", daemon(`hosts = ["fd://", "fd://"]`), `remove the duplicate`},
+		{"settings array", daemon(`settings_json = "[1,2]"`), `settings_json: settings_json is a JSON array, not an object`},
+		{"settings invalid", daemon(`settings_json = "{"`), `settings_json is not valid JSON`},
+		{"settings owns hosts", daemon(`settings_json = jsonencode({ hosts = ["fd://"] })`), `sets hosts, which this data source writes itself`},
+		{"relative tls_dir", daemon(`tls_dir = "tls"`), `tls_dir: the path "tls" is not an absolute path`},
+		{"relative key_path", daemon(`key_path = "./key.pem"`), `key_path: the path "./key.pem" is not an absolute path`},
+		{"server certificate from another CA", daemon(fmt.Sprintf("ca_cert_pem = %s\n  server_cert_pem = %s\n  server_key_pem = %s", hclString(m.ca), hclString(m.otherServer), hclString(m.otherServerKey))), `server_cert_pem: the server certificate .* is not signed by the CA`},
+		{"client certificate as server", daemon(fmt.Sprintf("ca_cert_pem = %s\n  server_cert_pem = %s\n  server_key_pem = %s", hclString(m.ca), hclString(m.client), hclString(m.clientKey))), `does not carry the serverAuth extended key usage`},
+		{"server key that is not the certificate's", daemon(fmt.Sprintf("ca_cert_pem = %s\n  server_cert_pem = %s\n  server_key_pem = %s", hclString(m.ca), hclString(m.server), hclString(m.clientKey))), `server_key_pem: the private key does not belong to the server certificate`},
+		{"encrypted server key", daemon(fmt.Sprintf("ca_cert_pem = %s\n  server_cert_pem = %s\n  server_key_pem = %s", hclString(m.ca), hclString(m.server), hclString(encryptedKeyPEM))), `server_key_pem: the key is encrypted`},
+		{"server certificate without the CA", daemon(fmt.Sprintf("server_cert_pem = %s", hclString(m.server))), `ca_cert_pem.*must be specified when.*server_cert_pem`},
+		{"client host not tcp", client(`host = "unix:///var/run/docker.sock"` + "\n  " + clientPair), `not a tcp:// address`},
+		{"client host without port", client(`host = "tcp://docker1"` + "\n  " + clientPair), `has no port`},
+		{"server certificate as client", client(fmt.Sprintf("host = \"tcp://10.0.0.5:2376\"\n  client_cert_pem = %s\n  client_key_pem = %s", hclString(m.server), hclString(m.serverKey))), `client_cert_pem: the certificate .* does not carry the clientAuth`},
+		{"client key mismatch", client(fmt.Sprintf("host = \"tcp://10.0.0.5:2376\"\n  client_cert_pem = %s\n  client_key_pem = %s", hclString(m.client), hclString(m.serverKey))), `client_key_pem: the private key does not belong to the client certificate`},
+		{"endpoint host not tcp", fmt.Sprintf("data \"dockertls_endpoint\" \"e\" {\n  host = \"fd://\"\n  ca_cert_pem = %s\n}\n", hclString(m.ca)), `not a tcp:// address`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: factories(clock),
+				Steps: []resource.TestStep{{
+					Config:      tt.config,
+					PlanOnly:    true,
+					ExpectError: regexp.MustCompile(`(?s)` + strings.ReplaceAll(tt.want, " ", `\s+`)),
+				}},
+			})
+		})
+	}
+}
+
+// encryptedKeyPEM is the shape of what `openssl genrsa -aes256` writes with
+// OpenSSL 3; its content is never decrypted.
+const encryptedKeyPEM = "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIBvTBXBgkqhkiG9w0BBQ0wSjApBgkqhkiG9w0BBQwwHAQI\n-----END ENCRYPTED PRIVATE KEY-----\n"
+
+func TestCLIConfigDataSourceWarnings(t *testing.T) {
+	clock := newTestClock()
+	m := newPEMMaterial(t, clock.Now())
+	tf := newCLI(t, clock, fmt.Sprintf(`
+terraform {
+  required_providers {
+    dockertls = { source = "dockertls/dockertls" }
+  }
+}
+data "dockertls_daemon_config" "insecure" {
+  hosts                             = ["tcp://0.0.0.0:2375"]
+  tls_verify                        = false
+  insecure_allow_unverified_clients = true
+}
+data "dockertls_client_config" "c" {
+  host            = "tcp://172.16.15.79:2376"
+  ca_cert_pem     = %s
+  client_cert_pem = %s
+  client_key_pem  = %s
+  server_cert_pem = %s
+}
+`, hclString(m.ca), hclString(m.client), hclString(m.clientKey), hclString(m.server)))
+	out := unwrap(tf.mustRun("plan", "-input=false"))
+	if strings.Contains(out, "more similar warnings") {
+		t.Errorf("a warning is repeated:\n%s", out)
+	}
+	for _, want := range []string{
+		"Warning: Docker API open to unverified clients",
+		"Warning: Port 2375 is the plain-text convention",
+		"Warning: The server certificate does not name this host",
+		`x509: certificate is valid for 10.0.0.5, not 172.16.15.79`,
+		`add "172.16.15.79" to the server certificate's ip_addresses`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("plan output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// issueExternal issues a leaf for usage under a PEM CA, outside Terraform.
+func issueExternal(t *testing.T, caPEM, caKeyPEM string, now time.Time, usage x509.ExtKeyUsage) (certPEM, keyPEM string) {
+	t.Helper()
+	auth, err := pki.LoadAuthority(caPEM, caKeyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := pki.GenerateKey(pki.ECDSAP256, randReader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	issued, err := auth.Issue(pki.LeafRequest{
+		Subject: pki.Subject{CommonName: "docker1.example.internal"}, DNSNames: []string{"docker1.example.internal"},
+		IPAddresses: ipList("10.0.0.5"), ExtKeyUsage: []x509.ExtKeyUsage{usage}, Validity: 100 * time.Hour, PublicKey: key.Public(),
+	}, now, randReader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyPEM, err = pki.MarshalPrivateKeyPEM(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return issued.CertPEM, keyPEM
+}
