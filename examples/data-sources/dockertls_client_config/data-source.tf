@@ -1,0 +1,43 @@
+resource "dockertls_ca" "docker" {
+  common_name = "Docker CA"
+}
+
+resource "dockertls_server_cert" "docker1" {
+  ca_cert_pem        = dockertls_ca.docker.cert_pem
+  ca_private_key_pem = dockertls_ca.docker.private_key_pem
+  dns_names          = ["docker1.example.internal"]
+}
+
+resource "dockertls_client_cert" "ci" {
+  ca_cert_pem        = dockertls_ca.docker.cert_pem
+  ca_private_key_pem = dockertls_ca.docker.private_key_pem
+  common_name        = "ci-runner"
+}
+
+data "dockertls_client_config" "ci" {
+  host            = "tcp://docker1.example.internal:2376"
+  ca_cert_pem     = dockertls_ca.docker.cert_pem
+  client_cert_pem = dockertls_client_cert.ci.cert_pem
+  client_key_pem  = dockertls_client_cert.ci.private_key_pem
+  cert_dir        = "/home/ci/.docker/docker1"
+
+  # Warns at plan time when the host is not among the server's SANs.
+  server_cert_pem = dockertls_server_cert.docker1.cert_pem
+}
+
+# The kreuzwerker/docker provider takes the four values as they are:
+#
+# provider "docker" {
+#   host          = data.dockertls_client_config.ci.host
+#   ca_material   = data.dockertls_client_config.ci.ca_material
+#   cert_material = data.dockertls_client_config.ci.cert_material
+#   key_material  = data.dockertls_client_config.ci.key_material
+# }
+
+output "docker_env" {
+  value = data.dockertls_client_config.ci.env
+}
+
+output "docker_context_command" {
+  value = data.dockertls_client_config.ci.docker_context_command
+}
