@@ -229,7 +229,7 @@ func newMaterial(t *testing.T) material {
 			t.Fatal(err)
 		}
 		keyPEM, _ := pki.MarshalPrivateKeyPEM(key)
-		a, err := pki.LoadAuthority(issued.CertPEM, keyPEM)
+		a, err := pki.LoadAuthority(issued.CertPEM, keyPEM, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

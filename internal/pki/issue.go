@@ -119,12 +119,14 @@ var ErrKeyMismatch = errors.New("the private key does not belong to the CA certi
 // the certificate is a CA that may sign certificates and that the key is
 // the certificate's. The returned errors wrap ErrCertificate or ErrKey so
 // that callers can attribute them to the right input.
-func LoadAuthority(certPEM, keyPEM string) (*Authority, error) {
+//
+// passphrase decrypts an encrypted key; it may be nil for an unencrypted one.
+func LoadAuthority(certPEM, keyPEM string, passphrase []byte) (*Authority, error) {
 	cert, err := ParseCACertificatePEM(certPEM)
 	if err != nil {
 		return nil, err
 	}
-	key, err := ParsePrivateKeyPEM(keyPEM)
+	key, _, err := ParsePrivateKeyPEMWithPassphrase(keyPEM, passphrase)
 	if err != nil {
 		return nil, &InputError{Input: InputCAKey, Err: err}
 	}

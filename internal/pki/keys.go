@@ -121,37 +121,84 @@ func MarshalPublicKeyPEM(pub crypto.PublicKey) (string, error) {
 	return string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})), nil
 }
 
-// ErrEncryptedKey is returned for a passphrase-protected PEM private key.
-// dockerd refuses such keys, and this package needs a passphrase to read one.
-var ErrEncryptedKey = errors.New("the private key is encrypted: decrypt it first (openssl pkey -in key.pem -out key-plain.pem)")
+// ErrEncryptedKey is returned for a passphrase-protected PEM private key
+// read without a passphrase. dockerd refuses such keys.
+var ErrEncryptedKey = errors.New("the private key is encrypted: give its passphrase, or decrypt it first (openssl pkey -in key.pem -out key-plain.pem)")
 
-// ParsePrivateKeyPEM decodes the one private key in s: PKCS#8
+// ErrWrongPassphrase is returned when a passphrase does not decrypt a key.
+var ErrWrongPassphrase = errors.New("the passphrase does not decrypt the private key: check the passphrase")
+
+// ParsePrivateKeyPEM decodes the one unencrypted private key in s: PKCS#8
 // ("PRIVATE KEY"), PKCS#1 ("RSA PRIVATE KEY") or SEC1 ("EC PRIVATE KEY").
+// An encrypted key gives ErrEncryptedKey.
 //
 // Errors never quote the input, which is secret.
 func ParsePrivateKeyPEM(s string) (crypto.Signer, error) {
+	key, _, err := ParsePrivateKeyPEMWithPassphrase(s, nil)
+	return key, err
+}
+
+// ParsePrivateKeyPEMWithPassphrase decodes the one private key in s, which
+// may be encrypted the ways openssl writes keys: PKCS#8 "ENCRYPTED PRIVATE
+// KEY" (OpenSSL 3's default for genrsa -aes256) or legacy PEM encryption
+// with Proc-Type and DEK-Info headers (OpenSSL 1.x, or -traditional). It
+// reports whether the key was encrypted. A nil passphrase reads only
+// unencrypted keys.
+//
+// Errors never quote the input or the passphrase.
+func ParsePrivateKeyPEMWithPassphrase(s string, passphrase []byte) (key crypto.Signer, encrypted bool, err error) {
 	block, err := decodeSinglePEM(s, "private key")
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	if block.Type == "ENCRYPTED PRIVATE KEY" || block.Headers["Proc-Type"] != "" {
-		return nil, ErrEncryptedKey
+	switch {
+	case block.Type == "ENCRYPTED PRIVATE KEY":
+		if len(passphrase) == 0 {
+			return nil, true, ErrEncryptedKey
+		}
+		key, err := decryptPKCS8(block.Bytes, passphrase)
+		return key, true, err
+	case x509.IsEncryptedPEMBlock(block): //nolint:staticcheck // legacy PEM encryption is what openssl -traditional writes
+		if len(passphrase) == 0 {
+			return nil, true, ErrEncryptedKey
+		}
+		der, err := x509.DecryptPEMBlock(block, passphrase) //nolint:staticcheck // see above; used only to read a key the user holds
+		if err != nil {
+			return nil, true, ErrWrongPassphrase
+		}
+		key, err := parsePrivateKeyDER(block.Type, der)
+		if err != nil {
+			// CBC padding can check out by chance with a wrong passphrase;
+			// the bytes then do not parse.
+			return nil, true, ErrWrongPassphrase
+		}
+		return key, true, nil
 	}
+	key, err = parsePrivateKeyDER(block.Type, block.Bytes)
+	return key, false, err
+}
+
+func parsePrivateKeyDER(blockType string, der []byte) (crypto.Signer, error) {
 	var key any
-	switch block.Type {
+	var err error
+	switch blockType {
 	case "PRIVATE KEY":
-		key, err = x509.ParsePKCS8PrivateKey(block.Bytes)
+		key, err = x509.ParsePKCS8PrivateKey(der)
 	case "RSA PRIVATE KEY":
-		key, err = x509.ParsePKCS1PrivateKey(block.Bytes)
+		key, err = x509.ParsePKCS1PrivateKey(der)
 	case "EC PRIVATE KEY":
-		key, err = x509.ParseECPrivateKey(block.Bytes)
+		key, err = x509.ParseECPrivateKey(der)
 	default:
-		return nil, fmt.Errorf("found a PEM block of type %q where a private key was expected (PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY)", block.Type)
+		return nil, fmt.Errorf("found a PEM block of type %q where a private key was expected (PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY)", blockType)
 	}
 	if err != nil {
 		// The parser's own message names the structure, never the bytes.
-		return nil, fmt.Errorf("the %s block is not a valid private key: %v", block.Type, err)
+		return nil, fmt.Errorf("the %s block is not a valid private key: %v", blockType, err)
 	}
+	return checkSigner(key)
+}
+
+func checkSigner(key any) (crypto.Signer, error) {
 	signer, ok := key.(crypto.Signer)
 	if !ok {
 		return nil, fmt.Errorf("unsupported private key type %T", key)

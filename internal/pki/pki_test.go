@@ -66,7 +66,7 @@ func testCA(t testing.TB, alg KeyAlgorithm, validity time.Duration) *Authority {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := LoadAuthority(ca.CertPEM, keyPEM)
+	a, err := LoadAuthority(ca.CertPEM, keyPEM, nil)
 	if err != nil {
 		t.Fatalf("LoadAuthority: %v", err)
 	}
@@ -376,7 +376,7 @@ func TestLoadAuthorityErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := LoadAuthority(tt.cert, tt.key)
+			_, err := LoadAuthority(tt.cert, tt.key, nil)
 			if err == nil {
 				t.Fatal("no error")
 			}

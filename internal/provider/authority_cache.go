@@ -64,7 +64,7 @@ func lookup[T any](c *authorityCache, m map[cacheKey]cached[T], k cacheKey, pars
 // load returns the Authority for the PEM pair, parsing it at most once.
 func (c *authorityCache) load(certPEM, keyPEM string) (*pki.Authority, error) {
 	return lookup(c, c.authorities, keyOf(certPEM, keyPEM), func() (*pki.Authority, error) {
-		return pki.LoadAuthority(certPEM, keyPEM)
+		return pki.LoadAuthority(certPEM, keyPEM, nil)
 	})
 }
 

@@ -168,7 +168,7 @@ data "dockertls_client_config" "c" {
 // issueExternal issues a leaf for usage under a PEM CA, outside Terraform.
 func issueExternal(t *testing.T, caPEM, caKeyPEM string, now time.Time, usage x509.ExtKeyUsage) (certPEM, keyPEM string) {
 	t.Helper()
-	auth, err := pki.LoadAuthority(caPEM, caKeyPEM)
+	auth, err := pki.LoadAuthority(caPEM, caKeyPEM, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
