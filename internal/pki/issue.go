@@ -53,6 +53,9 @@ type Issued struct {
 type CARequest struct {
 	Subject  Subject
 	Validity time.Duration
+	// Constraints, when not empty, are encoded as a critical
+	// nameConstraints extension.
+	Constraints NameConstraints
 }
 
 // NewCA self-signs a CA certificate for key. The certificate has
@@ -86,6 +89,11 @@ func NewCA(req CARequest, key crypto.Signer, now time.Time, rand io.Reader) (*Is
 		MaxPathLen:            0,
 		MaxPathLenZero:        true,
 		SubjectKeyId:          skid,
+	}
+	if !req.Constraints.empty() {
+		tmpl.PermittedDNSDomains = req.Constraints.PermittedDNSDomains
+		tmpl.PermittedIPRanges = req.Constraints.PermittedIPRanges
+		tmpl.PermittedDNSDomainsCritical = true
 	}
 	return sign(tmpl, tmpl, key.Public(), key, rand)
 }
@@ -208,6 +216,9 @@ func (a *Authority) Issue(req LeafRequest, now time.Time, rand io.Reader) (*Issu
 	usage := x509.KeyUsageDigitalSignature
 	if _, isRSA := req.PublicKey.(*rsa.PublicKey); isRSA {
 		usage |= x509.KeyUsageKeyEncipherment
+	}
+	if err := CheckNameConstraints(a.Certificate, req.DNSNames, req.IPAddresses); err != nil {
+		return nil, err
 	}
 	notAfter, clipped := LeafNotAfter(a.Certificate, now, req.Validity)
 	tmpl := &x509.Certificate{

@@ -61,10 +61,11 @@ func lookup[T any](c *authorityCache, m map[cacheKey]cached[T], k cacheKey, pars
 	return e.value, e.err
 }
 
-// load returns the Authority for the PEM pair, parsing it at most once.
-func (c *authorityCache) load(certPEM, keyPEM string) (*pki.Authority, error) {
-	return lookup(c, c.authorities, keyOf(certPEM, keyPEM), func() (*pki.Authority, error) {
-		return pki.LoadAuthority(certPEM, keyPEM, nil)
+// load returns the Authority for the PEM pair and the key's passphrase
+// (nil for an unencrypted key), parsing and decrypting it at most once.
+func (c *authorityCache) load(certPEM, keyPEM string, passphrase []byte) (*pki.Authority, error) {
+	return lookup(c, c.authorities, keyOf(certPEM, keyPEM, string(passphrase)), func() (*pki.Authority, error) {
+		return pki.LoadAuthority(certPEM, keyPEM, passphrase)
 	})
 }
 

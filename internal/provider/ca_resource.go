@@ -2,9 +2,15 @@ package provider
 
 import (
 	"context"
+	"crypto"
 	"fmt"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -20,7 +26,11 @@ var (
 )
 
 const (
-	attrOrganizationalUnit = "organizational_unit"
+	attrOrganizationalUnit     = "organizational_unit"
+	attrPermittedDNSDomains    = "permitted_dns_domains"
+	attrPermittedIPRanges      = "permitted_ip_ranges"
+	attrPrivateKeyPEMWO        = "private_key_pem_wo"
+	attrPrivateKeyPEMWOVersion = "private_key_pem_wo_version"
 
 	caDefaultValidityHours     = 87600
 	caDefaultEarlyRenewalHours = 8760
@@ -28,6 +38,18 @@ const (
 
 type caResource struct {
 	certificateResource
+}
+
+type caModel struct {
+	CommonName          types.String `tfsdk:"common_name"`
+	Organization        types.String `tfsdk:"organization"`
+	OrganizationalUnit  types.String `tfsdk:"organizational_unit"`
+	PermittedDNSDomains types.List   `tfsdk:"permitted_dns_domains"`
+	PermittedIPRanges   types.List   `tfsdk:"permitted_ip_ranges"`
+	PrivateKeyPEMWO     types.String `tfsdk:"private_key_pem_wo"`
+	PrivateKeyPEMWOVer  types.Int64  `tfsdk:"private_key_pem_wo_version"`
+	lifetimeInputs
+	certificateOutputs
 }
 
 func newCAResource(e *env) *caResource {
@@ -38,19 +60,14 @@ func newCAResource(e *env) *caResource {
 			{attr: attrCommonName},
 			{attr: attrOrganization},
 			{attr: attrOrganizationalUnit},
+			{attr: attrPermittedDNSDomains},
+			{attr: attrPermittedIPRanges, same: sameIPRangeList},
+			{attr: attrPrivateKeyPEMWOVersion},
 			{attr: attrKeyAlgorithm, defaultValue: types.StringValue(string(pki.DefaultKeyAlgorithm))},
 			{attr: attrValidityHours, defaultValue: types.Int64Value(caDefaultValidityHours)},
 		},
 		outputs: certificateOutputNames,
 	}}
-}
-
-type caModel struct {
-	CommonName         types.String `tfsdk:"common_name"`
-	Organization       types.String `tfsdk:"organization"`
-	OrganizationalUnit types.String `tfsdk:"organizational_unit"`
-	lifetimeInputs
-	certificateOutputs
 }
 
 func (r *caResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -63,7 +80,9 @@ func (r *caResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *r
 			"The certificate is made to be a Docker CA and nothing else: `basicConstraints` CA:TRUE with a path length of 0 " +
 			"(it cannot sign intermediate CAs), `keyUsage` keyCertSign, cRLSign and digitalSignature (critical), and no extended key " +
 			"usage, because Go (dockerd and the docker CLI) checks extended key usages across the whole chain and one on the CA " +
-			"would restrict every certificate under it. Its subject key identifier follows RFC 5280 for every key type.\n\n" +
+			"would restrict every certificate under it. Its subject key identifier follows RFC 5280 for every key type. With " +
+			"`permitted_dns_domains` or `permitted_ip_ranges` it carries a critical nameConstraints extension, so that even its " +
+			"stolen key cannot mint a certificate for a host outside them.\n\n" +
 			"Replacing the CA replaces every `dockertls_server_cert` and `dockertls_client_cert` issued under it.",
 		Attributes: mergeAttributes(map[string]schema.Attribute{
 			attrCommonName: schema.StringAttribute{
@@ -77,7 +96,38 @@ func (r *caResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *r
 				Optional:            true,
 				Validators:          []validator.String{stringvalidator.LengthBetween(1, maxOrganizationLength)},
 			},
-			attrKeyAlgorithm:      keyAlgorithmAttribute("CA"),
+			attrPermittedDNSDomains: schema.ListAttribute{
+				ElementType: types.StringType,
+				MarkdownDescription: "DNS domains the CA may certify, encoded as a critical nameConstraints extension: `example.internal` " +
+					"permits it and every name under it, `.example.internal` only names under it. Server certificates with other DNS names " +
+					"are refused at plan time (note `localhost` from `include_loopback`), and Go clients reject any that exist." + replacesNote,
+				Optional:   true,
+				Validators: []validator.List{listvalidator.SizeAtLeast(1), listvalidator.ValueStringsAre(constraintDomainValidator)},
+			},
+			attrPermittedIPRanges: schema.ListAttribute{
+				ElementType: types.StringType,
+				MarkdownDescription: "IP ranges (CIDR, such as `10.0.0.0/8` or `fd00::/8`) the CA may certify, encoded as a critical " +
+					"nameConstraints extension. Server certificates with other addresses are refused at plan time (note `127.0.0.1` and " +
+					"`::1` from `include_loopback`)." + replacesNote,
+				Optional:   true,
+				Validators: []validator.List{listvalidator.SizeAtLeast(1), listvalidator.ValueStringsAre(ipRangeValidator)},
+			},
+			attrPrivateKeyPEMWO: schema.StringAttribute{
+				MarkdownDescription: "A private key held outside Terraform, as a write-only attribute (Terraform 1.11 and later), for " +
+					"example from an ephemeral resource: the CA certificate is made for it and `private_key_pem` stays null, so no CA key " +
+					"is in the state. PEM, unencrypted: PKCS#8, PKCS#1 or SEC1. Needs `private_key_pem_wo_version`.",
+				Optional:   true,
+				Sensitive:  true,
+				WriteOnly:  true,
+				Validators: []validator.String{privateKeyValidator, stringvalidator.AlsoRequires(path.MatchRoot(attrPrivateKeyPEMWOVersion))},
+			},
+			attrPrivateKeyPEMWOVersion: schema.Int64Attribute{
+				MarkdownDescription: "A number you change when the key in `private_key_pem_wo` changes (Terraform cannot compare " +
+					"write-only values between runs). Changing it replaces the CA.",
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.AlsoRequires(path.MatchRoot(attrPrivateKeyPEMWO))},
+			},
+			attrKeyAlgorithm:      keyAlgorithmAttribute("CA", "`private_key_pem_wo`"),
 			attrValidityHours:     validityAttribute(caDefaultValidityHours),
 			attrEarlyRenewalHours: earlyRenewalAttribute(caDefaultEarlyRenewalHours),
 		}, outputAttributes("CA")),
@@ -85,9 +135,12 @@ func (r *caResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *r
 }
 
 func (r *caResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	var life lifetimeInputs
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, pathValidity, &life.ValidityPeriodHours)...)
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, pathEarlyRenewal, &life.EarlyRenewalHours)...)
+	var m caModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	life := m.lifetimeInputs
 	if life.ValidityPeriodHours.IsNull() {
 		life.ValidityPeriodHours = types.Int64Value(caDefaultValidityHours)
 	}
@@ -95,26 +148,77 @@ func (r *caResource) ValidateConfig(ctx context.Context, req resource.ValidateCo
 		life.EarlyRenewalHours = types.Int64Value(caDefaultEarlyRenewalHours)
 	}
 	validateLifetime(life, &resp.Diagnostics)
+	checkKeyAlgorithmMatches(m.PrivateKeyPEMWO, m.KeyAlgorithm, keyAlgorithmOfPEM, path.Root(attrPrivateKeyPEMWO), &resp.Diagnostics)
+}
+
+func keyAlgorithmOfPEM(s string) (pki.KeyAlgorithm, error) {
+	key, err := pki.ParsePrivateKeyPEM(s)
+	if err != nil {
+		return "", err
+	}
+	return pki.AlgorithmOf(key.Public())
 }
 
 func (r *caResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	r.modifyPlan(ctx, req, resp)
+	if req.Plan.Raw.IsNull() {
+		r.modifyPlan(ctx, req, resp)
+		return
+	}
+	var external types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root(attrPrivateKeyPEMWO), &external)...)
+	planKeyAlgorithm(ctx, req.Config, &resp.Plan, external, keyAlgorithmOfPEM, &resp.Diagnostics)
+	r.checkExternalKeyUnchanged(ctx, req, external, &resp.Diagnostics)
+	if r.modifyPlan(ctx, req, resp) == planCreate && known(external) {
+		if key, err := pki.ParsePrivateKeyPEM(external.ValueString()); err == nil {
+			if pub, err := pki.MarshalPublicKeyPEM(key.Public()); err == nil {
+				resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(attrPublicKeyPEM), pub)...)
+			}
+			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(attrPrivateKeyPEM), types.StringNull())...)
+		}
+	}
+}
+
+// checkExternalKeyUnchanged refuses a different write-only key under the
+// same private_key_pem_wo_version: the CA certificate belongs to the old
+// key, and only a version change says the CA is to be replaced.
+func (r *caResource) checkExternalKeyUnchanged(ctx context.Context, req resource.ModifyPlanRequest, external types.String, diags *diag.Diagnostics) {
+	if req.State.Raw.IsNull() || !known(external) {
+		return
+	}
+	var priorPub types.String
+	var priorVer, plannedVer types.Int64
+	diags.Append(req.State.GetAttribute(ctx, path.Root(attrPublicKeyPEM), &priorPub)...)
+	diags.Append(req.State.GetAttribute(ctx, path.Root(attrPrivateKeyPEMWOVersion), &priorVer)...)
+	diags.Append(req.Config.GetAttribute(ctx, path.Root(attrPrivateKeyPEMWOVersion), &plannedVer)...)
+	if !priorVer.Equal(plannedVer) || !known(priorPub) {
+		return
+	}
+	key, err := pki.ParsePrivateKeyPEM(external.ValueString())
+	if err != nil {
+		return
+	}
+	pub, err := pki.ParsePublicKeyPEM(priorPub.ValueString())
+	if err == nil && !pki.PublicKeysEqual(pub, key.Public()) {
+		diags.AddAttributeError(path.Root(attrPrivateKeyPEMWO), "The CA key changed without a version change",
+			"private_key_pem_wo holds a different key from the one this CA certificate was made for. To replace the CA with one for the "+
+				"new key, change private_key_pem_wo_version; to keep the CA, give the original key.")
+	}
 }
 
 func (r *caResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var m caModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root(attrPrivateKeyPEMWO), &m.PrivateKeyPEMWO)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	alg, err := pki.ParseKeyAlgorithm(m.KeyAlgorithm.ValueString())
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(pathKeyAlgorithm, "Invalid key_algorithm", err.Error())
+	constraints, ok := r.constraints(m)
+	if !ok {
+		resp.Diagnostics.AddAttributeError(path.Root(attrPermittedIPRanges), "Invalid permitted_ip_ranges", "permitted_ip_ranges could not be parsed")
 		return
 	}
-	key, err := pki.GenerateKey(alg, r.env.rand)
-	if err != nil {
-		resp.Diagnostics.AddError("Could not generate the CA key", err.Error())
+	key, generated, ok := r.caKey(m, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	now := r.env.clock()
@@ -124,16 +228,77 @@ func (r *caResource) Create(ctx context.Context, req resource.CreateRequest, res
 			Organization:       m.Organization.ValueString(),
 			OrganizationalUnit: m.OrganizationalUnit.ValueString(),
 		},
-		Validity: hours(m.ValidityPeriodHours),
+		Validity:    hours(m.ValidityPeriodHours),
+		Constraints: constraints,
 	}, key, now, r.env.rand)
 	if err != nil {
 		resp.Diagnostics.AddError("Could not create the CA certificate", err.Error())
 		return
 	}
-	if err := fillOutputs(&m.certificateOutputs, issued, key, hours(m.EarlyRenewalHours), now); err != nil {
+	var stored crypto.Signer
+	if generated {
+		stored = key
+	}
+	if err := fillOutputs(&m.certificateOutputs, issued, stored, hours(m.EarlyRenewalHours), now); err != nil {
 		resp.Diagnostics.AddError("Could not encode the CA", err.Error())
 		return
 	}
+	alg, _ := pki.AlgorithmOf(key.Public())
+	m.KeyAlgorithm = types.StringValue(string(alg))
+	m.PrivateKeyPEMWO = types.StringNull()
 	logIssued(ctx, "CA certificate", issued)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// caKey returns the external write-only key, or a new key, and whether it
+// was generated here (and so goes into the state).
+func (r *caResource) caKey(m caModel, diags *diag.Diagnostics) (crypto.Signer, bool, bool) {
+	if !m.PrivateKeyPEMWO.IsNull() {
+		key, err := pki.ParsePrivateKeyPEM(m.PrivateKeyPEMWO.ValueString())
+		if err != nil {
+			diags.AddAttributeError(path.Root(attrPrivateKeyPEMWO), "Invalid private_key_pem_wo", "private_key_pem_wo: "+err.Error())
+			return nil, false, false
+		}
+		return key, false, true
+	}
+	alg, err := pki.ParseKeyAlgorithm(m.KeyAlgorithm.ValueString())
+	if err != nil {
+		diags.AddAttributeError(pathKeyAlgorithm, "Invalid key_algorithm", err.Error())
+		return nil, false, false
+	}
+	key, err := pki.GenerateKey(alg, r.env.rand)
+	if err != nil {
+		diags.AddError("Could not generate the CA key", err.Error())
+		return nil, false, false
+	}
+	return key, true, true
+}
+
+func (r *caResource) constraints(m caModel) (pki.NameConstraints, bool) {
+	c := pki.NameConstraints{PermittedDNSDomains: stringsOf(m.PermittedDNSDomains)}
+	for _, s := range stringsOf(m.PermittedIPRanges) {
+		n, err := pki.ParseIPRange(s)
+		if err != nil {
+			return c, false
+		}
+		c.PermittedIPRanges = append(c.PermittedIPRanges, n)
+	}
+	return c, true
+}
+
+// sameIPRangeList reports whether two lists name the same ranges in the
+// same order, however each is written.
+func sameIPRangeList(prior, planned attr.Value) bool {
+	a, b := stringsOf(prior), stringsOf(planned)
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		x, errX := pki.ParseIPRange(a[i])
+		y, errY := pki.ParseIPRange(b[i])
+		if errX != nil || errY != nil || x.String() != y.String() {
+			return false
+		}
+	}
+	return true
 }

@@ -31,6 +31,8 @@ type certificateResource struct {
 	rules []replacementRule
 	// outputs lists the computed attributes that a new certificate changes.
 	outputs []string
+	// sans returns the names of a leaf that carries them; nil otherwise.
+	sans sanFunc
 }
 
 // replacementRule names an input that shapes the certificate and how to

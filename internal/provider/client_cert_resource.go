@@ -72,21 +72,10 @@ func (r *clientCertResource) ModifyPlan(ctx context.Context, req resource.Modify
 
 func (r *clientCertResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var m clientCertModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	r.issueLeaf(ctx, leafIssue{
-		inputs: &m.leafInputs,
-		life:   m.lifetimeInputs,
-		request: pki.LeafRequest{
+	r.createLeaf(ctx, req, resp, &m, &m.leafInputs, &m.lifetimeInputs, &m.certificateOutputs, func() (pki.LeafRequest, bool) {
+		return pki.LeafRequest{
 			Subject:     pki.Subject{CommonName: m.CommonName.ValueString(), Organization: m.Organization.ValueString()},
 			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
-		},
-		outputs: &m.certificateOutputs,
-	}, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+		}, true
+	})
 }

@@ -2,10 +2,15 @@ package provider
 
 import (
 	"context"
+	"crypto"
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"net"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -20,51 +25,110 @@ import (
 const (
 	leafDefaultValidityHours     = 8760
 	leafDefaultEarlyRenewalHours = 720
+
+	attrCAPrivateKeyPEMWO        = "ca_private_key_pem_wo"
+	attrCAPrivateKeyPEMWOVersion = "ca_private_key_pem_wo_version"
+	attrCAPrivateKeyPassphrase   = "ca_private_key_passphrase"
+	attrCertRequestPEM           = "cert_request_pem"
 )
 
-// leafInputs is the model of the issuer inputs every leaf certificate has.
+// leafInputs is the model of the issuer and key inputs every leaf
+// certificate has.
 type leafInputs struct {
-	CACertPEM           types.String `tfsdk:"ca_cert_pem"`
-	CAPrivateKeyPEM     types.String `tfsdk:"ca_private_key_pem"`
-	Organization        types.String `tfsdk:"organization"`
-	CASHA256Fingerprint types.String `tfsdk:"ca_sha256_fingerprint"`
+	CACertPEM              types.String `tfsdk:"ca_cert_pem"`
+	CAPrivateKeyPEM        types.String `tfsdk:"ca_private_key_pem"`
+	CAPrivateKeyPEMWO      types.String `tfsdk:"ca_private_key_pem_wo"`
+	CAPrivateKeyPEMWOVer   types.Int64  `tfsdk:"ca_private_key_pem_wo_version"`
+	CAPrivateKeyPassphrase types.String `tfsdk:"ca_private_key_passphrase"`
+	CertRequestPEM         types.String `tfsdk:"cert_request_pem"`
+	Organization           types.String `tfsdk:"organization"`
+	CASHA256Fingerprint    types.String `tfsdk:"ca_sha256_fingerprint"`
+}
+
+// issuerKey is the CA key as configured: the plain or the write-only
+// attribute, whichever is set, with its passphrase. known is false while
+// any of them is unknown.
+func (in leafInputs) issuerKey() (keyPEM string, passphrase []byte, known bool) {
+	key := in.CAPrivateKeyPEM
+	if key.IsNull() {
+		key = in.CAPrivateKeyPEMWO
+	}
+	if key.IsUnknown() || key.IsNull() || in.CAPrivateKeyPassphrase.IsUnknown() {
+		return "", nil, false
+	}
+	if !in.CAPrivateKeyPassphrase.IsNull() {
+		passphrase = []byte(in.CAPrivateKeyPassphrase.ValueString())
+	}
+	return key.ValueString(), passphrase, true
 }
 
 // leafAttributes are the schema of leafInputs and lifetimeInputs for a leaf
 // called subject ("server certificate", "client certificate").
 func leafAttributes(subject string) map[string]schema.Attribute {
+	oneKey := stringvalidator.ExactlyOneOf(path.MatchRoot(attrCAPrivateKeyPEM), path.MatchRoot(attrCAPrivateKeyPEMWO))
 	return map[string]schema.Attribute{
 		attrCACertPEM: schema.StringAttribute{
-			MarkdownDescription: "The issuing CA's certificate, PEM-encoded: usually `dockertls_ca.<name>.cert_pem`. " +
-				"It must be a CA certificate that is valid now. A different CA certificate (a renewed or another CA) replaces the " +
-				"certificate; the same certificate re-encoded does not.",
+			MarkdownDescription: "The issuing CA's certificate, PEM-encoded: usually `dockertls_ca.<name>.cert_pem`, or the `ca.pem` " +
+				"of a CA made with openssl. It must be a CA certificate that is valid now. A different CA certificate (a renewed or " +
+				"another CA) replaces the certificate; the same certificate re-encoded does not.",
 			Required:   true,
 			Validators: []validator.String{caCertificateValidator},
 		},
 		attrCAPrivateKeyPEM: schema.StringAttribute{
-			MarkdownDescription: "The issuing CA's private key, PEM-encoded (PKCS#8, PKCS#1 or SEC1, unencrypted): usually " +
-				"`dockertls_ca.<name>.private_key_pem`. It must belong to `ca_cert_pem`. A different key replaces the certificate; " +
-				"the same key in another PEM form does not.",
-			Required:   true,
+			MarkdownDescription: "The issuing CA's private key, PEM-encoded: PKCS#8, PKCS#1 or SEC1, encrypted (with " +
+				"`ca_private_key_passphrase`) or not. It must belong to `ca_cert_pem`, so it never replaces the certificate by itself. " +
+				"Stored in the state; to keep it out, use `ca_private_key_pem_wo` instead. Exactly one of the two is required.",
+			Optional:   true,
 			Sensitive:  true,
-			Validators: []validator.String{privateKeyValidator},
+			Validators: []validator.String{oneKey, privateKeyValidator},
+		},
+		attrCAPrivateKeyPEMWO: schema.StringAttribute{
+			MarkdownDescription: "The issuing CA's private key as a write-only attribute (Terraform 1.11 and later): never stored in " +
+				"the plan or the state, so it can come from an ephemeral resource or a secret store. Same forms as " +
+				"`ca_private_key_pem`. Needs `ca_private_key_pem_wo_version`.",
+			Optional:   true,
+			Sensitive:  true,
+			WriteOnly:  true,
+			Validators: []validator.String{oneKey, privateKeyValidator, stringvalidator.AlsoRequires(path.MatchRoot(attrCAPrivateKeyPEMWOVersion))},
+		},
+		attrCAPrivateKeyPEMWOVersion: schema.Int64Attribute{
+			MarkdownDescription: "A number you change when the key in `ca_private_key_pem_wo` changes. Terraform cannot see write-only " +
+				"values between runs; this one is stored. Changing it alone does not replace the certificate.",
+			Optional:   true,
+			Validators: []validator.Int64{int64validator.AlsoRequires(path.MatchRoot(attrCAPrivateKeyPEMWO))},
+		},
+		attrCAPrivateKeyPassphrase: schema.StringAttribute{
+			MarkdownDescription: "The passphrase of an encrypted CA key, such as the one `openssl genrsa -aes256` writes: PKCS#8 " +
+				"`ENCRYPTED PRIVATE KEY` (OpenSSL 3) or legacy `Proc-Type: 4,ENCRYPTED` PEM (OpenSSL 1.x, `-traditional`). Works with " +
+				"either CA key attribute. Issued keys are never encrypted: dockerd cannot read encrypted keys.",
+			Optional:  true,
+			Sensitive: true,
+		},
+		attrCertRequestPEM: schema.StringAttribute{
+			MarkdownDescription: "A certificate signing request made on the host (`openssl req -new -key key.pem`), so that the " +
+				"private key never leaves it. The CSR's signature is checked and only its public key is used: names, usages and the " +
+				"subject come from this resource's arguments, and a CSR that asks for other names or for the CA flag is refused. " +
+				"`private_key_pem` is then null. A CSR for another key replaces the certificate; a new CSR for the same key does not.",
+			Optional:   true,
+			Validators: []validator.String{csrValidator},
 		},
 		attrOrganization: organizationAttribute(subject),
 		attrCAFingerprint: schema.StringAttribute{
 			MarkdownDescription: "The SHA-256 fingerprint of the issuing CA's certificate, lower-case hex.",
 			Computed:            true,
 		},
-		attrKeyAlgorithm:      keyAlgorithmAttribute(subject),
+		attrKeyAlgorithm:      keyAlgorithmAttribute(subject, "`cert_request_pem`"),
 		attrValidityHours:     validityAttribute(leafDefaultValidityHours),
 		attrEarlyRenewalHours: earlyRenewalAttribute(leafDefaultEarlyRenewalHours),
 	}
 }
 
-// leafRules are the replacement rules every leaf has.
+// leafRules are the replacement rules every leaf has. The CA key is not
+// among them: it must belong to ca_cert_pem, so the CA certificate decides.
 func leafRules() []replacementRule {
 	return []replacementRule{
 		{attr: attrCACertPEM, same: sameCertificatePEM},
-		{attr: attrCAPrivateKeyPEM, same: samePrivateKeyPEM},
+		{attr: attrCertRequestPEM, same: sameCSRKey},
 		{attr: attrOrganization},
 		{attr: attrKeyAlgorithm, defaultValue: types.StringValue(string(pki.DefaultKeyAlgorithm))},
 		{attr: attrValidityHours, defaultValue: types.Int64Value(leafDefaultValidityHours)},
@@ -73,12 +137,37 @@ func leafRules() []replacementRule {
 
 var leafOutputNames = append(append([]string{}, certificateOutputNames...), attrCAFingerprint)
 
+// sanFunc returns the names a leaf will carry, read from a plan or a
+// configuration; ok is false while any is unknown.
+type sanFunc func(ctx context.Context, from attributeGetter) (dnsNames []string, ips []net.IP, ok bool)
+
+// attributeGetter is tfsdk.Config, tfsdk.Plan or tfsdk.State.
+type attributeGetter interface {
+	GetAttribute(context.Context, path.Path, any) diag.Diagnostics
+}
+
+// readLeafInputs reads leafInputs and lifetimeInputs without requiring the
+// rest of the model.
+func readLeafInputs(ctx context.Context, from attributeGetter, in *leafInputs, life *lifetimeInputs, diags *diag.Diagnostics) {
+	for name, target := range map[string]any{
+		attrCACertPEM: &in.CACertPEM, attrCAPrivateKeyPEM: &in.CAPrivateKeyPEM, attrCAPrivateKeyPEMWO: &in.CAPrivateKeyPEMWO,
+		attrCAPrivateKeyPassphrase: &in.CAPrivateKeyPassphrase, attrCertRequestPEM: &in.CertRequestPEM,
+		attrKeyAlgorithm: &life.KeyAlgorithm, attrValidityHours: &life.ValidityPeriodHours, attrEarlyRenewalHours: &life.EarlyRenewalHours,
+	} {
+		diags.Append(from.GetAttribute(ctx, path.Root(name), target)...)
+	}
+}
+
+// known reports whether a value is neither null nor unknown.
+func known(v attr.Value) bool { return !v.IsNull() && !v.IsUnknown() }
+
 // validateLeafConfig runs the checks every leaf shares that need more than
-// one attribute: the lifetime, and whether the CA key belongs to the CA.
+// one attribute: the lifetime, the CA key against the CA certificate, and
+// the CSR's key against key_algorithm.
 func (c *certificateResource) validateLeafConfig(ctx context.Context, config tfsdk.Config, diags *diag.Diagnostics) {
 	var in leafInputs
 	var life lifetimeInputs
-	readIssuerInputs(ctx, config, &in, &life, diags)
+	readLeafInputs(ctx, config, &in, &life, diags)
 	if diags.HasError() {
 		return
 	}
@@ -89,75 +178,149 @@ func (c *certificateResource) validateLeafConfig(ctx context.Context, config tfs
 		life.EarlyRenewalHours = types.Int64Value(leafDefaultEarlyRenewalHours)
 	}
 	validateLifetime(life, diags)
-	if known(in.CACertPEM) && known(in.CAPrivateKeyPEM) {
-		// Errors in either PEM alone are reported by the attribute validators.
-		if _, err := c.env.authorities.load(in.CACertPEM.ValueString(), in.CAPrivateKeyPEM.ValueString()); errors.Is(err, pki.ErrKeyMismatch) {
-			addInputError(diags, err)
+	if keyPEM, pass, ok := in.issuerKey(); ok && known(in.CACertPEM) {
+		// Malformed PEMs are reported by the attribute validators.
+		if _, err := c.env.authorities.load(in.CACertPEM.ValueString(), keyPEM, pass); err != nil && !isPEMFormError(err) {
+			addInputError(diags, err, in)
 		}
+	}
+	checkKeyAlgorithmMatches(in.CertRequestPEM, life.KeyAlgorithm, csrAlgorithm, path.Root(attrCertRequestPEM), diags)
+}
+
+// isPEMFormError reports errors an attribute validator already reports.
+func isPEMFormError(err error) bool {
+	return !errors.Is(err, pki.ErrKeyMismatch) && !errors.Is(err, pki.ErrEncryptedKey) && !errors.Is(err, pki.ErrWrongPassphrase) && !isCAError(err)
+}
+
+func isCAError(err error) bool {
+	var ie *pki.InputError
+	return errors.As(err, &ie) && ie.Input == pki.InputCACert
+}
+
+// checkKeyAlgorithmMatches refuses a key_algorithm that contradicts the
+// algorithm of a key given by source (a CSR, a write-only key).
+func checkKeyAlgorithmMatches(source types.String, alg types.String, algorithmOf func(string) (pki.KeyAlgorithm, error), at path.Path, diags *diag.Diagnostics) {
+	if !known(source) || !known(alg) {
+		return
+	}
+	got, err := algorithmOf(source.ValueString())
+	if err == nil && string(got) != alg.ValueString() {
+		diags.AddAttributeError(pathKeyAlgorithm, "key_algorithm does not match the key",
+			fmt.Sprintf("key_algorithm is %s, but the key given in %s is %s: remove key_algorithm, or set it to %s.", alg.ValueString(), at, got, got))
 	}
 }
 
-// attributeGetter is tfsdk.Config, tfsdk.Plan or tfsdk.State.
-type attributeGetter interface {
-	GetAttribute(context.Context, path.Path, any) diag.Diagnostics
+func csrAlgorithm(s string) (pki.KeyAlgorithm, error) {
+	csr, err := pki.ParseCSRPEM(s)
+	if err != nil {
+		return "", err
+	}
+	return pki.AlgorithmOf(csr.PublicKey)
 }
 
-// readIssuerInputs reads the CA and lifetime inputs that the leaf checks
-// need, without requiring the rest of the model to be readable.
-func readIssuerInputs(ctx context.Context, from attributeGetter, in *leafInputs, life *lifetimeInputs, diags *diag.Diagnostics) {
-	diags.Append(from.GetAttribute(ctx, pathCACertPEM, &in.CACertPEM)...)
-	diags.Append(from.GetAttribute(ctx, pathCAPrivateKeyPEM, &in.CAPrivateKeyPEM)...)
-	diags.Append(from.GetAttribute(ctx, pathValidity, &life.ValidityPeriodHours)...)
-	diags.Append(from.GetAttribute(ctx, pathEarlyRenewal, &life.EarlyRenewalHours)...)
-}
-
-// known reports whether a value is neither null nor unknown.
-func known(v interface {
-	IsNull() bool
-	IsUnknown() bool
-},
-) bool {
-	return !v.IsNull() && !v.IsUnknown()
+// planKeyAlgorithm plans key_algorithm when the configuration leaves it
+// out: the algorithm of the key given by source, else the default.
+func planKeyAlgorithm(ctx context.Context, config tfsdk.Config, plan *tfsdk.Plan, source types.String, algorithmOf func(string) (pki.KeyAlgorithm, error), diags *diag.Diagnostics) {
+	var configured types.String
+	diags.Append(config.GetAttribute(ctx, pathKeyAlgorithm, &configured)...)
+	if !configured.IsNull() {
+		return
+	}
+	alg := types.StringValue(string(pki.DefaultKeyAlgorithm))
+	switch {
+	case source.IsUnknown():
+		alg = types.StringUnknown()
+	case !source.IsNull():
+		got, err := algorithmOf(source.ValueString())
+		if err != nil {
+			return // reported by the attribute's validator
+		}
+		alg = types.StringValue(string(got))
+	}
+	diags.Append(plan.SetAttribute(ctx, pathKeyAlgorithm, alg)...)
 }
 
 // addInputError attaches an error from the pki package to the attribute it
 // is about.
-func addInputError(diags *diag.Diagnostics, err error) {
+func addInputError(diags *diag.Diagnostics, err error, in leafInputs) {
 	var ie *pki.InputError
-	if errors.As(err, &ie) {
-		p := attributePath(ie.Input)
-		diags.AddAttributeError(p, "Invalid "+p.String(), fmt.Sprintf("%s: %s", p, ie.Err))
+	if !errors.As(err, &ie) {
+		diags.AddError("Invalid CA", err.Error())
 		return
 	}
-	diags.AddError("Invalid CA", err.Error())
+	p := pathCACertPEM
+	switch ie.Input {
+	case pki.InputCAKey:
+		p = pathCAPrivateKeyPEM
+		if in.CAPrivateKeyPEM.IsNull() {
+			p = path.Root(attrCAPrivateKeyPEMWO)
+		}
+		if errors.Is(err, pki.ErrWrongPassphrase) {
+			p = path.Root(attrCAPrivateKeyPassphrase)
+		}
+	case pki.InputCert:
+		p = path.Root(attrCertRequestPEM)
+	}
+	msg := ie.Err.Error()
+	if errors.Is(err, pki.ErrEncryptedKey) {
+		msg = "the CA key is encrypted: set ca_private_key_passphrase to its passphrase"
+	}
+	diags.AddAttributeError(p, "Invalid "+p.String(), fmt.Sprintf("%s: %s", p, msg))
 }
 
-// planLeafCreate runs the checks that decide whether a new leaf can be
-// issued, at plan time, once the CA is known: the CA must be valid now, the
-// leaf is clipped to the CA's expiry (with a warning), and the clipped
-// lifetime must outlast the early renewal window, or every apply would
-// replace the certificate again.
-func (c *certificateResource) planLeafCreate(ctx context.Context, plan *tfsdk.Plan, diags *diag.Diagnostics) {
+// planLeafCreate runs, at plan time and once the inputs are known, every
+// check that would otherwise fail the apply: the CA must be valid now and
+// its key must belong to it; the CSR may not ask for more than is granted;
+// the names must satisfy the CA's name constraints; the leaf is clipped to
+// the CA's expiry (with a warning); and the clipped lifetime must outlast
+// the early renewal window, or every apply would replace it again. It also
+// plans what is already known of the new certificate.
+func (c *certificateResource) planLeafCreate(ctx context.Context, config tfsdk.Config, plan *tfsdk.Plan, diags *diag.Diagnostics) {
 	var in leafInputs
 	var life lifetimeInputs
-	readIssuerInputs(ctx, plan, &in, &life, diags)
-	if diags.HasError() || !known(in.CACertPEM) {
+	readLeafInputs(ctx, config, &in, &life, diags)
+	readLeafInputs(ctx, plan, &leafInputs{}, &life, diags) // the lifetime with defaults applied
+	if diags.HasError() {
+		return
+	}
+	if known(in.CertRequestPEM) {
+		if csr, err := pki.ParseCSRPEM(in.CertRequestPEM.ValueString()); err == nil {
+			if pub, err := pki.MarshalPublicKeyPEM(csr.PublicKey); err == nil {
+				diags.Append(plan.SetAttribute(ctx, path.Root(attrPublicKeyPEM), pub)...)
+			}
+			diags.Append(plan.SetAttribute(ctx, path.Root(attrPrivateKeyPEM), types.StringNull())...)
+			if dns, ips, ok := c.sanNames(ctx, plan); ok {
+				if err := pki.CheckCSRRequests(csr, dns, ips); err != nil {
+					diags.AddAttributeError(path.Root(attrCertRequestPEM), "The CSR asks for more than this certificate grants", "cert_request_pem: "+err.Error())
+				}
+			}
+		}
+	}
+	if !known(in.CACertPEM) {
 		return
 	}
 	ca, err := c.env.authorities.certificate(in.CACertPEM.ValueString())
 	if err != nil {
-		addInputError(diags, err)
+		addInputError(diags, err, in)
 		return
 	}
 	diags.Append(plan.SetAttribute(ctx, path.Root(attrCAFingerprint), pki.Fingerprint(ca))...)
 	now := c.env.clock()
 	if err := pki.CheckCAValidAt(ca, now); err != nil {
-		addInputError(diags, err)
+		addInputError(diags, err, in)
 		return
 	}
-	if known(in.CAPrivateKeyPEM) {
-		if _, err := c.env.authorities.load(in.CACertPEM.ValueString(), in.CAPrivateKeyPEM.ValueString()); err != nil {
-			addInputError(diags, err)
+	if keyPEM, pass, ok := in.issuerKey(); ok {
+		if _, err := c.env.authorities.load(in.CACertPEM.ValueString(), keyPEM, pass); err != nil {
+			addInputError(diags, err, in)
+			return
+		}
+	}
+	if dns, ips, ok := c.sanNames(ctx, plan); ok {
+		if err := pki.CheckNameConstraints(ca, dns, ips); err != nil {
+			diags.AddAttributeError(path.Root(attrDNSNames), "A name is outside the CA's name constraints",
+				err.Error()+". The CA cannot certify it (clients would reject the certificate): remove the name, or set include_loopback = false "+
+					"if it is a loopback name, or widen the CA's permitted_dns_domains / permitted_ip_ranges.")
 			return
 		}
 	}
@@ -178,6 +341,14 @@ func (c *certificateResource) planLeafCreate(ctx context.Context, plan *tfsdk.Pl
 	}
 }
 
+// sanNames returns the leaf's names, or none for a leaf without SANs.
+func (c *certificateResource) sanNames(ctx context.Context, from attributeGetter) ([]string, []net.IP, bool) {
+	if c.sans == nil {
+		return nil, nil, true
+	}
+	return c.sans(ctx, from)
+}
+
 func clippedWarning(kind string, ca *x509.Certificate, life lifetimeInputs) diag.Diagnostic {
 	return diag.NewAttributeWarningDiagnostic(pathValidity, fmt.Sprintf("The %s will expire with its CA", kind),
 		fmt.Sprintf("validity_period_hours = %d reaches past the CA certificate %q, which expires at %s. A certificate cannot "+
@@ -188,51 +359,107 @@ func clippedWarning(kind string, ca *x509.Certificate, life lifetimeInputs) diag
 // leafIssue is what a leaf resource asks issueLeaf for.
 type leafIssue struct {
 	inputs  *leafInputs
-	life    lifetimeInputs
+	life    *lifetimeInputs
 	request pki.LeafRequest
 	outputs *certificateOutputs
 }
 
-// issueLeaf generates a key and issues the certificate under the CA.
-// Nothing is written to state unless it succeeds.
+// createLeaf reads the plan into model, whose leafInputs, lifetimeInputs and
+// certificateOutputs are given, takes the write-only CA key from the
+// configuration (plans never hold it), issues the certificate with the
+// request that build makes, and saves the model, never with the write-only
+// key. Nothing is saved unless every step succeeds.
+func (c *certificateResource) createLeaf(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse,
+	model any, in *leafInputs, life *lifetimeInputs, out *certificateOutputs, build func() (pki.LeafRequest, bool),
+) {
+	resp.Diagnostics.Append(req.Plan.Get(ctx, model)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root(attrCAPrivateKeyPEMWO), &in.CAPrivateKeyPEMWO)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	request, ok := build()
+	if !ok {
+		return
+	}
+	c.issueLeaf(ctx, leafIssue{inputs: in, life: life, request: request, outputs: out}, &resp.Diagnostics)
+	in.CAPrivateKeyPEMWO = types.StringNull()
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, model)...)
+}
+
+// issueLeaf takes the public key from the CSR or generates a key pair, and
+// issues the certificate under the CA.
 func (c *certificateResource) issueLeaf(ctx context.Context, li leafIssue, diags *diag.Diagnostics) {
-	auth, err := c.env.authorities.load(li.inputs.CACertPEM.ValueString(), li.inputs.CAPrivateKeyPEM.ValueString())
+	keyPEM, pass, _ := li.inputs.issuerKey()
+	auth, err := c.env.authorities.load(li.inputs.CACertPEM.ValueString(), keyPEM, pass)
 	if err != nil {
-		addInputError(diags, err)
+		addInputError(diags, err, *li.inputs)
 		return
 	}
-	alg, err := pki.ParseKeyAlgorithm(li.life.KeyAlgorithm.ValueString())
-	if err != nil {
-		diags.AddAttributeError(pathKeyAlgorithm, "Invalid key_algorithm", err.Error())
-		return
-	}
-	key, err := pki.GenerateKey(alg, c.env.rand)
-	if err != nil {
-		diags.AddError("Could not generate the key", err.Error())
+	generated, publicKey, ok := c.leafKey(li, diags)
+	if !ok {
 		return
 	}
 	now := c.env.clock()
-	li.request.PublicKey = key.Public()
+	li.request.PublicKey = publicKey
 	li.request.Validity = hours(li.life.ValidityPeriodHours)
 	issued, err := auth.Issue(li.request, now, c.env.rand)
 	if err != nil {
-		addInputError(diags, err)
+		addInputError(diags, err, *li.inputs)
 		return
 	}
 	if issued.Clipped {
-		diags.Append(clippedWarning(c.kind, auth.Certificate, li.life))
+		diags.Append(clippedWarning(c.kind, auth.Certificate, *li.life))
 	}
-	if err := fillOutputs(li.outputs, issued, key, hours(li.life.EarlyRenewalHours), now); err != nil {
+	if err := fillOutputs(li.outputs, issued, generated, hours(li.life.EarlyRenewalHours), now); err != nil {
 		diags.AddError("Could not encode the certificate", err.Error())
 		return
 	}
 	li.inputs.CASHA256Fingerprint = types.StringValue(auth.Fingerprint)
+	alg, _ := pki.AlgorithmOf(publicKey)
+	li.life.KeyAlgorithm = types.StringValue(string(alg))
 	logIssued(ctx, c.kind, issued)
+}
+
+// leafKey returns the public key to certify: the CSR's (checked against
+// the names granted), or that of a key generated now, which it returns too.
+func (c *certificateResource) leafKey(li leafIssue, diags *diag.Diagnostics) (crypto.Signer, crypto.PublicKey, bool) {
+	if csrPEM := li.inputs.CertRequestPEM; !csrPEM.IsNull() {
+		csr, err := pki.ParseCSRPEM(csrPEM.ValueString())
+		if err == nil {
+			err = pki.CheckCSRRequests(csr, li.request.DNSNames, li.request.IPAddresses)
+		}
+		if err != nil {
+			diags.AddAttributeError(path.Root(attrCertRequestPEM), "Invalid cert_request_pem", "cert_request_pem: "+err.Error())
+			return nil, nil, false
+		}
+		return nil, csr.PublicKey, true
+	}
+	alg, err := pki.ParseKeyAlgorithm(li.life.KeyAlgorithm.ValueString())
+	if err != nil {
+		diags.AddAttributeError(pathKeyAlgorithm, "Invalid key_algorithm", err.Error())
+		return nil, nil, false
+	}
+	key, err := pki.GenerateKey(alg, c.env.rand)
+	if err != nil {
+		diags.AddError("Could not generate the key", err.Error())
+		return nil, nil, false
+	}
+	return key, key.Public(), true
 }
 
 // modifyLeafPlan is the ModifyPlan of both leaf resources.
 func (c *certificateResource) modifyLeafPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		c.modifyPlan(ctx, req, resp)
+		return
+	}
+	var csr types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root(attrCertRequestPEM), &csr)...)
+	planKeyAlgorithm(ctx, req.Config, &resp.Plan, csr, csrAlgorithm, &resp.Diagnostics)
 	if c.modifyPlan(ctx, req, resp) == planCreate {
-		c.planLeafCreate(ctx, &resp.Plan, &resp.Diagnostics)
+		c.planLeafCreate(ctx, req.Config, &resp.Plan, &resp.Diagnostics)
 	}
 }

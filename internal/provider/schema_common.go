@@ -10,7 +10,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -87,13 +86,16 @@ func keyAlgorithmNames() []string {
 	return names
 }
 
-func keyAlgorithmAttribute(subject string) schema.StringAttribute {
+// keyAlgorithmAttribute describes key_algorithm. It has no schema default:
+// when the key comes from elsewhere (a CSR, a write-only key) the plan
+// takes that key's algorithm, and otherwise planKeyAlgorithm plans the
+// default.
+func keyAlgorithmAttribute(subject, keySource string) schema.StringAttribute {
 	return schema.StringAttribute{
-		MarkdownDescription: fmt.Sprintf("The type and size of the %s's key. %s Defaults to `%s`.%s",
-			subject, enumDescription(keyAlgorithmNames()), pki.DefaultKeyAlgorithm, replacesNote),
+		MarkdownDescription: fmt.Sprintf("The type and size of the %s's key. %s Defaults to `%s`, or, with %s, to that key's "+
+			"algorithm (and must match it if set).%s", subject, enumDescription(keyAlgorithmNames()), pki.DefaultKeyAlgorithm, keySource, replacesNote),
 		Optional:   true,
 		Computed:   true,
-		Default:    stringdefault.StaticString(string(pki.DefaultKeyAlgorithm)),
 		Validators: []validator.String{stringvalidator.OneOf(keyAlgorithmNames()...)},
 	}
 }

@@ -66,7 +66,37 @@ func newServerCertResource(e *env) *serverCertResource {
 			replacementRule{attr: attrClientAuth, defaultValue: types.BoolValue(false)},
 		),
 		outputs: leafOutputNames,
+		sans:    serverSANs,
 	}}
+}
+
+// serverSANs returns the names a server certificate carries: the DNS names
+// and addresses given, plus the loopback names unless include_loopback is
+// false.
+func serverSANs(ctx context.Context, from attributeGetter) ([]string, []net.IP, bool) {
+	var dns, ips types.List
+	var loopback types.Bool
+	var diags diag.Diagnostics
+	diags.Append(from.GetAttribute(ctx, path.Root(attrDNSNames), &dns)...)
+	diags.Append(from.GetAttribute(ctx, path.Root(attrIPAddresses), &ips)...)
+	diags.Append(from.GetAttribute(ctx, path.Root(attrIncludeLoopback), &loopback)...)
+	if diags.HasError() || dns.IsUnknown() || ips.IsUnknown() || loopback.IsUnknown() || anyUnknown(dns) || anyUnknown(ips) {
+		return nil, nil, false
+	}
+	names, addrs := stringsOf(dns), stringsOf(ips)
+	if loopback.IsNull() || loopback.ValueBool() {
+		names = appendMissing(names, loopbackDNSNames, lowerASCII)
+		addrs = appendMissing(addrs, loopbackIPs, normalizeIP)
+	}
+	parsed := make([]net.IP, 0, len(addrs))
+	for _, s := range addrs {
+		a, err := pki.ParseIPAddress(s)
+		if err != nil {
+			return nil, nil, false // reported by the attribute's validator
+		}
+		parsed = append(parsed, net.IP(a.AsSlice()))
+	}
+	return names, parsed, true
 }
 
 func (r *serverCertResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -188,43 +218,23 @@ func anyUnknown(l types.List) bool {
 
 func (r *serverCertResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var m serverCertModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	dns, ips := stringsOf(m.DNSNames), stringsOf(m.IPAddresses)
-	if m.IncludeLoopback.ValueBool() {
-		dns = appendMissing(dns, loopbackDNSNames, lowerASCII)
-		ips = appendMissing(ips, loopbackIPs, normalizeIP)
-	}
-	addrs := make([]net.IP, 0, len(ips))
-	for _, s := range ips {
-		a, err := pki.ParseIPAddress(s)
-		if err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root(attrIPAddresses), "Invalid IP address", err.Error())
-			return
+	r.createLeaf(ctx, req, resp, &m, &m.leafInputs, &m.lifetimeInputs, &m.certificateOutputs, func() (pki.LeafRequest, bool) {
+		dns, ips, ok := serverSANs(ctx, req.Plan)
+		if !ok {
+			resp.Diagnostics.AddAttributeError(path.Root(attrIPAddresses), "Invalid names", "dns_names or ip_addresses could not be read: check them")
+			return pki.LeafRequest{}, false
 		}
-		addrs = append(addrs, net.IP(a.AsSlice()))
-	}
-	usages := []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
-	if m.ClientAuth.ValueBool() {
-		usages = append(usages, x509.ExtKeyUsageClientAuth)
-	}
-	r.issueLeaf(ctx, leafIssue{
-		inputs: &m.leafInputs,
-		life:   m.lifetimeInputs,
-		request: pki.LeafRequest{
+		usages := []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
+		if m.ClientAuth.ValueBool() {
+			usages = append(usages, x509.ExtKeyUsageClientAuth)
+		}
+		return pki.LeafRequest{
 			Subject:     pki.Subject{CommonName: m.CommonName.ValueString(), Organization: m.Organization.ValueString()},
 			DNSNames:    dns,
-			IPAddresses: addrs,
+			IPAddresses: ips,
 			ExtKeyUsage: usages,
-		},
-		outputs: &m.certificateOutputs,
-	}, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+		}, true
+	})
 }
 
 // appendMissing appends each of extra that is not already in list, comparing

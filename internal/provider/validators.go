@@ -2,12 +2,12 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -62,9 +62,34 @@ var (
 	}
 	privateKeyValidator = stringCheck{
 		summary:     "Invalid private key",
-		description: "must be one unencrypted PEM-encoded private key",
+		description: "must be one PEM-encoded private key",
 		check: func(s string) error {
+			// An encrypted key is fine here; its passphrase is checked with it.
 			_, err := pki.ParsePrivateKeyPEM(s)
+			if errors.Is(err, pki.ErrEncryptedKey) {
+				return nil
+			}
+			return err
+		},
+	}
+	constraintDomainValidator = stringCheck{
+		summary:     "Invalid permitted DNS domain",
+		description: "must be a DNS domain, optionally with a leading dot",
+		check:       pki.ValidateConstraintDomain,
+	}
+	ipRangeValidator = stringCheck{
+		summary:     "Invalid IP range",
+		description: "must be a CIDR range such as 10.0.0.0/8",
+		check: func(s string) error {
+			_, err := pki.ParseIPRange(s)
+			return err
+		},
+	}
+	csrValidator = stringCheck{
+		summary:     "Invalid certificate signing request",
+		description: "must be one PEM-encoded CSR with a valid signature",
+		check: func(s string) error {
+			_, err := pki.ParseCSRPEM(s)
 			return err
 		},
 	}
@@ -131,6 +156,14 @@ func samePrivateKeyPEM(prior, planned attr.Value) bool {
 	return errA == nil && errB == nil && pki.PublicKeysEqual(a.Public(), b.Public())
 }
 
+// sameCSRKey reports whether two CSRs are for the same key: a new CSR for
+// the same key gives the same certificate.
+func sameCSRKey(prior, planned attr.Value) bool {
+	a, errA := pki.ParseCSRPEM(stringOf(prior))
+	b, errB := pki.ParseCSRPEM(stringOf(planned))
+	return errA == nil && errB == nil && pki.PublicKeysEqual(a.PublicKey, b.PublicKey)
+}
+
 // sameIPList reports whether two lists hold the same addresses in the same
 // order, however each is written (::1 and 0:0:0:0:0:0:0:1 are one address).
 func sameIPList(prior, planned attr.Value) bool {
@@ -161,16 +194,6 @@ func stringsOf(v attr.Value) []string {
 		out = append(out, stringOf(e))
 	}
 	return out
-}
-
-// attributePath maps a pki input to the attribute it came from.
-func attributePath(in pki.Input) path.Path {
-	switch in {
-	case pki.InputCAKey:
-		return pathCAPrivateKeyPEM
-	default:
-		return pathCACertPEM
-	}
 }
 
 func lowerASCII(s string) string { return strings.ToLower(s) }
