@@ -62,5 +62,9 @@ func ParseCertificatePEM(s string) (*x509.Certificate, error) {
 
 // EncodeCertificatePEM returns der as a "CERTIFICATE" PEM block.
 func EncodeCertificatePEM(der []byte) string {
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
+	return string(encodePEM("CERTIFICATE", der))
+}
+
+func encodePEM(blockType string, der []byte) []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: blockType, Bytes: der})
 }

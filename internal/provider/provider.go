@@ -8,6 +8,7 @@ import (
 	"io"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -15,7 +16,10 @@ import (
 	"github.com/dockertls/terraform-provider-dockertls/internal/pki"
 )
 
-var _ provider.Provider = (*dockertlsProvider)(nil)
+var (
+	_ provider.Provider                       = (*dockertlsProvider)(nil)
+	_ provider.ProviderWithEphemeralResources = (*dockertlsProvider)(nil)
+)
 
 // TypeName is the provider's local name in configurations.
 const TypeName = "dockertls"
@@ -76,6 +80,12 @@ func (p *dockertlsProvider) Resources(context.Context) []func() resource.Resourc
 		func() resource.Resource { return newCAResource(p.env) },
 		func() resource.Resource { return newServerCertResource(p.env) },
 		func() resource.Resource { return newClientCertResource(p.env) },
+	}
+}
+
+func (p *dockertlsProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {
+	return []func() ephemeral.EphemeralResource{
+		func() ephemeral.EphemeralResource { return newEphemeralClientCert(p.env) },
 	}
 }
 
