@@ -9,6 +9,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -19,6 +20,7 @@ import (
 var (
 	_ provider.Provider                       = (*dockertlsProvider)(nil)
 	_ provider.ProviderWithEphemeralResources = (*dockertlsProvider)(nil)
+	_ provider.ProviderWithFunctions          = (*dockertlsProvider)(nil)
 )
 
 // TypeName is the provider's local name in configurations.
@@ -86,6 +88,12 @@ func (p *dockertlsProvider) Resources(context.Context) []func() resource.Resourc
 func (p *dockertlsProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {
 	return []func() ephemeral.EphemeralResource{
 		func() ephemeral.EphemeralResource { return newEphemeralClientCert(p.env) },
+	}
+}
+
+func (p *dockertlsProvider) Functions(context.Context) []func() function.Function {
+	return []func() function.Function{
+		func() function.Function { return certificateInfoFunction{} },
 	}
 }
 
