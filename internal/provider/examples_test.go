@@ -13,7 +13,7 @@ import (
 func TestExamples(t *testing.T) {
 	var dirs []string
 	err := filepath.WalkDir("../../examples", func(path string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && strings.HasSuffix(path, ".tf") {
+		if err == nil && !d.IsDir() && strings.HasSuffix(path, ".tf") && !strings.Contains(path, "/modules/") {
 			dir := filepath.Dir(path)
 			if len(dirs) == 0 || dirs[len(dirs)-1] != dir {
 				dirs = append(dirs, dir)
@@ -31,26 +31,57 @@ func TestExamples(t *testing.T) {
 		t.Run(strings.TrimPrefix(dir, "../../examples/"), func(t *testing.T) {
 			tf := newBinaryCLI(t, "")
 			os.Remove(filepath.Join(tf.dir, "main.tf"))
-			files, _ := filepath.Glob(filepath.Join(dir, "*.tf"))
-			var all strings.Builder
-			for _, f := range files {
-				b, err := os.ReadFile(f)
-				if err != nil {
-					t.Fatal(err)
-				}
-				all.Write(b)
-				writeFile(t, filepath.Join(tf.dir, filepath.Base(f)), string(b))
-			}
+			all := copyTree(t, dir, tf.dir)
 			// Resource examples leave out the terraform block the docs show once.
-			if !strings.Contains(all.String(), "required_providers") {
+			if !strings.Contains(all, "required_providers") {
 				writeFile(t, filepath.Join(tf.dir, "zz_provider.tf"), "terraform {\n  required_providers {\n    dockertls = { source = \"dockertls/dockertls\" }\n  }\n}\n")
 			}
-			if out, code := tf.run(nil, "fmt", "-check", "-diff"); code != 0 {
+			if strings.Contains(all, "module \"") {
+				// Local modules must be installed; the provider comes from
+				// dev_overrides; `terraform get` installs the modules only, offline.
+				tf.mustRun("get")
+			}
+			if out, code := tf.run(nil, "fmt", "-check", "-diff", "-recursive"); code != 0 {
 				t.Errorf("terraform fmt -check: not formatted:\n%s", out)
 			}
 			if out, code := tf.run(nil, "validate"); code != 0 || !strings.Contains(out, "The configuration is valid") {
 				t.Errorf("terraform validate exited %d:\n%s", code, out)
 			}
+			name := filepath.Base(dir)
+			if name == "quickstart" || name == "fleet" {
+				// These need no inputs and no hosts: they must apply, and then
+				// plan nothing.
+				tf.mustRun("apply", "-auto-approve", "-input=false")
+				if out, code := tf.run(nil, "plan", "-detailed-exitcode", "-input=false"); code != 0 {
+					t.Errorf("plan after apply exited %d:\n%s", code, out)
+				}
+			}
 		})
 	}
+}
+
+// copyTree copies the .tf files under src to dst, keeping the layout, and
+// returns their text.
+func copyTree(t *testing.T, src, dst string) string {
+	t.Helper()
+	var all strings.Builder
+	err := filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".tf") {
+			return err
+		}
+		rel, _ := filepath.Rel(src, path)
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		all.Write(b)
+		if err := os.MkdirAll(filepath.Join(dst, filepath.Dir(rel)), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), b, 0o600)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return all.String()
 }
