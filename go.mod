@@ -11,6 +11,7 @@ require (
 	github.com/hashicorp/terraform-plugin-log v0.11.0
 	github.com/hashicorp/terraform-plugin-testing v1.16.0
 	github.com/youmark/pkcs8 v0.0.0-20240726163527-a2c0da244d78
+	gopkg.in/yaml.v3 v3.0.1
 )
 
 require (

@@ -74,7 +74,7 @@ func ParseSettings(s string) (map[string]any, error) {
 	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil {
-		return nil, fmt.Errorf("settings_json is not valid JSON: %v; write a JSON object such as jsonencode({\"log-driver\" = \"journald\"})", err)
+		return nil, fmt.Errorf("settings_json is not valid JSON: %w; write a JSON object such as jsonencode({\"log-driver\" = \"journald\"})", err)
 	}
 	if dec.More() {
 		return nil, errors.New("settings_json has more than one JSON value: write a single JSON object")
@@ -197,7 +197,7 @@ func RestartTrigger(files []File) string {
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Name < sorted[j].Name })
 	h := sha256.New()
 	for _, f := range sorted {
-		fmt.Fprintf(h, "%s\x00%s\x00%s\x00%d\x00", f.Name, f.Path, f.Mode, len(f.Content))
+		_, _ = fmt.Fprintf(h, "%s\x00%s\x00%s\x00%d\x00", f.Name, f.Path, f.Mode, len(f.Content))
 		h.Write([]byte(f.Content))
 	}
 	return hex.EncodeToString(h.Sum(nil))

@@ -59,7 +59,7 @@ func Probe(ctx context.Context, req ProbeRequest) (*EndpointReport, error) {
 	if err != nil {
 		return nil, describeDialError(req.Host, req.Timeout, err)
 	}
-	defer conn.Close()
+	defer func() { _ = conn.Close() }()
 	state := conn.(*tls.Conn).ConnectionState()
 	if len(state.PeerCertificates) == 0 {
 		return nil, fmt.Errorf("%s presented no certificate", req.Host.Address())
@@ -82,5 +82,5 @@ func describeDialError(h Host, timeout time.Duration, err error) error {
 	if errors.As(err, &recordErr) {
 		return fmt.Errorf("%s does not speak TLS (\"tls: first record does not look like a TLS handshake\"): dockerd there runs without tls; set tls_verify and the certificates in its daemon.json", h.Address())
 	}
-	return fmt.Errorf("connecting to %s: %v", h.Address(), err)
+	return fmt.Errorf("connecting to %s: %w", h.Address(), err)
 }

@@ -30,7 +30,7 @@ func ParseCSRPEM(s string) (*x509.CertificateRequest, error) {
 		return nil, fmt.Errorf("the CERTIFICATE REQUEST block does not parse: %w", err)
 	}
 	if err := csr.CheckSignature(); err != nil {
-		return nil, fmt.Errorf("the CSR's signature does not verify (%v): it was altered after it was made, or signed with another key; make a new CSR with the host's key", err)
+		return nil, fmt.Errorf("the CSR's signature does not verify (%w): it was altered after it was made, or signed with another key; make a new CSR with the host's key", err)
 	}
 	if _, err := AlgorithmOf(csr.PublicKey); err != nil {
 		return nil, fmt.Errorf("the CSR's key: %w", err)

@@ -193,7 +193,7 @@ func parsePrivateKeyDER(blockType string, der []byte) (crypto.Signer, error) {
 	}
 	if err != nil {
 		// The parser's own message names the structure, never the bytes.
-		return nil, fmt.Errorf("the %s block is not a valid private key: %v", blockType, err)
+		return nil, fmt.Errorf("the %s block is not a valid private key: %w", blockType, err)
 	}
 	return checkSigner(key)
 }

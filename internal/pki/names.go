@@ -54,11 +54,17 @@ func validateLabel(label string) error {
 		return fmt.Errorf("the label %q starts or ends with a hyphen", label)
 	}
 	for _, r := range label {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-') {
+		if !isLDH(r) {
 			return fmt.Errorf("the label %q contains %q: only letters, digits and hyphens are allowed in a host name", label, r)
 		}
 	}
 	return nil
+}
+
+// isLDH reports whether r may appear in a host name label: a letter, a
+// digit or a hyphen (RFC 1123).
+func isLDH(r rune) bool {
+	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-'
 }
 
 // ParseIPAddress parses an IPv4 or IPv6 address for an iPAddress SAN. It

@@ -11,6 +11,7 @@ import (
 	"crypto/x509"
 	"encoding/asn1"
 	"encoding/pem"
+	"errors"
 	"net"
 	"os"
 	"os/exec"
@@ -319,11 +320,7 @@ func TestIssueRefusesInvalidCA(t *testing.T) {
 }
 
 func asInputError(err error, target **InputError) bool {
-	ie, ok := err.(*InputError)
-	if ok {
-		*target = ie
-	}
-	return ok
+	return errors.As(err, target)
 }
 
 func TestSerialNumbersAreDistinct(t *testing.T) {
@@ -443,11 +440,11 @@ func TestParsePrivateKeyPEMForms(t *testing.T) {
 	}
 
 	encrypted := "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIBvTBXBgkqhkiG9w0BBQ0wSjApBgkqhkiG9w0BBQwwHAQI\n-----END ENCRYPTED PRIVATE KEY-----\n"
-	if _, err := ParsePrivateKeyPEM(encrypted); err != ErrEncryptedKey {
+	if _, err := ParsePrivateKeyPEM(encrypted); !errors.Is(err, ErrEncryptedKey) {
 		t.Errorf("encrypted PKCS#8: %v, want ErrEncryptedKey", err)
 	}
 	legacy := "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-256-CBC,00112233445566778899AABBCCDDEEFF\n\nAAAA\n-----END RSA PRIVATE KEY-----\n"
-	if _, err := ParsePrivateKeyPEM(legacy); err != ErrEncryptedKey {
+	if _, err := ParsePrivateKeyPEM(legacy); !errors.Is(err, ErrEncryptedKey) {
 		t.Errorf("legacy encrypted PEM: %v, want ErrEncryptedKey", err)
 	}
 	corrupt := strings.Replace(forms["SEC1"].pem, "\n", "\nAAAA", 2)

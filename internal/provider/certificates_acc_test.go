@@ -90,14 +90,14 @@ func checkIssued(t *testing.T) resource.TestCheckFunc {
 			cert := mustParseCert(t, a["cert_pem"])
 			key, err := pki.ParsePrivateKeyPEM(a["private_key_pem"])
 			if err != nil {
-				return fmt.Errorf("%s key: %v", addr, err)
+				return fmt.Errorf("%s key: %w", addr, err)
 			}
 			if !pki.PublicKeysEqual(key.Public(), cert.PublicKey) {
 				return fmt.Errorf("%s private_key_pem does not match cert_pem", addr)
 			}
 			pub, err := pki.ParsePublicKeyPEM(a["public_key_pem"])
 			if err != nil || !pki.PublicKeysEqual(pub, cert.PublicKey) {
-				return fmt.Errorf("%s public_key_pem does not match cert_pem: %v", addr, err)
+				return fmt.Errorf("%s public_key_pem does not match cert_pem: %w", addr, err)
 			}
 			if a["id"] != cert.SerialNumber.String() || a["serial_number"] != cert.SerialNumber.String() {
 				return fmt.Errorf("%s id/serial_number %s/%s, certificate serial %s", addr, a["id"], a["serial_number"], cert.SerialNumber)

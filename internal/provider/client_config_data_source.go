@@ -89,7 +89,7 @@ func (d *clientConfigDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 				MarkdownDescription: "The daemon's certificate, PEM, optional: given, the data source warns when `host` is not among its SANs.",
 				Optional:            true,
 			},
-			"id": computed("The host."),
+			"id": computed("The host, as given in `host`."),
 			"env": schema.MapAttribute{
 				ElementType: types.StringType, Computed: true,
 				MarkdownDescription: "The docker CLI's environment: `DOCKER_HOST`, `DOCKER_TLS_VERIFY=1` and, with `cert_dir`, " +

@@ -86,7 +86,7 @@ func (d *endpointDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 				MarkdownDescription: "How long to wait for the connection and handshake, in seconds, from 1 to 120. Defaults to `10`.",
 				Optional:            true, Validators: []validator.Int64{int64validator.Between(1, 120)},
 			},
-			"id":                 computed("The host."),
+			"id":                 computed("The host, as given in `host`."),
 			"sha256_fingerprint": computed("The SHA-256 fingerprint of the served certificate, lower-case hex, as the certificate resources report it."),
 			"serial_number":      computed("The served certificate's serial number, decimal."),
 			"common_name":        computed("The served certificate's subject common name."),

@@ -426,7 +426,7 @@ resource "dockertls_server_cert" "s" {
   ca_private_key_pem = dockertls_ca.c.private_key_pem
   dns_names          = ["docker1.example.internal"]
 }`
-		caOnly := constrained[:strings.Index(constrained, `resource "dockertls_server_cert"`)]
+		caOnly, _, _ := strings.Cut(constrained, `resource "dockertls_server_cert"`)
 		resource.UnitTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: factories(clock),
 			Steps: []resource.TestStep{

@@ -28,7 +28,7 @@ const (
 
 	attrCAPrivateKeyPEMWO        = "ca_private_key_pem_wo"
 	attrCAPrivateKeyPEMWOVersion = "ca_private_key_pem_wo_version"
-	attrCAPrivateKeyPassphrase   = "ca_private_key_passphrase"
+	attrCAPrivateKeyPassphrase   = "ca_private_key_passphrase" //nolint:gosec // an attribute name, not a credential
 	attrCertRequestPEM           = "cert_request_pem"
 )
 
@@ -100,7 +100,7 @@ func leafAttributes(subject string) map[string]schema.Attribute {
 		attrCAPrivateKeyPassphrase: schema.StringAttribute{
 			MarkdownDescription: "The passphrase of an encrypted CA key, such as the one `openssl genrsa -aes256` writes: PKCS#8 " +
 				"`ENCRYPTED PRIVATE KEY` (OpenSSL 3) or legacy `Proc-Type: 4,ENCRYPTED` PEM (OpenSSL 1.x, `-traditional`). Works with " +
-				"either CA key attribute. Issued keys are never encrypted: dockerd cannot read encrypted keys.",
+				"either CA key attribute. Issued keys are never encrypted: dockerd cannot read encrypted keys. Changing it does not replace the certificate.",
 			Optional:  true,
 			Sensitive: true,
 		},

@@ -148,14 +148,6 @@ func sameCertificatePEM(prior, planned attr.Value) bool {
 	return errA == nil && errB == nil && a.Equal(b)
 }
 
-// samePrivateKeyPEM reports whether two PEM strings hold the same key, in
-// whichever form (PKCS#1, SEC1, PKCS#8) each is written.
-func samePrivateKeyPEM(prior, planned attr.Value) bool {
-	a, errA := pki.ParsePrivateKeyPEM(stringOf(prior))
-	b, errB := pki.ParsePrivateKeyPEM(stringOf(planned))
-	return errA == nil && errB == nil && pki.PublicKeysEqual(a.Public(), b.Public())
-}
-
 // sameCSRKey reports whether two CSRs are for the same key: a new CSR for
 // the same key gives the same certificate.
 func sameCSRKey(prior, planned attr.Value) bool {
