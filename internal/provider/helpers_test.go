@@ -26,7 +26,16 @@ import (
 	"github.com/dockertls/terraform-provider-dockertls/internal/pki"
 )
 
-const providerAddress = "registry.terraform.io/dockertls/dockertls"
+// providerAddress is the provider's address for the CLI under test:
+// OpenTofu resolves "dockertls/dockertls" to registry.opentofu.org, and
+// terraform-plugin-testing is told so by TF_ACC_PROVIDER_HOST.
+func providerAddress() string {
+	host := os.Getenv("TF_ACC_PROVIDER_HOST")
+	if host == "" {
+		host = "registry.terraform.io"
+	}
+	return host + "/dockertls/dockertls"
+}
 
 // testClock is a settable clock shared by a test and the provider it runs.
 type testClock struct {
@@ -91,7 +100,7 @@ func newCLI(t *testing.T, clock *testClock, config string) *cli {
 	closed := make(chan struct{})
 	server := providerserver.NewProtocol6(New("test", WithClock(clock.Now))())
 	go func() {
-		err := tf6server.Serve(providerAddress, server,
+		err := tf6server.Serve(providerAddress(), server,
 			tf6server.WithDebug(ctx, reattach, closed),
 			tf6server.WithGoPluginLogger(hclog.NewNullLogger()),
 			// Logs go through the test's sink (silent unless TF_LOG is set for
@@ -109,7 +118,7 @@ func newCLI(t *testing.T, clock *testClock, config string) *cli {
 	}
 	t.Cleanup(func() { cancel(); <-closed })
 
-	info, err := json.Marshal(map[string]any{providerAddress: map[string]any{
+	info, err := json.Marshal(map[string]any{providerAddress(): map[string]any{
 		"Protocol": cfg.Protocol, "ProtocolVersion": cfg.ProtocolVersion, "Pid": cfg.Pid, "Test": true,
 		"Addr": map[string]string{"Network": cfg.Addr.Network(), "String": cfg.Addr.String()},
 	}})
