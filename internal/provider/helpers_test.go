@@ -72,15 +72,27 @@ func factories(clock *testClock) map[string]func() (tfprotov6.ProviderServer, er
 // acceptance test would look like a pass.
 func requireTerraform(t *testing.T) string {
 	t.Helper()
-	if p := os.Getenv("TF_ACC_TERRAFORM_PATH"); p != "" {
-		return p
+	p := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if p == "" {
+		var err error
+		if p, err = exec.LookPath("terraform"); err != nil {
+			t.Fatalf("terraform is not on PATH; run the tests with `make test`: %v", err)
+		}
 	}
-	p, err := exec.LookPath("terraform")
-	if err != nil {
-		t.Fatalf("terraform is not on PATH; run the tests with `make test`: %v", err)
-	}
+	versionOnce.Do(func() {
+		out, _ := exec.Command(p, "version").CombinedOutput()
+		version := "unknown version"
+		for _, line := range strings.Split(string(out), "\n") {
+			if strings.HasPrefix(line, "Terraform v") || strings.HasPrefix(line, "OpenTofu v") {
+				version = line
+			}
+		}
+		t.Logf("CLI under test: %s (%s)", version, p)
+	})
 	return p
 }
+
+var versionOnce sync.Once
 
 // cli runs the real Terraform CLI against a provider served from this test
 // process, so that a test can read Terraform's own output (warnings, exit
