@@ -28,11 +28,15 @@ func main() {
 		os.Exit(0)
 	}
 
+	quietLogsUnlessRequested()
+	stopProfile := startCPUProfile()
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address:         "registry.terraform.io/dockertls/dockertls",
 		Debug:           debug,
 		ProtocolVersion: 6,
 	})
+	stopProfile()
+	reportRusage()
 	if err != nil {
 		log.Fatal(err)
 	}

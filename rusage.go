@@ -1,0 +1,55 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"runtime/pprof"
+	"syscall"
+)
+
+// rusageEnv names a file to which the provider appends its CPU time and
+// peak memory when it exits. `make bench` sets it to measure the provider's
+// share of a fleet's apply and plan; nothing else does.
+const rusageEnv = "DOCKERTLS_RUSAGE_FILE"
+
+// cpuProfileEnv names a file prefix for a CPU profile of each provider
+// process, for `make bench PROFILE=1`.
+const cpuProfileEnv = "DOCKERTLS_CPUPROFILE"
+
+// startCPUProfile starts profiling when cpuProfileEnv is set and returns
+// the function that stops it.
+func startCPUProfile() func() {
+	prefix := os.Getenv(cpuProfileEnv)
+	if prefix == "" {
+		return func() {}
+	}
+	f, err := os.Create(fmt.Sprintf("%s.%d.pprof", prefix, os.Getpid()))
+	if err != nil {
+		return func() {}
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return func() {}
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }
+}
+
+// reportRusage appends "user_seconds system_seconds max_rss_kib" for this
+// process to the file named by rusageEnv, if set.
+func reportRusage() {
+	path := os.Getenv(rusageEnv)
+	if path == "" {
+		return
+	}
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	seconds := func(tv syscall.Timeval) float64 { return float64(tv.Sec) + float64(tv.Usec)/1e6 }
+	_, _ = fmt.Fprintf(f, "%.6f %.6f %d\n", seconds(ru.Utime), seconds(ru.Stime), ru.Maxrss)
+}
