@@ -1,0 +1,163 @@
+package provider
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dockertls/terraform-provider-dockertls/internal/pki"
+)
+
+// TestBadInput applies each bad input through the real CLI. Every case must
+// fail with a message that names the attribute and says how to fix it, and
+// leave nothing in the state.
+func TestBadInput(t *testing.T) {
+	clock := newTestClock()
+	now := clock.Now()
+	m := newPEMMaterial(t, now)
+	_, edKey, _ := externalCA(t, pki.ED25519, now, time.Hour)
+	expiredCA, expiredKey, _ := externalCA(t, pki.ECDSAP256, now.Add(-100*time.Hour), 10*time.Hour)
+	futureCA, futureKey, _ := externalCA(t, pki.ECDSAP256, now.Add(100*time.Hour), 1000*time.Hour)
+	csrPEM := newCSR(t)
+
+	server := func(body string) string { return fmt.Sprintf("resource \"dockertls_server_cert\" \"x\" {\n%s\n}\n", body) }
+	issuer := fmt.Sprintf("  ca_cert_pem = %s\n  ca_private_key_pem = %s\n", hclString(m.ca), hclString(m.caKey))
+	serverWith := func(extra string) string { return server(issuer + "  " + extra) }
+	ca := func(body string) string { return "resource \"dockertls_ca\" \"x\" {\n  common_name = \"CA\"\n  " + body + "\n}\n" }
+	clientWith := func(extra string) string {
+		return fmt.Sprintf("resource \"dockertls_client_cert\" \"x\" {\n%s  common_name = \"c\"\n  %s\n}\n", issuer, extra)
+	}
+	daemon := func(body string) string { return "data \"dockertls_daemon_config\" \"x\" {\n  " + body + "\n}\n" }
+	clientConfig := func(host string) string {
+		return fmt.Sprintf("data \"dockertls_client_config\" \"x\" {\n  host = %q\n  ca_cert_pem = %s\n  client_cert_pem = %s\n  client_key_pem = %s\n}\n",
+			host, hclString(m.ca), hclString(m.client), hclString(m.clientKey))
+	}
+	withCA := func(caPEM, keyPEM, extra string) string {
+		return server(fmt.Sprintf("  ca_cert_pem = %s\n  ca_private_key_pem = %s\n  %s", hclString(caPEM), hclString(keyPEM), extra))
+	}
+
+	cases := []struct{ name, config, want string }{
+		// Types and empty values.
+		{"validity of the wrong type", ca(`validity_period_hours = "a year"`), `validity_period_hours.*number is required`},
+		{"dns_names of the wrong type", serverWith(`dns_names = "docker1"`), `dns_names.*list of string required`},
+		{"include_loopback of the wrong type", serverWith(`include_loopback = "yes please"`), `include_loopback.*bool is required`},
+		{"empty common name", "resource \"dockertls_ca\" \"x\" {\n  common_name = \"\"\n}\n", `common_name.*string length must be between 1 and 64`},
+		{"common name too long", strings.Replace(clientWith(""), `common_name = "c"`, `common_name = "`+strings.Repeat("c", 65)+`"`, 1), `common_name.*between 1 and 64`},
+		{"organization too long", ca(`organization = "` + strings.Repeat("o", 65) + `"`), `organization.*between 1 and 64`},
+		{"empty CA certificate", withCA("", m.caKey, ""), `ca_cert_pem.*the value is empty: expected a PEM-encoded certificate`},
+		{"empty DNS name", serverWith(`dns_names = [""]`), `dns_names\[0\].*the DNS name is empty: remove it`},
+		// Addresses.
+		{"whitespace-padded IP", serverWith(`ip_addresses = [" 10.0.0.1"]`), `ip_addresses\[0\].*white space: remove it`},
+		{"IPv6 zone", serverWith(`ip_addresses = ["fe80::1%eth0"]`), `ip_addresses\[0\].*has a zone.*write "fe80::1"`},
+		{"256.1.1.1", serverWith(`ip_addresses = ["256.1.1.1"]`), `ip_addresses\[0\].*"256.1.1.1" is not a valid IPv4 or IPv6 address`},
+		{"host name as IP", serverWith(`ip_addresses = ["docker1"]`), `ip_addresses\[0\].*host names belong in dns_names`},
+		{"IP as DNS name", serverWith(`dns_names = ["10.0.0.5"]`), `dns_names\[0\].*is an IP address.*list it in ip_addresses`},
+		// DNS names.
+		{"underscore", serverWith(`dns_names = ["my_host.example.com"]`), `dns_names\[0\].*contains '_': only letters, digits and hyphens`},
+		{"space", serverWith(`dns_names = ["my host.example.com"]`), `dns_names\[0\].*contains ' '`},
+		{"trailing dot", serverWith(`dns_names = ["docker1.example.com."]`), `dns_names\[0\].*ends with a dot: write it without the trailing dot`},
+		{"over-long label", serverWith(`dns_names = ["` + strings.Repeat("a", 64) + `.example.com"]`), `dns_names\[0\].*is 64 characters long: the limit is 63`},
+		{"over-long name", serverWith(`dns_names = ["` + strings.Repeat("abcdefgh.", 29) + `com"]`), `dns_names\[0\].*the limit is 253`},
+		{"bare wildcard", serverWith(`dns_names = ["*.com"]`), `dns_names\[0\].*a wildcard is allowed only as the whole leftmost label of a name with at least three labels`},
+		{"inner wildcard", serverWith(`dns_names = ["a.*.example.com"]`), `dns_names\[0\].*wildcard is allowed only as the whole leftmost label`},
+		{"partial wildcard", serverWith(`dns_names = ["web*.example.com"]`), `dns_names\[0\].*wildcard is allowed only`},
+		{"duplicate DNS SAN", serverWith(`dns_names = ["a.example.com", "A.example.com"]`), `dns_names\[1\].*names the same thing as dns_names\[0\].*remove the duplicate`},
+		{"duplicate IP SAN", serverWith(`ip_addresses = ["::1", "0:0:0:0:0:0:0:1"]`), `ip_addresses\[1\].*remove the duplicate`},
+		{"no SAN at all", serverWith(`include_loopback = false`), `needs at least one name.*Add the host's names to dns_names`},
+		// Lifetimes.
+		{"validity 0", ca(`validity_period_hours = 0`), `validity_period_hours.*between 1 and 876000`},
+		{"negative validity", serverWith(`validity_period_hours = -1`), `validity_period_hours.*between 1 and 876000`},
+		{"validity over 100 years", ca(`validity_period_hours = 876001`), `validity_period_hours.*between 1 and 876000`},
+		{"negative early renewal", ca(`early_renewal_hours = -5`), `early_renewal_hours.*at least 0`},
+		{"early renewal equal to validity", serverWith("validity_period_hours = 24\n  early_renewal_hours = 24"), `early_renewal_hours is 24 but validity_period_hours is 24.*Set early_renewal_hours below 24`},
+		{"early renewal beyond validity", clientWith("validity_period_hours = 24\n  early_renewal_hours = 48"), `early_renewal_hours.*Set early_renewal_hours below 24`},
+		{"unknown key algorithm", ca(`key_algorithm = "DSA_1024"`), `key_algorithm.*value must be one of.*"ECDSA_P256"`},
+		// PEM inputs.
+		{"leaf PEM as the CA", withCA(m.server, m.serverKey, ""), `ca_cert_pem.*is not a CA.*pass the CA certificate, not a server or client certificate`},
+		{"CSR as a certificate", withCA(csrPEM, m.caKey, ""), `ca_cert_pem.*found a certificate signing request \(CSR\) where a certificate was expected`},
+		{"truncated PEM", withCA(m.ca[:len(m.ca)-40], m.caKey, ""), `ca_cert_pem.*malformed or truncated`},
+		{"PEM with trailing garbage", withCA(m.ca+"garbage", m.caKey, ""), `ca_cert_pem.*unexpected text after the PEM block: pass only`},
+		{"two certificates in the CA input", withCA(m.ca+m.ca, m.caKey, ""), `ca_cert_pem.*more than one PEM block: pass exactly one certificate, not a bundle`},
+		{"private key as the CA certificate", withCA(m.caKey, m.caKey, ""), `ca_cert_pem.*"PRIVATE KEY" where a CERTIFICATE was expected`},
+		{"certificate as the CA key", withCA(m.ca, m.ca, ""), `ca_private_key_pem.*"CERTIFICATE" where a private key was expected`},
+		{"CA key of another algorithm", withCA(m.ca, edKey, ""), `ca_private_key_pem.*does not belong to the CA certificate: pass the key`},
+		{"expired CA", withCA(expiredCA, expiredKey, ""), `ca_cert_pem.*expired at.*renew the CA`},
+		{"CA not yet valid", withCA(futureCA, futureKey, ""), `ca_cert_pem.*is not valid until.*check this machine's clock`},
+		{"garbage CSR", serverWith(`cert_request_pem = "hello"`), `cert_request_pem.*no PEM block found`},
+		// Docker configuration.
+		{"tcp host without a port", daemon(`hosts = ["tcp://0.0.0.0"]`), `hosts\[0\].*has no port: add one, as in tcp://0.0.0.0:2376`},
+		{"http host", daemon(`hosts = ["http://10.0.0.5:2376"]`), `hosts\[0\].*use tcp://, not http://.*write tcp://10.0.0.5:2376`},
+		{"settings_json array", daemon(`settings_json = "[1]"`), `settings_json.*is a JSON array, not an object: write a JSON object`},
+		{"settings_json invalid", daemon(`settings_json = "{\"a\":"`), `settings_json.*is not valid JSON.*write a JSON object`},
+		{"settings_json owning tlsverify", daemon(`settings_json = jsonencode({ tlsverify = false })`), `settings_json.*sets tlsverify, which this data source writes itself.*remove it from settings_json`},
+		{"relative tls_dir", daemon(`tls_dir = "certs"`), `tls_dir.*not an absolute path.*write the full path`},
+		{"unverified TCP socket", daemon(`tls_verify = false`), `tls_verify.*would let any client.*Set tls_verify = true`},
+		{"client host without port", clientConfig("tcp://docker1"), `host.*has no port: add one`},
+		{"client host on a unix socket", clientConfig("unix:///var/run/docker.sock"), `host.*is not a tcp:// address: TLS applies only to TCP`},
+		{"endpoint timeout 0", fmt.Sprintf("data \"dockertls_endpoint\" \"x\" {\n  host = \"tcp://127.0.0.1:1\"\n  ca_cert_pem = %s\n  timeout_seconds = 0\n}\n", hclString(m.ca)), `timeout_seconds.*between 1 and 120`},
+		{"unreachable endpoint", fmt.Sprintf("data \"dockertls_endpoint\" \"x\" {\n  host = \"tcp://127.0.0.1:%d\"\n  ca_cert_pem = %s\n  timeout_seconds = 2\n}\n", freePort(t), hclString(m.ca)), `host.*connecting to 127.0.0.1:[0-9]+.*connection refused`},
+		{"permitted range with host bits", ca(`permitted_ip_ranges = ["192.168.1.1/24"]`), `permitted_ip_ranges\[0\].*host bits set: write the network, 192.168.1.0/24`},
+	}
+	if len(cases) < 40 {
+		t.Fatalf("only %d cases", len(cases))
+	}
+	tf := newCLI(t, clock, providerBlock)
+	secrets := []string{m.caKey, m.serverKey, m.clientKey, edKey, expiredKey, futureKey}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			tf.t = t
+			tf.write(providerBlock + tc.config)
+			out, code := tf.run(nil, "apply", "-auto-approve", "-input=false")
+			if code == 0 {
+				t.Fatalf("apply succeeded:\n%s", out)
+			}
+			want := regexp.MustCompile(`(?s)` + strings.ReplaceAll(tc.want, " ", `\s+`))
+			if !want.MatchString(out) {
+				t.Errorf("the error does not match %q:\n%s", tc.want, out)
+			}
+			if state, err := os.ReadFile(filepath.Join(tf.dir, "terraform.tfstate")); err == nil && strings.Contains(string(state), `"type": "dockertls_`) {
+				t.Errorf("a failed apply wrote to the state:\n%s", state)
+			}
+			// Terraform echoes the configuration's source line in its
+			// diagnostics; what must never appear is a key in the provider's
+			// own messages.
+			for _, msg := range providerMessages(out) {
+				for _, s := range secrets {
+					if strings.Contains(msg, pemBody(s)[:32]) {
+						t.Errorf("a diagnostic quotes a private key: %s", msg)
+					}
+				}
+			}
+		})
+	}
+}
+
+// providerMessages returns the text of each diagnostic after Terraform's
+// source excerpt, which is the provider's own wording.
+func providerMessages(out string) []string {
+	var msgs []string
+	for _, block := range strings.Split(out, "Error: ")[1:] {
+		lines := strings.Split(block, "\n")
+		var own []string
+		for _, l := range lines {
+			if strings.HasPrefix(strings.TrimSpace(l), "on ") || strings.Contains(l, " = ") || strings.HasPrefix(strings.TrimSpace(l), "with ") {
+				continue
+			}
+			own = append(own, l)
+		}
+		msgs = append(msgs, strings.Join(own, "\n"))
+	}
+	return msgs
+}
+
+// newCSR makes a CSR in Go, for inputs that want one.
+func newCSR(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	return openssl(t, dir, "x.csr", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+		"-keyout", "x.key", "-subj", "/CN=x", "-out", "x.csr")
+}
