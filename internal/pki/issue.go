@@ -12,6 +12,7 @@ import (
 	"io"
 	"math/big"
 	"net"
+	"slices"
 	"time"
 )
 
@@ -190,7 +191,7 @@ func LeafNotAfter(ca *x509.Certificate, now time.Time, validity time.Duration) (
 // Issue signs a leaf certificate for req.PublicKey. Every name goes into the
 // subjectAltName extension; the certificate carries the CA's key identifier,
 // a random serial number, keyUsage digitalSignature (plus keyEncipherment for
-// RSA keys, which RSA key exchange needs), and a notBefore backdated by
+// RSA server keys, which RSA key exchange needs), and a notBefore backdated by
 // Backdate. Its notAfter never passes the CA's.
 func (a *Authority) Issue(req LeafRequest, now time.Time, rand io.Reader) (*Issued, error) {
 	if err := a.CheckValidAt(now); err != nil {
@@ -214,7 +215,10 @@ func (a *Authority) Issue(req LeafRequest, now time.Time, rand io.Reader) (*Issu
 		return nil, err
 	}
 	usage := x509.KeyUsageDigitalSignature
-	if _, isRSA := req.PublicKey.(*rsa.PublicKey); isRSA {
+	if _, isRSA := req.PublicKey.(*rsa.PublicKey); isRSA && slices.Contains(req.ExtKeyUsage, x509.ExtKeyUsageServerAuth) {
+		// Only a TLS server decrypts with its RSA key (RSA key exchange);
+		// a client only signs, and keyEncipherment on a client
+		// certificate contradicts clientAuth (RFC 5280 §4.2.1.12).
 		usage |= x509.KeyUsageKeyEncipherment
 	}
 	if err := CheckNameConstraints(a.Certificate, req.DNSNames, req.IPAddresses); err != nil {

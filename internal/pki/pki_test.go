@@ -548,3 +548,15 @@ func TestParseKeyAlgorithm(t *testing.T) {
 		t.Error("generated a key for an unknown algorithm")
 	}
 }
+
+func TestRSAClientHasNoKeyEncipherment(t *testing.T) {
+	ca := testCA(t, ECDSAP256, time.Hour*100)
+	issued, err := ca.Issue(LeafRequest{Subject: Subject{CommonName: "c"}, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+		Validity: time.Hour, PublicKey: testKey(t, RSA2048).Public()}, testNow, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if issued.Certificate.KeyUsage != x509.KeyUsageDigitalSignature {
+		t.Errorf("RSA client keyUsage = %b, want digitalSignature only", issued.Certificate.KeyUsage)
+	}
+}

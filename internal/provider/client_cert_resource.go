@@ -48,8 +48,7 @@ func (r *clientCertResource) Schema(_ context.Context, _ resource.SchemaRequest,
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A certificate and key for the docker CLI (or any Docker API client) to present to a daemon that " +
 			"runs with `tlsverify`, signed by a `dockertls_ca`.\n\n" +
-			"The certificate carries extended key usage clientAuth and keyUsage digitalSignature (plus keyEncipherment for RSA " +
-			"keys); it needs no SANs. Any holder of a client certificate from the CA has root-equivalent access to every daemon " +
+			"The certificate carries extended key usage clientAuth and keyUsage digitalSignature; it needs no SANs. Any holder of a client certificate from the CA has root-equivalent access to every daemon " +
 			"that trusts the CA, so keep validity short and the key out of places it does not need to be.",
 		Attributes: mergeAttributes(map[string]schema.Attribute{
 			attrCommonName: schema.StringAttribute{
