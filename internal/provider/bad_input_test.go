@@ -24,10 +24,14 @@ func TestBadInput(t *testing.T) {
 	futureCA, futureKey, _ := externalCA(t, pki.ECDSAP256, now.Add(100*time.Hour), 1000*time.Hour)
 	csrPEM := newCSR(t)
 
-	server := func(body string) string { return fmt.Sprintf("resource \"dockertls_server_cert\" \"x\" {\n%s\n}\n", body) }
+	server := func(body string) string {
+		return fmt.Sprintf("resource \"dockertls_server_cert\" \"x\" {\n%s\n}\n", body)
+	}
 	issuer := fmt.Sprintf("  ca_cert_pem = %s\n  ca_private_key_pem = %s\n", hclString(m.ca), hclString(m.caKey))
 	serverWith := func(extra string) string { return server(issuer + "  " + extra) }
-	ca := func(body string) string { return "resource \"dockertls_ca\" \"x\" {\n  common_name = \"CA\"\n  " + body + "\n}\n" }
+	ca := func(body string) string {
+		return "resource \"dockertls_ca\" \"x\" {\n  common_name = \"CA\"\n  " + body + "\n}\n"
+	}
 	clientWith := func(extra string) string {
 		return fmt.Sprintf("resource \"dockertls_client_cert\" \"x\" {\n%s  common_name = \"c\"\n  %s\n}\n", issuer, extra)
 	}

@@ -23,6 +23,7 @@ var (
 	_ resource.Resource                   = (*caResource)(nil)
 	_ resource.ResourceWithModifyPlan     = (*caResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*caResource)(nil)
+	_ resource.ResourceWithUpgradeState   = (*caResource)(nil)
 )
 
 const (
@@ -76,6 +77,7 @@ func (r *caResource) Metadata(_ context.Context, req resource.MetadataRequest, r
 
 func (r *caResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
+		Version: schemaVersion,
 		MarkdownDescription: "A private certificate authority for Docker daemon TLS: a self-signed CA certificate and its key.\n\n" +
 			"The certificate is made to be a Docker CA and nothing else: `basicConstraints` CA:TRUE with a path length of 0 " +
 			"(it cannot sign intermediate CAs), `keyUsage` keyCertSign, cRLSign and digitalSignature (critical), and no extended key " +

@@ -35,6 +35,29 @@ type certificateResource struct {
 	sans sanFunc
 }
 
+// defaultedAttributes are the inputs with defaults. A default applies when a
+// certificate is created: when the configuration leaves one of them out,
+// an existing certificate keeps the value it was made with, so that a new
+// default in a later provider version (or removing an explicit value)
+// never replaces certificates by itself.
+var defaultedAttributes = []string{attrKeyAlgorithm, attrValidityHours, attrEarlyRenewalHours, attrIncludeLoopback, attrClientAuth}
+
+// keepPriorDefaults plans the prior value of every defaulted attribute the
+// configuration leaves out.
+func keepPriorDefaults(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	for _, name := range defaultedAttributes {
+		p := path.Root(name)
+		var configured, prior attr.Value
+		if d := req.Config.GetAttribute(ctx, p, &configured); d.HasError() {
+			continue // not an attribute of this resource
+		}
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, p, &prior)...)
+		if configured != nil && configured.IsNull() && prior != nil && !prior.IsNull() && !prior.IsUnknown() {
+			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, p, prior)...)
+		}
+	}
+}
+
 // replacementRule names an input that shapes the certificate and how to
 // tell whether a new value gives the same certificate.
 type replacementRule struct {
@@ -116,6 +139,7 @@ func (c *certificateResource) modifyPlan(ctx context.Context, req resource.Modif
 	if req.State.Raw.IsNull() {
 		return planCreate
 	}
+	keepPriorDefaults(ctx, req, resp)
 	var reasons path.Paths
 	for _, rule := range c.rules {
 		p := path.Root(rule.attr)

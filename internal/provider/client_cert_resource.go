@@ -18,6 +18,7 @@ var (
 	_ resource.Resource                   = (*clientCertResource)(nil)
 	_ resource.ResourceWithModifyPlan     = (*clientCertResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*clientCertResource)(nil)
+	_ resource.ResourceWithUpgradeState   = (*clientCertResource)(nil)
 )
 
 type clientCertResource struct {
@@ -46,6 +47,7 @@ func (r *clientCertResource) Metadata(_ context.Context, req resource.MetadataRe
 
 func (r *clientCertResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
+		Version: schemaVersion,
 		MarkdownDescription: "A certificate and key for the docker CLI (or any Docker API client) to present to a daemon that " +
 			"runs with `tlsverify`, signed by a `dockertls_ca`.\n\n" +
 			"The certificate carries extended key usage clientAuth and keyUsage digitalSignature; it needs no SANs. Any holder of a client certificate from the CA has root-equivalent access to every daemon " +

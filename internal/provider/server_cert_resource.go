@@ -23,6 +23,7 @@ var (
 	_ resource.Resource                   = (*serverCertResource)(nil)
 	_ resource.ResourceWithModifyPlan     = (*serverCertResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*serverCertResource)(nil)
+	_ resource.ResourceWithUpgradeState   = (*serverCertResource)(nil)
 )
 
 const (
@@ -105,6 +106,7 @@ func (r *serverCertResource) Metadata(_ context.Context, req resource.MetadataRe
 
 func (r *serverCertResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
+		Version: schemaVersion,
 		MarkdownDescription: "A certificate and key for dockerd's TLS socket (`tlscert` and `tlskey`), signed by a `dockertls_ca`.\n\n" +
 			"Every name goes into the subjectAltName extension, addresses as IP SANs and host names as DNS SANs, because the docker " +
 			"CLI (Go) ignores the Common Name and matches the host of `DOCKER_HOST` against the SANs only. The certificate carries " +
