@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"path"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -83,6 +84,9 @@ func ParseSettings(s string) (map[string]any, error) {
 	if !ok {
 		return nil, fmt.Errorf("settings_json is a JSON %s, not an object: write a JSON object such as {\"log-driver\": \"journald\"}", jsonKind(v))
 	}
+	if err := checkNumbers(obj); err != nil {
+		return nil, err
+	}
 	var owned []string
 	for _, k := range OwnedKeys {
 		if _, ok := obj[k]; ok {
@@ -94,6 +98,30 @@ func ParseSettings(s string) (map[string]any, error) {
 			strings.Join(owned, ", "), pluralIt(len(owned)))
 	}
 	return obj, nil
+}
+
+// checkNumbers refuses numbers that do not fit a float64: dockerd decodes
+// daemon.json into float64 values and would fail to start on them.
+func checkNumbers(v any) error {
+	switch v := v.(type) {
+	case json.Number:
+		if _, err := strconv.ParseFloat(string(v), 64); err != nil {
+			return fmt.Errorf("settings_json has the number %s, which dockerd cannot read: use a number within the range of a 64-bit float", v)
+		}
+	case map[string]any:
+		for _, e := range v {
+			if err := checkNumbers(e); err != nil {
+				return err
+			}
+		}
+	case []any:
+		for _, e := range v {
+			if err := checkNumbers(e); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func pluralIt(n int) string {

@@ -65,13 +65,14 @@ func TestParseSettings(t *testing.T) {
 		t.Errorf("empty settings = %v, %v", got, err)
 	}
 	for in, want := range map[string]string{
-		`[1, 2]`:                             "a JSON array, not an object",
-		`"hosts"`:                            "a JSON string, not an object",
-		`{"log-driver": `:                    "not valid JSON",
-		`{} {}`:                              "more than one JSON value",
-		`{"hosts": []}`:                      "sets hosts",
-		`{"tlsverify": false, "tls": false}`: "sets tls, tlsverify",
-		`null`:                               "a JSON null",
+		`[1, 2]`:                              "a JSON array, not an object",
+		`"hosts"`:                             "a JSON string, not an object",
+		`{"log-driver": `:                     "not valid JSON",
+		`{} {}`:                               "more than one JSON value",
+		`{"hosts": []}`:                       "sets hosts",
+		`{"tlsverify": false, "tls": false}`:  "sets tls, tlsverify",
+		`null`:                                "a JSON null",
+		`{"max-concurrent-downloads": 1e999}`: "the number 1e999, which dockerd cannot read",
 	} {
 		_, err := ParseSettings(in)
 		if err == nil || !strings.Contains(err.Error(), want) {
