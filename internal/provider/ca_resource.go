@@ -172,10 +172,7 @@ func (r *caResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequ
 	r.checkExternalKeyUnchanged(ctx, req, external, &resp.Diagnostics)
 	if r.modifyPlan(ctx, req, resp) == planCreate && known(external) {
 		if key, err := pki.ParsePrivateKeyPEM(external.ValueString()); err == nil {
-			if pub, err := pki.MarshalPublicKeyPEM(key.Public()); err == nil {
-				resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(attrPublicKeyPEM), pub)...)
-			}
-			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(attrPrivateKeyPEM), types.StringNull())...)
+			planSuppliedKey(ctx, &resp.Plan, key.Public(), &resp.Diagnostics)
 		}
 	}
 }

@@ -49,9 +49,6 @@ func (d *clientConfigDataSource) Metadata(_ context.Context, req datasource.Meta
 }
 
 func (d *clientConfigDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	computed := func(desc string) schema.StringAttribute {
-		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
-	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Renders what a Docker client needs to reach a daemon over mutual TLS: the docker CLI's environment " +
 			"and files, a `docker context create` command, and the `host`, `ca_material`, `cert_material` and `key_material` " +
@@ -89,7 +86,7 @@ func (d *clientConfigDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 				MarkdownDescription: "The daemon's certificate, PEM, optional: given, the data source warns when `host` is not among its SANs.",
 				Optional:            true,
 			},
-			"id": computed("The host, as given in `host`."),
+			"id": computedString("The host, as given in `host`."),
 			"env": schema.MapAttribute{
 				ElementType: types.StringType, Computed: true,
 				MarkdownDescription: "The docker CLI's environment: `DOCKER_HOST`, `DOCKER_TLS_VERIFY=1` and, with `cert_dir`, " +
@@ -97,11 +94,11 @@ func (d *clientConfigDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 			},
 			"files": filesAttribute("The client's files under the names the docker CLI looks for: `ca.pem` and `cert.pem` (0444) "+
 				"and `key.pem` (0400).", []string{dockerconf.ClientCAFileName, dockerconf.ClientCertFileName, dockerconf.ClientKeyFileName}),
-			"docker_context_command": computed("A `docker context create NAME --docker \"host=...,ca=...,cert=...,key=...\"` command " +
+			"docker_context_command": computedString("A `docker context create NAME --docker \"host=...,ca=...,cert=...,key=...\"` command " +
 				"for the files. The CLI copies the files into its context store, so after a renewal run `docker context update` " +
 				"with the same `--docker` argument."),
-			"ca_material":   computed("For the kreuzwerker/docker provider's `ca_material`: the CA certificate."),
-			"cert_material": computed("For the kreuzwerker/docker provider's `cert_material`: the client certificate."),
+			"ca_material":   computedString("For the kreuzwerker/docker provider's `ca_material`: the CA certificate."),
+			"cert_material": computedString("For the kreuzwerker/docker provider's `cert_material`: the client certificate."),
 			"key_material": schema.StringAttribute{
 				Computed: true, Sensitive: true,
 				MarkdownDescription: "For the kreuzwerker/docker provider's `key_material`: the client key. Sensitive here; that provider does not mark it sensitive on its side.",

@@ -51,9 +51,6 @@ func (d *endpointDataSource) Metadata(_ context.Context, req datasource.Metadata
 }
 
 func (d *endpointDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	computed := func(desc string) schema.StringAttribute {
-		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
-	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Connects to a running daemon's TLS endpoint when it is read (at plan time, when its arguments are " +
 			"known) and reports the certificate the daemon actually serves. dockerd loads its TLS files only at start-up, so a host " +
@@ -86,18 +83,18 @@ func (d *endpointDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 				MarkdownDescription: "How long to wait for the connection and handshake, in seconds, from 1 to 120. Defaults to `10`.",
 				Optional:            true, Validators: []validator.Int64{int64validator.Between(1, 120)},
 			},
-			"id":                 computed("The host, as given in `host`."),
-			"sha256_fingerprint": computed("The SHA-256 fingerprint of the served certificate, lower-case hex, as the certificate resources report it."),
-			"serial_number":      computed("The served certificate's serial number, decimal."),
-			"common_name":        computed("The served certificate's subject common name."),
-			"not_before":         computed("The served certificate's notBefore, RFC 3339 UTC."),
-			"not_after":          computed("The served certificate's notAfter, RFC 3339 UTC."),
+			"id":                 computedString("The host, as given in `host`."),
+			"sha256_fingerprint": computedString("The SHA-256 fingerprint of the served certificate, lower-case hex, as the certificate resources report it."),
+			"serial_number":      computedString("The served certificate's serial number, decimal."),
+			"common_name":        computedString("The served certificate's subject common name."),
+			"not_before":         computedString("The served certificate's notBefore, RFC 3339 UTC."),
+			"not_after":          computedString("The served certificate's notAfter, RFC 3339 UTC."),
 			"dns_names":          schema.ListAttribute{ElementType: types.StringType, Computed: true, MarkdownDescription: "The served certificate's DNS SANs."},
 			"ip_addresses":       schema.ListAttribute{ElementType: types.StringType, Computed: true, MarkdownDescription: "The served certificate's IP SANs."},
 			"verified": schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the served certificate chains to `ca_cert_pem` " +
 				"for serverAuth and names the host (or `server_name`), as the docker CLI would check it."},
-			"verification_error": computed("Why verification failed, worded as the client's error; null when `verified`."),
-			"tls_version":        computed("The negotiated TLS version, such as `TLS 1.3`."),
+			"verification_error": computedString("Why verification failed, worded as the client's error; null when `verified`."),
+			"tls_version":        computedString("The negotiated TLS version, such as `TLS 1.3`."),
 		},
 	}
 }

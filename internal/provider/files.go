@@ -73,3 +73,8 @@ func filesValue(files []dockerconf.File) (types.Map, diag.Diagnostics) {
 	diags.Append(d...)
 	return m, diags
 }
+
+// computedString is a data source's computed string attribute.
+func computedString(description string) schema.StringAttribute {
+	return schema.StringAttribute{Computed: true, MarkdownDescription: description}
+}

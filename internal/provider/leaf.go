@@ -285,10 +285,7 @@ func (c *certificateResource) planLeafCreate(ctx context.Context, config tfsdk.C
 	}
 	if known(in.CertRequestPEM) {
 		if csr, err := pki.ParseCSRPEM(in.CertRequestPEM.ValueString()); err == nil {
-			if pub, err := pki.MarshalPublicKeyPEM(csr.PublicKey); err == nil {
-				diags.Append(plan.SetAttribute(ctx, path.Root(attrPublicKeyPEM), pub)...)
-			}
-			diags.Append(plan.SetAttribute(ctx, path.Root(attrPrivateKeyPEM), types.StringNull())...)
+			planSuppliedKey(ctx, plan, csr.PublicKey, diags)
 			if dns, ips, ok := c.sanNames(ctx, plan); ok {
 				if err := pki.CheckCSRRequests(csr, dns, ips); err != nil {
 					diags.AddAttributeError(path.Root(attrCertRequestPEM), "The CSR asks for more than this certificate grants", "cert_request_pem: "+err.Error())
@@ -339,6 +336,15 @@ func (c *certificateResource) planLeafCreate(ctx context.Context, config tfsdk.C
 				ca.Subject.CommonName, pki.FormatTime(ca.NotAfter), c.kind, life.EarlyRenewalHours.ValueInt64(),
 				int64(notAfter.Sub(now).Hours())))
 	}
+}
+
+// planSuppliedKey plans what is known at plan time when the key comes from
+// elsewhere (a CSR, a write-only key): its public key, and no private key.
+func planSuppliedKey(ctx context.Context, plan *tfsdk.Plan, pub crypto.PublicKey, diags *diag.Diagnostics) {
+	if pubPEM, err := pki.MarshalPublicKeyPEM(pub); err == nil {
+		diags.Append(plan.SetAttribute(ctx, path.Root(attrPublicKeyPEM), pubPEM)...)
+	}
+	diags.Append(plan.SetAttribute(ctx, path.Root(attrPrivateKeyPEM), types.StringNull())...)
 }
 
 // sanNames returns the leaf's names, or none for a leaf without SANs.
