@@ -156,12 +156,21 @@ func (c *certificateResource) modifyPlan(ctx context.Context, req resource.Modif
 
 	renewal := c.renewalState(ctx, req.State, resp.Plan, &resp.Diagnostics)
 	if renewal.due {
-		resp.Diagnostics.AddWarning(fmt.Sprintf("%s due for renewal: it will be replaced", titleCase(c.kind)), renewal.message(c.kind))
+		replaceable := false
 		for _, name := range renewalReplacePaths {
 			if !pinned(ctx, req.Config, name) {
 				reasons = append(reasons, path.Root(name))
+				replaceable = true
 				break
 			}
+		}
+		if replaceable {
+			resp.Diagnostics.AddWarning(fmt.Sprintf("%s due for renewal: it will be replaced", titleCase(c.kind)), renewal.message(c.kind))
+		} else {
+			resp.Diagnostics.AddWarning(fmt.Sprintf("%s due for renewal, but ignored", titleCase(c.kind)),
+				fmt.Sprintf("The %s %q (serial %s) expires at %s, but lifecycle.ignore_changes covers its outputs, so Terraform "+
+					"will not replace it. Remove ignore_changes, or replace it with terraform apply -replace=ADDRESS.",
+					c.kind, renewal.commonName, renewal.serial, pki.FormatTime(renewal.notAfter)))
 		}
 	}
 
