@@ -28,10 +28,10 @@ func startCPUProfile() func() {
 		return func() {}
 	}
 	if err := pprof.StartCPUProfile(f); err != nil {
-		f.Close()
+		_ = f.Close()
 		return func() {}
 	}
-	return func() { pprof.StopCPUProfile(); f.Close() }
+	return func() { pprof.StopCPUProfile(); _ = f.Close() }
 }
 
 // reportRusage appends "user_seconds system_seconds max_rss_kib" for this
@@ -49,7 +49,7 @@ func reportRusage() {
 	if err != nil {
 		return
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	seconds := func(tv syscall.Timeval) float64 { return float64(tv.Sec) + float64(tv.Usec)/1e6 }
 	_, _ = fmt.Fprintf(f, "%.6f %.6f %d\n", seconds(ru.Utime), seconds(ru.Stime), ru.Maxrss)
 }
