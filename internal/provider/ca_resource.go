@@ -68,6 +68,7 @@ func newCAResource(e *env) *caResource {
 			{attr: attrValidityHours, defaultValue: types.Int64Value(caDefaultValidityHours)},
 		},
 		outputs: certificateOutputNames,
+		keys:    externalKeys,
 	}}
 }
 
@@ -150,31 +151,13 @@ func (r *caResource) ValidateConfig(ctx context.Context, req resource.ValidateCo
 		life.EarlyRenewalHours = types.Int64Value(caDefaultEarlyRenewalHours)
 	}
 	validateLifetime(life, &resp.Diagnostics)
-	checkKeyAlgorithmMatches(m.PrivateKeyPEMWO, m.KeyAlgorithm, keyAlgorithmOfPEM, path.Root(attrPrivateKeyPEMWO), &resp.Diagnostics)
-}
-
-func keyAlgorithmOfPEM(s string) (pki.KeyAlgorithm, error) {
-	key, err := pki.ParsePrivateKeyPEM(s)
-	if err != nil {
-		return "", err
-	}
-	return pki.AlgorithmOf(key.Public())
+	checkKeyAlgorithmMatches(m.PrivateKeyPEMWO, m.KeyAlgorithm, externalKeys.algorithm, path.Root(attrPrivateKeyPEMWO), &resp.Diagnostics)
 }
 
 func (r *caResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() {
-		r.modifyPlan(ctx, req, resp)
-		return
-	}
-	var external types.String
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root(attrPrivateKeyPEMWO), &external)...)
-	planKeyAlgorithm(ctx, req.Config, &resp.Plan, external, keyAlgorithmOfPEM, &resp.Diagnostics)
-	r.checkExternalKeyUnchanged(ctx, req, external, &resp.Diagnostics)
-	if r.modifyPlan(ctx, req, resp) == planCreate && known(external) {
-		if key, err := pki.ParsePrivateKeyPEM(external.ValueString()); err == nil {
-			planSuppliedKey(ctx, &resp.Plan, key.Public(), &resp.Diagnostics)
-		}
-	}
+	r.planCertificate(ctx, req, resp, func(external types.String) {
+		r.checkExternalKeyUnchanged(ctx, req, external, &resp.Diagnostics)
+	}, nil)
 }
 
 // checkExternalKeyUnchanged refuses a different write-only key under the

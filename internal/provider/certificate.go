@@ -33,6 +33,72 @@ type certificateResource struct {
 	outputs []string
 	// sans returns the names of a leaf that carries them; nil otherwise.
 	sans sanFunc
+	// keys is the attribute that can supply the key instead of the
+	// provider generating one.
+	keys keySource
+}
+
+// keySource is an attribute that can supply a certificate's key: a CSR, or
+// a private key held elsewhere.
+type keySource struct {
+	attr      string
+	publicKey func(pemText string) (crypto.PublicKey, error)
+}
+
+func (k keySource) algorithm(pemText string) (pki.KeyAlgorithm, error) {
+	pub, err := k.publicKey(pemText)
+	if err != nil {
+		return "", err
+	}
+	return pki.AlgorithmOf(pub)
+}
+
+// csrKeys and externalKeys are the key sources of the leaves and the CA.
+var (
+	csrKeys = keySource{attr: attrCertRequestPEM, publicKey: func(s string) (crypto.PublicKey, error) {
+		csr, err := pki.ParseCSRPEM(s)
+		if err != nil {
+			return nil, err
+		}
+		return csr.PublicKey, nil
+	}}
+	externalKeys = keySource{attr: attrPrivateKeyPEMWO, publicKey: func(s string) (crypto.PublicKey, error) {
+		key, err := pki.ParsePrivateKeyPEM(s)
+		if err != nil {
+			return nil, err
+		}
+		return key.Public(), nil
+	}}
+)
+
+// planCertificate is the ModifyPlan of every certificate resource: it plans
+// key_algorithm from the key source, runs check (if any) on the source's
+// value, decides keep or replace, and for a new certificate plans what the
+// supplied key already tells and runs onCreate (if any).
+func (c *certificateResource) planCertificate(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse,
+	check func(source types.String), onCreate func(),
+) {
+	if req.Plan.Raw.IsNull() {
+		c.modifyPlan(ctx, req, resp)
+		return
+	}
+	var source types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root(c.keys.attr), &source)...)
+	planKeyAlgorithm(ctx, req.Config, &resp.Plan, source, c.keys.algorithm, &resp.Diagnostics)
+	if check != nil {
+		check(source)
+	}
+	if c.modifyPlan(ctx, req, resp) != planCreate {
+		return
+	}
+	if known(source) {
+		if pub, err := c.keys.publicKey(source.ValueString()); err == nil {
+			planSuppliedKey(ctx, &resp.Plan, pub, &resp.Diagnostics)
+		}
+	}
+	if onCreate != nil {
+		onCreate()
+	}
 }
 
 // defaultedAttributes are the inputs with defaults. A default applies when a

@@ -38,6 +38,7 @@ func newClientCertResource(e *env) *clientCertResource {
 		kind:    "client certificate",
 		rules:   append(leafRules(), replacementRule{attr: attrCommonName}),
 		outputs: leafOutputNames,
+		keys:    csrKeys,
 	}}
 }
 

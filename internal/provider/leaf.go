@@ -184,7 +184,7 @@ func (c *certificateResource) validateLeafConfig(ctx context.Context, config tfs
 			addInputError(diags, err, in)
 		}
 	}
-	checkKeyAlgorithmMatches(in.CertRequestPEM, life.KeyAlgorithm, csrAlgorithm, path.Root(attrCertRequestPEM), diags)
+	checkKeyAlgorithmMatches(in.CertRequestPEM, life.KeyAlgorithm, csrKeys.algorithm, path.Root(attrCertRequestPEM), diags)
 }
 
 // isPEMFormError reports errors an attribute validator already reports.
@@ -208,14 +208,6 @@ func checkKeyAlgorithmMatches(source types.String, alg types.String, algorithmOf
 		diags.AddAttributeError(pathKeyAlgorithm, "key_algorithm does not match the key",
 			fmt.Sprintf("key_algorithm is %s, but the key given in %s is %s: remove key_algorithm, or set it to %s.", alg.ValueString(), at, got, got))
 	}
-}
-
-func csrAlgorithm(s string) (pki.KeyAlgorithm, error) {
-	csr, err := pki.ParseCSRPEM(s)
-	if err != nil {
-		return "", err
-	}
-	return pki.AlgorithmOf(csr.PublicKey)
 }
 
 // planKeyAlgorithm plans key_algorithm when the configuration leaves it
@@ -285,7 +277,6 @@ func (c *certificateResource) planLeafCreate(ctx context.Context, config tfsdk.C
 	}
 	if known(in.CertRequestPEM) {
 		if csr, err := pki.ParseCSRPEM(in.CertRequestPEM.ValueString()); err == nil {
-			planSuppliedKey(ctx, plan, csr.PublicKey, diags)
 			if dns, ips, ok := c.sanNames(ctx, plan); ok {
 				if err := pki.CheckCSRRequests(csr, dns, ips); err != nil {
 					diags.AddAttributeError(path.Root(attrCertRequestPEM), "The CSR asks for more than this certificate grants", "cert_request_pem: "+err.Error())
@@ -458,14 +449,5 @@ func (c *certificateResource) leafKey(li leafIssue, diags *diag.Diagnostics) (cr
 
 // modifyLeafPlan is the ModifyPlan of both leaf resources.
 func (c *certificateResource) modifyLeafPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() {
-		c.modifyPlan(ctx, req, resp)
-		return
-	}
-	var csr types.String
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root(attrCertRequestPEM), &csr)...)
-	planKeyAlgorithm(ctx, req.Config, &resp.Plan, csr, csrAlgorithm, &resp.Diagnostics)
-	if c.modifyPlan(ctx, req, resp) == planCreate {
-		c.planLeafCreate(ctx, req.Config, &resp.Plan, &resp.Diagnostics)
-	}
+	c.planCertificate(ctx, req, resp, nil, func() { c.planLeafCreate(ctx, req.Config, &resp.Plan, &resp.Diagnostics) })
 }

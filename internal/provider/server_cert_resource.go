@@ -67,6 +67,7 @@ func newServerCertResource(e *env) *serverCertResource {
 			replacementRule{attr: attrClientAuth, defaultValue: types.BoolValue(false)},
 		),
 		outputs: leafOutputNames,
+		keys:    csrKeys,
 		sans:    serverSANs,
 	}}
 }
