@@ -243,17 +243,8 @@ func (r *caResource) caKey(m caModel, diags *diag.Diagnostics) (crypto.Signer, b
 		}
 		return key, false, true
 	}
-	alg, err := pki.ParseKeyAlgorithm(m.KeyAlgorithm.ValueString())
-	if err != nil {
-		diags.AddAttributeError(pathKeyAlgorithm, "Invalid key_algorithm", err.Error())
-		return nil, false, false
-	}
-	key, err := pki.GenerateKey(alg, r.env.rand)
-	if err != nil {
-		diags.AddError("Could not generate the CA key", err.Error())
-		return nil, false, false
-	}
-	return key, true, true
+	key, ok := r.generateKey(m.KeyAlgorithm, diags)
+	return key, ok, ok
 }
 
 func (r *caResource) constraints(m caModel) (pki.NameConstraints, bool) {

@@ -364,6 +364,21 @@ func (c *certificateResource) Update(_ context.Context, req resource.UpdateReque
 func (c *certificateResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {
 }
 
+// generateKey makes a new key of the planned key_algorithm.
+func (c *certificateResource) generateKey(alg types.String, diags *diag.Diagnostics) (crypto.Signer, bool) {
+	a, err := pki.ParseKeyAlgorithm(alg.ValueString())
+	if err != nil {
+		diags.AddAttributeError(pathKeyAlgorithm, "Invalid key_algorithm", err.Error())
+		return nil, false
+	}
+	key, err := pki.GenerateKey(a, c.env.rand)
+	if err != nil {
+		diags.AddError("Could not generate the "+c.kind+"'s key", err.Error())
+		return nil, false
+	}
+	return key, true
+}
+
 // fillOutputs sets the computed attributes for a newly issued certificate.
 // key is nil when the private key is held elsewhere.
 func fillOutputs(out *certificateOutputs, issued *pki.Issued, key crypto.Signer, early time.Duration, now time.Time) error {

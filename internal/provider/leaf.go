@@ -434,14 +434,8 @@ func (c *certificateResource) leafKey(li leafIssue, diags *diag.Diagnostics) (cr
 		}
 		return nil, csr.PublicKey, true
 	}
-	alg, err := pki.ParseKeyAlgorithm(li.life.KeyAlgorithm.ValueString())
-	if err != nil {
-		diags.AddAttributeError(pathKeyAlgorithm, "Invalid key_algorithm", err.Error())
-		return nil, nil, false
-	}
-	key, err := pki.GenerateKey(alg, c.env.rand)
-	if err != nil {
-		diags.AddError("Could not generate the key", err.Error())
+	key, ok := c.generateKey(li.life.KeyAlgorithm, diags)
+	if !ok {
 		return nil, nil, false
 	}
 	return key, key.Public(), true
