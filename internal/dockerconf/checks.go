@@ -10,41 +10,18 @@ import (
 	"github.com/dockertls/terraform-provider-dockertls/internal/pki"
 )
 
-// Role is the side of the connection a certificate is for.
-type Role int
-
-// The roles of leaf certificates.
-const (
-	RoleServer Role = iota + 1
-	RoleClient
-)
-
-func (r Role) usage() pki.Usage {
-	if r == RoleClient {
-		return pki.UsageClient
-	}
-	return pki.UsageServer
-}
-
-func (r Role) name() string {
-	if r == RoleClient {
-		return "client"
-	}
-	return "server"
-}
-
 // Material is a CA certificate with a leaf certificate and its key, as PEM.
 type Material struct {
 	CACertPEM, CertPEM, KeyPEM string
 }
 
-// CheckMaterial checks that the leaf certificate and key will work for role
+// CheckMaterial checks that the leaf certificate and key will work for usage
 // under the CA at now: the key is readable by dockerd (not encrypted) and
 // belongs to the certificate, and the certificate chains to the CA and
 // carries the extended key usage the peer checks. Each error is a
 // *pki.InputError naming the input it is about (InputCACert, InputCert or
 // InputKey), worded after the error the user would otherwise meet.
-func CheckMaterial(role Role, m Material, now time.Time) []error {
+func CheckMaterial(usage pki.Usage, m Material, now time.Time) []error {
 	var errs []error
 	ca, err := pki.ParseCACertificatePEM(m.CACertPEM)
 	if err != nil {
@@ -63,31 +40,28 @@ func CheckMaterial(role Role, m Material, now time.Time) []error {
 		case err != nil:
 			errs = append(errs, &pki.InputError{Input: pki.InputKey, Err: err})
 		case cert != nil && !pki.PublicKeysEqual(key.Public(), cert.PublicKey):
-			errs = append(errs, &pki.InputError{Input: pki.InputKey, Err: fmt.Errorf("the private key does not belong to the %s certificate %q: give the key issued with it", role.name(), cert.Subject.CommonName)})
+			errs = append(errs, &pki.InputError{Input: pki.InputKey, Err: fmt.Errorf("the private key does not belong to the %s certificate %q: give the key issued with it", usage.Side(), cert.Subject.CommonName)})
 		}
 	}
 	if ca == nil || cert == nil {
 		return errs
 	}
-	want := x509.ExtKeyUsageServerAuth
-	if role == RoleClient {
-		want = x509.ExtKeyUsageClientAuth
-	}
+	want := usage.ExtKeyUsage()
 	if len(cert.ExtKeyUsage) > 0 && !slices.Contains(cert.ExtKeyUsage, want) && !slices.Contains(cert.ExtKeyUsage, x509.ExtKeyUsageAny) {
 		errs = append(errs, &pki.InputError{Input: pki.InputCert, Err: fmt.Errorf("the certificate %q does not carry the %s extended key usage, so the peer rejects it "+
-			"(\"x509: certificate specifies an incompatible key usage\"): use a dockertls_%s_cert", cert.Subject.CommonName, role.usage(), role.name())})
+			"(\"x509: certificate specifies an incompatible key usage\"): use a dockertls_%s_cert", cert.Subject.CommonName, usage, usage.Side())})
 		return errs
 	}
-	if err := pki.Verify(ca, cert, role.usage(), "", now); err != nil {
+	if err := pki.Verify(ca, cert, usage, "", now); err != nil {
 		var unknown x509.UnknownAuthorityError
 		var invalid x509.CertificateInvalidError
 		switch {
 		case errors.As(err, &unknown):
 			err = fmt.Errorf("the %s certificate %q is not signed by the CA %q, so the peer rejects it (\"x509: certificate signed by unknown authority\"): issue it from this CA, or give the CA that issued it",
-				role.name(), cert.Subject.CommonName, ca.Subject.CommonName)
+				usage.Side(), cert.Subject.CommonName, ca.Subject.CommonName)
 		case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
 			err = fmt.Errorf("the %s certificate %q is not valid at %s (valid %s to %s): renew it",
-				role.name(), cert.Subject.CommonName, pki.FormatTime(now), pki.FormatTime(cert.NotBefore), pki.FormatTime(cert.NotAfter))
+				usage.Side(), cert.Subject.CommonName, pki.FormatTime(now), pki.FormatTime(cert.NotBefore), pki.FormatTime(cert.NotAfter))
 		}
 		errs = append(errs, &pki.InputError{Input: pki.InputCert, Err: err})
 	}

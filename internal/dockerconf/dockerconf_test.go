@@ -265,24 +265,24 @@ func TestCheckMaterial(t *testing.T) {
 	encrypted := "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIBvTBXBgkqhkiG9w0BBQ0wSjApBgkqhkiG9w0BBQwwHAQI\n-----END ENCRYPTED PRIVATE KEY-----\n"
 	tests := []struct {
 		name  string
-		role  Role
+		usage pki.Usage
 		mat   Material
 		input pki.Input
 		want  string
 	}{
-		{"good server", RoleServer, Material{m.caPEM, m.serverPEM, m.serverKey}, 0, ""},
-		{"good client", RoleClient, Material{m.caPEM, m.clientPEM, m.clientKey}, 0, ""},
-		{"server from another CA", RoleServer, Material{m.caPEM, m.otherServer, m.otherKey}, pki.InputCert, "signed by unknown authority"},
-		{"client certificate as server", RoleServer, Material{m.caPEM, m.clientPEM, m.clientKey}, pki.InputCert, "does not carry the serverAuth"},
-		{"server certificate as client", RoleClient, Material{m.caPEM, m.serverPEM, m.serverKey}, pki.InputCert, "incompatible key usage"},
-		{"key of another certificate", RoleServer, Material{m.caPEM, m.serverPEM, m.clientKey}, pki.InputKey, "does not belong to the server certificate"},
-		{"encrypted key", RoleServer, Material{m.caPEM, m.serverPEM, encrypted}, pki.InputKey, "encrypted private keys are obsolete"},
-		{"leaf as CA", RoleServer, Material{m.serverPEM, m.serverPEM, m.serverKey}, pki.InputCACert, "not a CA"},
-		{"CSR-less garbage certificate", RoleServer, Material{m.caPEM, "nope", m.serverKey}, pki.InputCert, "no PEM block"},
+		{"good server", pki.UsageServer, Material{m.caPEM, m.serverPEM, m.serverKey}, 0, ""},
+		{"good client", pki.UsageClient, Material{m.caPEM, m.clientPEM, m.clientKey}, 0, ""},
+		{"server from another CA", pki.UsageServer, Material{m.caPEM, m.otherServer, m.otherKey}, pki.InputCert, "signed by unknown authority"},
+		{"client certificate as server", pki.UsageServer, Material{m.caPEM, m.clientPEM, m.clientKey}, pki.InputCert, "does not carry the serverAuth"},
+		{"server certificate as client", pki.UsageClient, Material{m.caPEM, m.serverPEM, m.serverKey}, pki.InputCert, "incompatible key usage"},
+		{"key of another certificate", pki.UsageServer, Material{m.caPEM, m.serverPEM, m.clientKey}, pki.InputKey, "does not belong to the server certificate"},
+		{"encrypted key", pki.UsageServer, Material{m.caPEM, m.serverPEM, encrypted}, pki.InputKey, "encrypted private keys are obsolete"},
+		{"leaf as CA", pki.UsageServer, Material{m.serverPEM, m.serverPEM, m.serverKey}, pki.InputCACert, "not a CA"},
+		{"CSR-less garbage certificate", pki.UsageServer, Material{m.caPEM, "nope", m.serverKey}, pki.InputCert, "no PEM block"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			errs := CheckMaterial(tt.role, tt.mat, now)
+			errs := CheckMaterial(tt.usage, tt.mat, now)
 			if tt.want == "" {
 				if len(errs) != 0 {
 					t.Fatalf("unexpected errors: %v", errs)
@@ -303,7 +303,7 @@ func TestCheckMaterial(t *testing.T) {
 			}
 		})
 	}
-	if errs := CheckMaterial(RoleServer, Material{m.caPEM, m.serverPEM, m.serverKey}, now.Add(11*time.Hour)); len(errs) == 0 || !strings.Contains(errs[0].Error(), "renew it") {
+	if errs := CheckMaterial(pki.UsageServer, Material{m.caPEM, m.serverPEM, m.serverKey}, now.Add(11*time.Hour)); len(errs) == 0 || !strings.Contains(errs[0].Error(), "renew it") {
 		t.Errorf("expired server certificate: %v", errs)
 	}
 }

@@ -15,11 +15,20 @@ const (
 	UsageClient
 )
 
-func (u Usage) extKeyUsage() x509.ExtKeyUsage {
+// ExtKeyUsage is the extended key usage a certificate for u must carry.
+func (u Usage) ExtKeyUsage() x509.ExtKeyUsage {
 	if u == UsageClient {
 		return x509.ExtKeyUsageClientAuth
 	}
 	return x509.ExtKeyUsageServerAuth
+}
+
+// Side names the end of the connection: "server" or "client".
+func (u Usage) Side() string {
+	if u == UsageClient {
+		return "client"
+	}
+	return "server"
 }
 
 func (u Usage) String() string {
@@ -38,7 +47,7 @@ func Verify(ca, leaf *x509.Certificate, usage Usage, name string, now time.Time)
 	_, err := leaf.Verify(x509.VerifyOptions{
 		Roots:       roots,
 		CurrentTime: now,
-		KeyUsages:   []x509.ExtKeyUsage{usage.extKeyUsage()},
+		KeyUsages:   []x509.ExtKeyUsage{usage.ExtKeyUsage()},
 		DNSName:     name,
 	})
 	if err != nil {

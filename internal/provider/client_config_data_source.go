@@ -114,7 +114,7 @@ func (d *clientConfigDataSource) ValidateConfig(ctx context.Context, req datasou
 		return
 	}
 	if known(m.CACertPEM) && known(m.ClientCertPEM) && known(m.ClientKeyPEM) {
-		addMaterialErrors(&resp.Diagnostics, dockerconf.RoleClient, dockerconf.Material{
+		addMaterialErrors(&resp.Diagnostics, pki.UsageClient, dockerconf.Material{
 			CACertPEM: m.CACertPEM.ValueString(), CertPEM: m.ClientCertPEM.ValueString(), KeyPEM: m.ClientKeyPEM.ValueString(),
 		}, d.env, clientMaterialNames)
 	}
@@ -131,7 +131,7 @@ func (d *clientConfigDataSource) Read(ctx context.Context, req datasource.ReadRe
 		resp.Diagnostics.AddAttributeError(path.Root("host"), "Invalid host", err.Error())
 		return
 	}
-	addMaterialErrors(&resp.Diagnostics, dockerconf.RoleClient, dockerconf.Material{
+	addMaterialErrors(&resp.Diagnostics, pki.UsageClient, dockerconf.Material{
 		CACertPEM: m.CACertPEM.ValueString(), CertPEM: m.ClientCertPEM.ValueString(), KeyPEM: m.ClientKeyPEM.ValueString(),
 	}, d.env, clientMaterialNames)
 	if resp.Diagnostics.HasError() {

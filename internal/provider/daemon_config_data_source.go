@@ -145,7 +145,7 @@ func (d *daemonConfigDataSource) ValidateConfig(ctx context.Context, req datasou
 	checkDaemonSecurity(m, &security)
 	resp.Diagnostics.Append(security.Errors()...)
 	if known(m.CACertPEM) && known(m.ServerCertPEM) && (known(m.ServerKeyPEM) || m.ServerKeyPEM.IsNull()) {
-		addMaterialErrors(&resp.Diagnostics, dockerconf.RoleServer, dockerconf.Material{
+		addMaterialErrors(&resp.Diagnostics, pki.UsageServer, dockerconf.Material{
 			CACertPEM: m.CACertPEM.ValueString(), CertPEM: m.ServerCertPEM.ValueString(), KeyPEM: m.ServerKeyPEM.ValueString(),
 		}, d.env, serverMaterialNames)
 	}
@@ -213,7 +213,7 @@ func (d *daemonConfigDataSource) Read(ctx context.Context, req datasource.ReadRe
 		return
 	}
 	if !m.ServerCertPEM.IsNull() {
-		addMaterialErrors(&resp.Diagnostics, dockerconf.RoleServer, dockerconf.Material{
+		addMaterialErrors(&resp.Diagnostics, pki.UsageServer, dockerconf.Material{
 			CACertPEM: m.CACertPEM.ValueString(), CertPEM: m.ServerCertPEM.ValueString(), KeyPEM: m.ServerKeyPEM.ValueString(),
 		}, d.env, serverMaterialNames)
 	}
@@ -289,8 +289,8 @@ func checkDistinctPaths(files []dockerconf.File) error {
 
 // addMaterialErrors runs dockerconf.CheckMaterial and attaches each problem
 // to the attribute it is about, named in names.
-func addMaterialErrors(diags *diag.Diagnostics, role dockerconf.Role, m dockerconf.Material, e *env, names map[pki.Input]string) {
-	for _, err := range dockerconf.CheckMaterial(role, m, e.clock()) {
+func addMaterialErrors(diags *diag.Diagnostics, usage pki.Usage, m dockerconf.Material, e *env, names map[pki.Input]string) {
+	for _, err := range dockerconf.CheckMaterial(usage, m, e.clock()) {
 		var ie *pki.InputError
 		name := names[pki.InputCert]
 		if errors.As(err, &ie) {
