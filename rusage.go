@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"runtime/pprof"
+	"strconv"
+	"strings"
 	"syscall"
 )
 
@@ -34,7 +36,7 @@ func startCPUProfile() func() {
 	return func() { pprof.StopCPUProfile(); _ = f.Close() }
 }
 
-// reportRusage appends "user_seconds system_seconds max_rss_kib" for this
+// reportRusage appends "user_seconds system_seconds peak_rss_kib" for this
 // process to the file named by rusageEnv, if set.
 func reportRusage() {
 	path := os.Getenv(rusageEnv)
@@ -51,5 +53,26 @@ func reportRusage() {
 	}
 	defer func() { _ = f.Close() }()
 	seconds := func(tv syscall.Timeval) float64 { return float64(tv.Sec) + float64(tv.Usec)/1e6 }
-	_, _ = fmt.Fprintf(f, "%.6f %.6f %d\n", seconds(ru.Utime), seconds(ru.Stime), ru.Maxrss)
+	_, _ = fmt.Fprintf(f, "%.6f %.6f %d\n", seconds(ru.Utime), seconds(ru.Stime), peakRSSKiB(ru.Maxrss))
+}
+
+// peakRSSKiB is the process's own peak resident set: VmHWM from
+// /proc/self/status. ru_maxrss cannot be used on Linux: execve carries the
+// high-water mark of the process image it replaces into it, and Go's
+// os/exec starts a provider from a vfork that shares Terraform's memory, so
+// ru_maxrss reports Terraform's size (60 MiB and more), not the provider's.
+// fallback (ru_maxrss) is used where /proc is missing.
+func peakRSSKiB(fallback int64) int64 {
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return fallback
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			if kib, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64); err == nil {
+				return kib
+			}
+		}
+	}
+	return fallback
 }
