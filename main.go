@@ -3,13 +3,13 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"log"
 	"os"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/dockertls/terraform-provider-dockertls/internal/provider"
 )
@@ -30,14 +30,26 @@ func main() {
 
 	quietLogsUnlessRequested()
 	stopProfile := startCPUProfile()
-	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
-		Address:         "registry.terraform.io/dockertls/dockertls",
-		Debug:           debug,
-		ProtocolVersion: 6,
-	})
+	err := serve(debug)
 	stopProfile()
 	reportRusage()
 	if err != nil {
 		log.Fatal(err)
 	}
+}
+
+// serve serves the provider over the plugin protocol until Terraform is
+// done with it. It builds the server from provider.NewServer rather than
+// calling providerserver.Serve, which would skip NewServer's context
+// release (see there).
+func serve(debug bool) error {
+	var opts []tf6server.ServeOpt
+	if debug {
+		opts = append(opts, tf6server.WithManagedDebug())
+	}
+	server, err := provider.NewServer(version)()
+	if err != nil {
+		return err
+	}
+	return tf6server.Serve("registry.terraform.io/dockertls/dockertls", func() tfprotov6.ProviderServer { return server }, opts...)
 }

@@ -18,7 +18,6 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
@@ -63,7 +62,7 @@ func (c *testClock) Advance(d time.Duration) { c.Set(c.Now().Add(d)) }
 // provider reads time from clock.
 func factories(clock *testClock) map[string]func() (tfprotov6.ProviderServer, error) {
 	return map[string]func() (tfprotov6.ProviderServer, error){
-		TypeName: providerserver.NewProtocol6WithError(New("test", WithClock(clock.Now))()),
+		TypeName: NewServer("test", WithClock(clock.Now)),
 	}
 }
 
@@ -110,9 +109,12 @@ func newCLI(t *testing.T, clock *testClock, config string) *cli {
 	ctx, cancel := context.WithCancel(context.Background())
 	reattach := make(chan *plugin.ReattachConfig, 1)
 	closed := make(chan struct{})
-	server := providerserver.NewProtocol6(New("test", WithClock(clock.Now))())
+	server, err := NewServer("test", WithClock(clock.Now))()
+	if err != nil {
+		t.Fatal(err)
+	}
 	go func() {
-		err := tf6server.Serve(providerAddress(), server,
+		err := tf6server.Serve(providerAddress(), func() tfprotov6.ProviderServer { return server },
 			tf6server.WithDebug(ctx, reattach, closed),
 			tf6server.WithGoPluginLogger(hclog.NewNullLogger()),
 			// Logs go through the test's sink (silent unless TF_LOG is set for
