@@ -155,23 +155,25 @@ func (r *caResource) ValidateConfig(ctx context.Context, req resource.ValidateCo
 }
 
 func (r *caResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	r.planCertificate(ctx, req, resp, func(external types.String) {
-		r.checkExternalKeyUnchanged(ctx, req, external, &resp.Diagnostics)
-	}, nil)
+	withPlanView(ctx, req, resp, func(v *planView) {
+		r.planCertificate(ctx, v, resp, func(external types.String) {
+			r.checkExternalKeyUnchanged(ctx, v, external, &resp.Diagnostics)
+		}, nil)
+	})
 }
 
 // checkExternalKeyUnchanged refuses a different write-only key under the
 // same private_key_pem_wo_version: the CA certificate belongs to the old
 // key, and only a version change says the CA is to be replaced.
-func (r *caResource) checkExternalKeyUnchanged(ctx context.Context, req resource.ModifyPlanRequest, external types.String, diags *diag.Diagnostics) {
-	if req.State.Raw.IsNull() || !known(external) {
+func (r *caResource) checkExternalKeyUnchanged(ctx context.Context, v *planView, external types.String, diags *diag.Diagnostics) {
+	if v.state.IsNull() || !known(external) {
 		return
 	}
 	var priorPub types.String
 	var priorVer, plannedVer types.Int64
-	diags.Append(req.State.GetAttribute(ctx, path.Root(attrPublicKeyPEM), &priorPub)...)
-	diags.Append(req.State.GetAttribute(ctx, path.Root(attrPrivateKeyPEMWOVersion), &priorVer)...)
-	diags.Append(req.Config.GetAttribute(ctx, path.Root(attrPrivateKeyPEMWOVersion), &plannedVer)...)
+	diags.Append(v.state.GetAttribute(ctx, path.Root(attrPublicKeyPEM), &priorPub)...)
+	diags.Append(v.state.GetAttribute(ctx, path.Root(attrPrivateKeyPEMWOVersion), &priorVer)...)
+	diags.Append(v.config.GetAttribute(ctx, path.Root(attrPrivateKeyPEMWOVersion), &plannedVer)...)
 	if !priorVer.Equal(plannedVer) || !known(priorPub) {
 		return
 	}

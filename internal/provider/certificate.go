@@ -11,7 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -75,25 +74,25 @@ var (
 // key_algorithm from the key source, runs check (if any) on the source's
 // value, decides keep or replace, and for a new certificate plans what the
 // supplied key already tells and runs onCreate (if any).
-func (c *certificateResource) planCertificate(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse,
+func (c *certificateResource) planCertificate(ctx context.Context, v *planView, resp *resource.ModifyPlanResponse,
 	check func(source types.String), onCreate func(),
 ) {
-	if req.Plan.Raw.IsNull() {
-		c.modifyPlan(ctx, req, resp)
+	if v.plan.IsNull() {
+		c.modifyPlan(ctx, v, resp)
 		return
 	}
 	var source types.String
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root(c.keys.attr), &source)...)
-	planKeyAlgorithm(ctx, req.Config, &resp.Plan, source, c.keys.algorithm, &resp.Diagnostics)
+	resp.Diagnostics.Append(v.config.GetAttribute(ctx, path.Root(c.keys.attr), &source)...)
+	planKeyAlgorithm(ctx, v.config, v.plan, source, c.keys.algorithm, &resp.Diagnostics)
 	if check != nil {
 		check(source)
 	}
-	if c.modifyPlan(ctx, req, resp) != planCreate {
+	if c.modifyPlan(ctx, v, resp) != planCreate {
 		return
 	}
 	if known(source) {
 		if pub, err := c.keys.publicKey(source.ValueString()); err == nil {
-			planSuppliedKey(ctx, &resp.Plan, pub, &resp.Diagnostics)
+			planSuppliedKey(ctx, v.plan, pub, &resp.Diagnostics)
 		}
 	}
 	if onCreate != nil {
@@ -110,16 +109,16 @@ var defaultedAttributes = []string{attrKeyAlgorithm, attrValidityHours, attrEarl
 
 // keepPriorDefaults plans the prior value of every defaulted attribute the
 // configuration leaves out.
-func keepPriorDefaults(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+func keepPriorDefaults(ctx context.Context, v *planView, diags *diag.Diagnostics) {
 	for _, name := range defaultedAttributes {
 		p := path.Root(name)
 		var configured, prior attr.Value
-		if d := req.Config.GetAttribute(ctx, p, &configured); d.HasError() {
+		if d := v.config.GetAttribute(ctx, p, &configured); d.HasError() {
 			continue // not an attribute of this resource
 		}
-		resp.Diagnostics.Append(req.State.GetAttribute(ctx, p, &prior)...)
+		diags.Append(v.state.GetAttribute(ctx, p, &prior)...)
 		if configured != nil && configured.IsNull() && prior != nil && !prior.IsNull() && !prior.IsUnknown() {
-			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, p, prior)...)
+			diags.Append(v.plan.SetAttribute(ctx, p, prior)...)
 		}
 	}
 }
@@ -198,20 +197,20 @@ var renewalReplacePaths = []string{attrNotAfter, attrCertPEM, attrSerialNumber, 
 // Outputs that the configuration pins (Terraform passes the prior value as
 // configuration for attributes named in lifecycle.ignore_changes) are never
 // changed: planning anything else for them is an invalid plan.
-func (c *certificateResource) modifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) planOutcome {
-	if req.Plan.Raw.IsNull() {
+func (c *certificateResource) modifyPlan(ctx context.Context, v *planView, resp *resource.ModifyPlanResponse) planOutcome {
+	if v.plan.IsNull() {
 		return planDestroy
 	}
-	if req.State.Raw.IsNull() {
+	if v.state.IsNull() {
 		return planCreate
 	}
-	keepPriorDefaults(ctx, req, resp)
+	keepPriorDefaults(ctx, v, &resp.Diagnostics)
 	var reasons path.Paths
 	for _, rule := range c.rules {
 		p := path.Root(rule.attr)
 		var prior, planned attr.Value
-		resp.Diagnostics.Append(req.State.GetAttribute(ctx, p, &prior)...)
-		resp.Diagnostics.Append(resp.Plan.GetAttribute(ctx, p, &planned)...)
+		resp.Diagnostics.Append(v.state.GetAttribute(ctx, p, &prior)...)
+		resp.Diagnostics.Append(v.plan.GetAttribute(ctx, p, &planned)...)
 		if !rule.unchanged(prior, planned) {
 			reasons = append(reasons, p)
 		}
@@ -220,11 +219,11 @@ func (c *certificateResource) modifyPlan(ctx context.Context, req resource.Modif
 		return planKeep
 	}
 
-	renewal := c.renewalState(ctx, req.State, resp.Plan, &resp.Diagnostics)
+	renewal := c.renewalState(ctx, v.state, v.plan, &resp.Diagnostics)
 	if renewal.due {
 		replaceable := false
 		for _, name := range renewalReplacePaths {
-			if !pinned(ctx, req.Config, name) {
+			if !pinned(ctx, v.config, name) {
 				reasons = append(reasons, path.Root(name))
 				replaceable = true
 				break
@@ -242,8 +241,8 @@ func (c *certificateResource) modifyPlan(ctx context.Context, req resource.Modif
 
 	if len(reasons) > 0 {
 		for _, name := range c.outputs {
-			if !pinned(ctx, req.Config, name) {
-				resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), unknownLike(ctx, req.State, name))...)
+			if !pinned(ctx, v.config, name) {
+				resp.Diagnostics.Append(v.plan.SetAttribute(ctx, path.Root(name), unknownLike(ctx, v.state, name))...)
 			}
 		}
 		resp.RequiresReplace.Append(reasons...)
@@ -251,26 +250,26 @@ func (c *certificateResource) modifyPlan(ctx context.Context, req resource.Modif
 	}
 
 	for _, name := range c.outputs {
-		if pinned(ctx, req.Config, name) {
+		if pinned(ctx, v.config, name) {
 			continue
 		}
 		var prior attr.Value
-		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root(name), &prior)...)
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), prior)...)
+		resp.Diagnostics.Append(v.state.GetAttribute(ctx, path.Root(name), &prior)...)
+		resp.Diagnostics.Append(v.plan.SetAttribute(ctx, path.Root(name), prior)...)
 	}
-	if !pinned(ctx, req.Config, attrReadyForRenewal) {
+	if !pinned(ctx, v.config, attrReadyForRenewal) {
 		ready := types.BoolUnknown()
 		if renewal.known {
 			ready = types.BoolValue(renewal.due)
 		}
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(attrReadyForRenewal), ready)...)
+		resp.Diagnostics.Append(v.plan.SetAttribute(ctx, path.Root(attrReadyForRenewal), ready)...)
 	}
 	return planKeep
 }
 
 // pinned reports whether the configuration holds a value for a computed
 // attribute, which happens only through lifecycle.ignore_changes.
-func pinned(ctx context.Context, config tfsdk.Config, name string) bool {
+func pinned(ctx context.Context, config attributeGetter, name string) bool {
 	var v attr.Value
 	if diags := config.GetAttribute(ctx, path.Root(name), &v); diags.HasError() || v == nil {
 		return false
@@ -278,7 +277,7 @@ func pinned(ctx context.Context, config tfsdk.Config, name string) bool {
 	return !v.IsNull()
 }
 
-func unknownLike(ctx context.Context, state tfsdk.State, name string) attr.Value {
+func unknownLike(ctx context.Context, state attributeGetter, name string) attr.Value {
 	var v attr.Value
 	state.GetAttribute(ctx, path.Root(name), &v)
 	if _, ok := v.(types.Bool); ok {
@@ -308,7 +307,7 @@ func (r renewal) message(kind string) string {
 
 // renewalState works out from the prior state's not_after and the planned
 // early_renewal_hours whether the certificate is due for renewal now.
-func (c *certificateResource) renewalState(ctx context.Context, state tfsdk.State, plan attributeGetter, diags *diag.Diagnostics) renewal {
+func (c *certificateResource) renewalState(ctx context.Context, state, plan attributeGetter, diags *diag.Diagnostics) renewal {
 	var notAfter, cn, serial types.String
 	var early types.Int64
 	diags.Append(state.GetAttribute(ctx, path.Root(attrNotAfter), &notAfter)...)

@@ -141,7 +141,7 @@ var leafOutputNames = append(append([]string{}, certificateOutputNames...), attr
 // configuration; ok is false while any is unknown.
 type sanFunc func(ctx context.Context, from attributeGetter) (dnsNames []string, ips []net.IP, ok bool)
 
-// attributeGetter is tfsdk.Config, tfsdk.Plan or tfsdk.State.
+// attributeGetter is tfsdk.Config, tfsdk.Plan, tfsdk.State or *objectData.
 type attributeGetter interface {
 	GetAttribute(context.Context, path.Path, any) diag.Diagnostics
 }
@@ -212,7 +212,7 @@ func checkKeyAlgorithmMatches(source types.String, alg types.String, algorithmOf
 
 // planKeyAlgorithm plans key_algorithm when the configuration leaves it
 // out: the algorithm of the key given by source, else the default.
-func planKeyAlgorithm(ctx context.Context, config tfsdk.Config, plan *tfsdk.Plan, source types.String, algorithmOf func(string) (pki.KeyAlgorithm, error), diags *diag.Diagnostics) {
+func planKeyAlgorithm(ctx context.Context, config attributeGetter, plan attributeSetter, source types.String, algorithmOf func(string) (pki.KeyAlgorithm, error), diags *diag.Diagnostics) {
 	var configured types.String
 	diags.Append(config.GetAttribute(ctx, pathKeyAlgorithm, &configured)...)
 	if !configured.IsNull() {
@@ -267,7 +267,7 @@ func addInputError(diags *diag.Diagnostics, err error, in leafInputs) {
 // the CA's expiry (with a warning); and the clipped lifetime must outlast
 // the early renewal window, or every apply would replace it again. It also
 // plans what is already known of the new certificate.
-func (c *certificateResource) planLeafCreate(ctx context.Context, config tfsdk.Config, plan *tfsdk.Plan, diags *diag.Diagnostics) {
+func (c *certificateResource) planLeafCreate(ctx context.Context, config attributeGetter, plan attributeSetter, diags *diag.Diagnostics) {
 	var in leafInputs
 	var life lifetimeInputs
 	readLeafInputs(ctx, config, &in, &life, diags)
@@ -331,7 +331,7 @@ func (c *certificateResource) planLeafCreate(ctx context.Context, config tfsdk.C
 
 // planSuppliedKey plans what is known at plan time when the key comes from
 // elsewhere (a CSR, a write-only key): its public key, and no private key.
-func planSuppliedKey(ctx context.Context, plan *tfsdk.Plan, pub crypto.PublicKey, diags *diag.Diagnostics) {
+func planSuppliedKey(ctx context.Context, plan attributeSetter, pub crypto.PublicKey, diags *diag.Diagnostics) {
 	if pubPEM, err := pki.MarshalPublicKeyPEM(pub); err == nil {
 		diags.Append(plan.SetAttribute(ctx, path.Root(attrPublicKeyPEM), pubPEM)...)
 	}
@@ -442,6 +442,6 @@ func (c *certificateResource) leafKey(li leafIssue, diags *diag.Diagnostics) (cr
 }
 
 // modifyLeafPlan is the ModifyPlan of both leaf resources.
-func (c *certificateResource) modifyLeafPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	c.planCertificate(ctx, req, resp, nil, func() { c.planLeafCreate(ctx, req.Config, &resp.Plan, &resp.Diagnostics) })
+func (c *certificateResource) modifyLeafPlan(ctx context.Context, v *planView, resp *resource.ModifyPlanResponse) {
+	c.planCertificate(ctx, v, resp, nil, func() { c.planLeafCreate(ctx, v.config, v.plan, &resp.Diagnostics) })
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/dockertls/terraform-provider-dockertls/internal/pki"
@@ -173,16 +172,18 @@ func (r *serverCertResource) ValidateConfig(ctx context.Context, req resource.Va
 }
 
 func (r *serverCertResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if !req.Plan.Raw.IsNull() {
-		r.planCommonName(ctx, req.Config, &resp.Plan, &resp.Diagnostics)
-	}
-	r.modifyLeafPlan(ctx, req, resp)
+	withPlanView(ctx, req, resp, func(v *planView) {
+		if !v.plan.IsNull() {
+			r.planCommonName(ctx, v.config, v.plan, &resp.Diagnostics)
+		}
+		r.modifyLeafPlan(ctx, v, resp)
+	})
 }
 
 // planCommonName fills in the default common name when the configuration
 // gives none, so that it is known at plan time and does not show as a
 // change.
-func (r *serverCertResource) planCommonName(ctx context.Context, config tfsdk.Config, plan *tfsdk.Plan, diags *diag.Diagnostics) {
+func (r *serverCertResource) planCommonName(ctx context.Context, config attributeGetter, plan attributeSetter, diags *diag.Diagnostics) {
 	var cn types.String
 	var dns, ips types.List
 	diags.Append(config.GetAttribute(ctx, path.Root(attrCommonName), &cn)...)
