@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"runtime/debug"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
@@ -29,12 +30,24 @@ func main() {
 	}
 
 	quietLogsUnlessRequested()
+	tuneGC()
 	stopProfile := startCPUProfile()
 	err := serve(debug)
 	stopProfile()
 	reportRusage()
 	if err != nil {
 		log.Fatal(err)
+	}
+}
+
+// tuneGC makes the garbage collector run a quarter as often as by default
+// unless GOGC says otherwise. The provider keeps little alive between calls
+// (a few MiB), so the default collects every few calls and spends a fifth
+// of the CPU of a plan on collection; at 400 the heap still stays around
+// 30 MiB for a plan of 1000 certificates (make bench).
+func tuneGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
 	}
 }
 

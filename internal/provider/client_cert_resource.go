@@ -65,7 +65,11 @@ func (r *clientCertResource) Schema(_ context.Context, _ resource.SchemaRequest,
 }
 
 func (r *clientCertResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	r.validateLeafConfig(ctx, req.Config, &resp.Diagnostics)
+	config, ok := decodeConfig(req.Config, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	r.validateLeafConfig(ctx, config, &resp.Diagnostics)
 }
 
 func (r *clientCertResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {

@@ -389,7 +389,8 @@ func TestAccKeysOutOfStateErrors(t *testing.T) {
 		{"CSR asking to be a CA", leafConfig(caPEM, caKey, "cert_request_pem = "+hclString(wantsCA)), `the CSR asks to be a CA`},
 		{"CSR where a certificate belongs", leafConfig(csr, caKey, ""), `ca_cert_pem: found a certificate signing request`},
 		{"key_algorithm contradicting the CSR", leafConfig(caPEM, caKey, "key_algorithm = \"RSA_2048\"\n  cert_request_pem = "+hclString(csr)), `key_algorithm is RSA_2048, but the key given in cert_request_pem is ECDSA_P256`},
-		{"both CA key attributes", leafConfig(caPEM, caKey, "ca_private_key_pem_wo = "+hclString(caKey)+"\n  ca_private_key_pem_wo_version = 1"), `2 attributes specified when one \(and only one\) of`},
+		{"both CA key attributes", leafConfig(caPEM, caKey, "ca_private_key_pem_wo = "+hclString(caKey)+"\n  ca_private_key_pem_wo_version = 1"), `Two CA keys are set.*keep exactly one of them`},
+		{"no CA key", strings.Replace(leafConfig(caPEM, caKey, ""), "ca_private_key_pem = "+hclString(caKey), "", 1), `The CA key is missing.*Set ca_private_key_pem`},
 		{"write-only key without version", strings.Replace(leafConfig(caPEM, caKey, ""), "ca_private_key_pem ", "ca_private_key_pem_wo ", 1), `ca_private_key_pem_wo_version.*must be specified`},
 		{"bad IP range", `
 resource "dockertls_ca" "c" {

@@ -16,7 +16,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/dockertls/terraform-provider-dockertls/internal/pki"
@@ -65,7 +64,6 @@ func (in leafInputs) issuerKey() (keyPEM string, passphrase []byte, known bool) 
 // leafAttributes are the schema of leafInputs and lifetimeInputs for a leaf
 // called subject ("server certificate", "client certificate").
 func leafAttributes(subject string) map[string]schema.Attribute {
-	oneKey := stringvalidator.ExactlyOneOf(path.MatchRoot(attrCAPrivateKeyPEM), path.MatchRoot(attrCAPrivateKeyPEMWO))
 	return map[string]schema.Attribute{
 		attrCACertPEM: schema.StringAttribute{
 			MarkdownDescription: "The issuing CA's certificate, PEM-encoded: usually `dockertls_ca.<name>.cert_pem`, or the `ca.pem` " +
@@ -80,7 +78,7 @@ func leafAttributes(subject string) map[string]schema.Attribute {
 				"Stored in the state; to keep it out, use `ca_private_key_pem_wo` instead. Exactly one of the two is required.",
 			Optional:   true,
 			Sensitive:  true,
-			Validators: []validator.String{oneKey, privateKeyValidator},
+			Validators: []validator.String{privateKeyValidator},
 		},
 		attrCAPrivateKeyPEMWO: schema.StringAttribute{
 			MarkdownDescription: "The issuing CA's private key as a write-only attribute (Terraform 1.11 and later): never stored in " +
@@ -89,7 +87,7 @@ func leafAttributes(subject string) map[string]schema.Attribute {
 			Optional:   true,
 			Sensitive:  true,
 			WriteOnly:  true,
-			Validators: []validator.String{oneKey, privateKeyValidator, stringvalidator.AlsoRequires(path.MatchRoot(attrCAPrivateKeyPEMWOVersion))},
+			Validators: []validator.String{privateKeyValidator, stringvalidator.AlsoRequires(path.MatchRoot(attrCAPrivateKeyPEMWOVersion))},
 		},
 		attrCAPrivateKeyPEMWOVersion: schema.Int64Attribute{
 			MarkdownDescription: "A number you change when the key in `ca_private_key_pem_wo` changes. Terraform cannot see write-only " +
@@ -162,15 +160,20 @@ func readLeafInputs(ctx context.Context, from attributeGetter, in *leafInputs, l
 func known(v attr.Value) bool { return !v.IsNull() && !v.IsUnknown() }
 
 // validateLeafConfig runs the checks every leaf shares that need more than
-// one attribute: the lifetime, the CA key against the CA certificate, and
-// the CSR's key against key_algorithm.
-func (c *certificateResource) validateLeafConfig(ctx context.Context, config tfsdk.Config, diags *diag.Diagnostics) {
+// one attribute: exactly one CA key, the lifetime, the CA key against the
+// CA certificate, and the CSR's key against key_algorithm.
+//
+// The CA key check is written here rather than with the framework's
+// ExactlyOneOf validator, which walks the whole configuration for each of
+// the two attributes on every validation: a tenth of a plan's CPU.
+func (c *certificateResource) validateLeafConfig(ctx context.Context, config attributeGetter, diags *diag.Diagnostics) {
 	var in leafInputs
 	var life lifetimeInputs
 	readLeafInputs(ctx, config, &in, &life, diags)
 	if diags.HasError() {
 		return
 	}
+	checkOneCAKey(in, diags)
 	if life.ValidityPeriodHours.IsNull() {
 		life.ValidityPeriodHours = types.Int64Value(leafDefaultValidityHours)
 	}
@@ -185,6 +188,25 @@ func (c *certificateResource) validateLeafConfig(ctx context.Context, config tfs
 		}
 	}
 	checkKeyAlgorithmMatches(in.CertRequestPEM, life.KeyAlgorithm, csrKeys.algorithm, path.Root(attrCertRequestPEM), diags)
+}
+
+// checkOneCAKey requires exactly one of ca_private_key_pem and
+// ca_private_key_pem_wo, once both are known.
+func checkOneCAKey(in leafInputs, diags *diag.Diagnostics) {
+	plain, writeOnly := in.CAPrivateKeyPEM, in.CAPrivateKeyPEMWO
+	if plain.IsUnknown() || writeOnly.IsUnknown() {
+		return
+	}
+	switch {
+	case plain.IsNull() && writeOnly.IsNull():
+		diags.AddAttributeError(pathCAPrivateKeyPEM, "The CA key is missing",
+			"Set ca_private_key_pem to the issuing CA's private key (usually dockertls_ca.<name>.private_key_pem), or "+
+				"ca_private_key_pem_wo with ca_private_key_pem_wo_version to keep it out of the state (Terraform 1.11 and later).")
+	case !plain.IsNull() && !writeOnly.IsNull():
+		diags.AddAttributeError(path.Root(attrCAPrivateKeyPEMWO), "Two CA keys are set",
+			"Both ca_private_key_pem and ca_private_key_pem_wo are set: keep exactly one of them. ca_private_key_pem_wo keeps "+
+				"the key out of the state; ca_private_key_pem stores it there.")
+	}
 }
 
 // isPEMFormError reports errors an attribute validator already reports.

@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
 
@@ -36,6 +37,27 @@ type attributeSetter interface {
 }
 
 var _ attributeSetter = (*objectData)(nil)
+
+// attributeTypes returns the type of each attribute of a schema, given its
+// GetAttributes.
+func attributeTypes[A interface{ GetType() attr.Type }](attributes map[string]A) map[string]attr.Type {
+	types := make(map[string]attr.Type, len(attributes))
+	for name, a := range attributes {
+		types[name] = a.GetType()
+	}
+	return types
+}
+
+// decodeConfig decodes a resource's configuration once; ok is false, with
+// an error in diags, if it cannot.
+func decodeConfig(config tfsdk.Config, diags *diag.Diagnostics) (o *objectData, ok bool) {
+	o, err := decodeObject(config.Raw, attributeTypes(config.Schema.GetAttributes()))
+	if err != nil {
+		diags.AddError("Unreadable configuration", err.Error())
+		return nil, false
+	}
+	return o, true
+}
 
 func decodeObject(raw tftypes.Value, types map[string]attr.Type) (*objectData, error) {
 	o := &objectData{raw: raw, types: types}
@@ -142,10 +164,7 @@ type planView struct {
 // withPlanView decodes req into a planView, runs fn with it, and writes the
 // plan fn made back to resp.
 func withPlanView(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse, fn func(v *planView)) {
-	types := map[string]attr.Type{}
-	for name, a := range req.Plan.Schema.GetAttributes() {
-		types[name] = a.GetType()
-	}
+	types := attributeTypes(req.Plan.Schema.GetAttributes())
 	var v planView
 	for _, d := range []struct {
 		into **objectData

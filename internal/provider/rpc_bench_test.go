@@ -7,6 +7,11 @@ import (
 	"math/big"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
@@ -28,11 +33,16 @@ type rpcHarness struct {
 
 func newRPCHarness(tb testing.TB, resource string) *rpcHarness {
 	tb.Helper()
-	ctx := context.Background()
 	server, err := NewServer("bench")()
 	if err != nil {
 		tb.Fatal(err)
 	}
+	return newRPCHarnessFor(tb, server, resource)
+}
+
+func newRPCHarnessFor(tb testing.TB, server tfprotov6.ProviderServer, resource string) *rpcHarness {
+	tb.Helper()
+	ctx := context.Background()
 	schemas, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
 	if err != nil || len(schemas.Diagnostics) > 0 {
 		tb.Fatalf("GetProviderSchema: %v %v", err, schemas.Diagnostics)
@@ -207,10 +217,32 @@ func jsonValue(tb testing.TB, v tftypes.Value) any {
 }
 
 // BenchmarkServerCertRPC is the provider's CPU for one server certificate,
-// per step of its life, through the plugin protocol. "create" is the five
-// calls of terraform apply; "plan" and "plan_refresh" the calls of a
-// no-change terraform plan without and with refresh.
+// per step of its life, through the plugin protocol: "create" is the calls
+// of terraform apply (validate and plan twice, apply once), "plan" and
+// "plan_refresh" those of a no-change terraform plan without and with
+// refresh.
 func BenchmarkServerCertRPC(b *testing.B) {
+	server, err := NewServer("bench")()
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchmarkCertificateRPC(b, server)
+}
+
+// BenchmarkFrameworkFloorRPC is BenchmarkServerCertRPC for a resource with
+// the same schema that does nothing: no validators, no plan modifiers, no
+// ModifyPlan, and a Create that fills the outputs with constants. It is
+// what terraform-plugin-framework costs for the schema alone, the floor
+// under BenchmarkServerCertRPC.
+func BenchmarkFrameworkFloorRPC(b *testing.B) {
+	server, err := providerserver.NewProtocol6WithError(floorProvider{})()
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchmarkCertificateRPC(b, releasingServer{server})
+}
+
+func benchmarkCertificateRPC(b *testing.B, server tfprotov6.ProviderServer) {
 	ca := newRPCHarness(b, "dockertls_ca")
 	caState := ca.value(ca.create(ca.object(map[string]tftypes.Value{
 		attrCommonName:   tftypes.NewValue(tftypes.String, "Bench CA"),
@@ -219,7 +251,7 @@ func BenchmarkServerCertRPC(b *testing.B) {
 	var caAttrs map[string]tftypes.Value
 	_ = caState.As(&caAttrs)
 
-	h := newRPCHarness(b, "dockertls_server_cert")
+	h := newRPCHarnessFor(b, server, "dockertls_server_cert")
 	// Every certificate of a fleet has its own names, as in scripts/bench.sh.
 	config := func(i int) tftypes.Value {
 		return h.object(map[string]tftypes.Value{
@@ -255,3 +287,66 @@ func BenchmarkServerCertRPC(b *testing.B) {
 		})
 	}
 }
+
+// floorProvider serves floorResource as dockertls_server_cert.
+type floorProvider struct{}
+
+func (floorProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = TypeName
+}
+func (floorProvider) Schema(context.Context, provider.SchemaRequest, *provider.SchemaResponse) {}
+func (floorProvider) Configure(context.Context, provider.ConfigureRequest, *provider.ConfigureResponse) {
+}
+func (floorProvider) DataSources(context.Context) []func() datasource.DataSource { return nil }
+func (floorProvider) Resources(context.Context) []func() resource.Resource {
+	return []func() resource.Resource{func() resource.Resource { return floorResource{} }}
+}
+
+// floorResource has dockertls_server_cert's schema without validators or
+// plan modifiers, and no behaviour.
+type floorResource struct{}
+
+func (floorResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_server_cert"
+}
+
+func (floorResource) Schema(ctx context.Context, req resource.SchemaRequest, resp *resource.SchemaResponse) {
+	newServerCertResource(nil).Schema(ctx, req, resp)
+	for name, a := range resp.Schema.Attributes {
+		switch a := a.(type) {
+		case schema.StringAttribute:
+			a.Validators, a.PlanModifiers = nil, nil
+			resp.Schema.Attributes[name] = a
+		case schema.ListAttribute:
+			a.Validators, a.PlanModifiers = nil, nil
+			resp.Schema.Attributes[name] = a
+		case schema.BoolAttribute:
+			a.Validators, a.PlanModifiers = nil, nil
+			resp.Schema.Attributes[name] = a
+		case schema.Int64Attribute:
+			a.Validators, a.PlanModifiers = nil, nil
+			resp.Schema.Attributes[name] = a
+		}
+	}
+}
+
+// Create fills every unknown output with a constant of its type.
+func (floorResource) Create(_ context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	raw, _ := tftypes.Transform(req.Plan.Raw, func(_ *tftypes.AttributePath, v tftypes.Value) (tftypes.Value, error) {
+		switch {
+		case v.IsKnown():
+			return v, nil
+		case v.Type().Is(tftypes.Bool):
+			return tftypes.NewValue(tftypes.Bool, false), nil
+		default:
+			return tftypes.NewValue(tftypes.String, "floor"), nil
+		}
+	})
+	resp.State.Raw = raw
+}
+
+func (floorResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {}
+func (floorResource) Update(_ context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	resp.State.Raw = req.Plan.Raw
+}
+func (floorResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}

@@ -153,17 +153,23 @@ func (r *serverCertResource) Schema(_ context.Context, _ resource.SchemaRequest,
 }
 
 func (r *serverCertResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	r.validateLeafConfig(ctx, req.Config, &resp.Diagnostics)
-	var m serverCertModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
+	config, ok := decodeConfig(req.Config, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	if m.IncludeLoopback.IsUnknown() || m.DNSNames.IsUnknown() || m.IPAddresses.IsUnknown() {
+	r.validateLeafConfig(ctx, config, &resp.Diagnostics)
+	var dns, ips types.List
+	var loopback types.Bool
+	resp.Diagnostics.Append(config.GetAttribute(ctx, path.Root(attrDNSNames), &dns)...)
+	resp.Diagnostics.Append(config.GetAttribute(ctx, path.Root(attrIPAddresses), &ips)...)
+	resp.Diagnostics.Append(config.GetAttribute(ctx, path.Root(attrIncludeLoopback), &loopback)...)
+	if resp.Diagnostics.HasError() || loopback.IsUnknown() || dns.IsUnknown() || ips.IsUnknown() {
 		return
 	}
-	loopback := m.IncludeLoopback.IsNull() || m.IncludeLoopback.ValueBool()
-	if !loopback && len(m.DNSNames.Elements()) == 0 && len(m.IPAddresses.Elements()) == 0 {
+	if loopback.IsNull() || loopback.ValueBool() {
+		return
+	}
+	if len(dns.Elements()) == 0 && len(ips.Elements()) == 0 {
 		resp.Diagnostics.AddAttributeError(path.Root(attrDNSNames), "A server certificate needs at least one name",
 			"With include_loopback = false and no dns_names or ip_addresses the certificate would have no subjectAltName, and the "+
 				"docker CLI would refuse it (\"certificate relies on legacy Common Name field\"). Add the host's names to dns_names "+

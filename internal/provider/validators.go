@@ -2,9 +2,11 @@ package provider
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -55,22 +57,22 @@ var (
 	caCertificateValidator = stringCheck{
 		summary:     "Invalid CA certificate",
 		description: "must be one PEM-encoded CA certificate",
-		check: func(s string) error {
+		check: memoized(func(s string) error {
 			_, err := pki.ParseCACertificatePEM(s)
 			return err
-		},
+		}),
 	}
 	privateKeyValidator = stringCheck{
 		summary:     "Invalid private key",
 		description: "must be one PEM-encoded private key",
-		check: func(s string) error {
+		check: memoized(func(s string) error {
 			// An encrypted key is fine here; its passphrase is checked with it.
 			_, err := pki.ParsePrivateKeyPEM(s)
 			if errors.Is(err, pki.ErrEncryptedKey) {
 				return nil
 			}
 			return err
-		},
+		}),
 	}
 	constraintDomainValidator = stringCheck{
 		summary:     "Invalid permitted DNS domain",
@@ -94,6 +96,26 @@ var (
 		},
 	}
 )
+
+// memoized returns check with its result remembered for each distinct
+// input, keyed by the input's SHA-256 (never the input itself), for the life
+// of the provider process. A fleet hands the same CA certificate and key to
+// every certificate, and each is validated in both the plan and the apply:
+// parsing them once instead (an RSA key takes milliseconds) keeps validation
+// near free.
+func memoized(check func(string) error) func(string) error {
+	var results sync.Map // [sha256.Size]byte → error
+	return func(s string) error {
+		k := sha256.Sum256([]byte(s))
+		if err, ok := results.Load(k); ok {
+			e, _ := err.(error)
+			return e
+		}
+		err := check(s)
+		results.Store(k, err)
+		return err
+	}
+}
 
 // uniqueNamesValidator refuses a list that names the same thing twice,
 // after normalization (case for DNS names, notation for IP addresses).
