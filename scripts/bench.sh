@@ -1,32 +1,95 @@
 #!/usr/bin/env bash
 # The fleet benchmark: one CA, N server certificates (DNS and IP SANs) and M
 # client certificates, applied and planned with the real terraform and the
-# built provider. Reports min/median wall time of apply, a no-change plan
-# (-refresh=false) and a refreshing plan; the provider's own CPU time and
-# peak RSS (each provider process reports its getrusage on exit, see
-# rusage.go); and the bare Go cost of the same issuance, so that the
-# provider's share of the time is visible.
+# built provider, REPEAT times each, reported as min/median wall time with
+# the provider's own CPU time and peak RSS (each provider process reports
+# them on exit, see rusage.go).
 #
-#   N=100 M=10 ALG=ECDSA_P256 REPEAT=3 scripts/bench.sh
+# It runs with two state backends. "local" is the default state file, which
+# Terraform rewrites and fsyncs after every resource: O(N²) in Terraform
+# itself. "http" keeps the state in memory in scripts/httpstate, as remote
+# backends (s3, gcs, azurerm, HCP Terraform) do between their 20-second
+# snapshots. For each backend a control applies the same number of
+# terraform_data resources carrying as much state as a certificate, which
+# is Terraform's share without this provider.
+#
+# It also runs the Go benchmarks of one certificate through the plugin
+# protocol (the provider in process, and the framework's floor for the same
+# schema) and of the bare issuance, and reports the targets of the
+# benchmark issue. With N other than 100 it compares with the N=100 results
+# when they exist.
+#
+#   N=100 M=10 ALG=ECDSA_P256 REPEAT=3 BACKENDS="local http" scripts/bench.sh
 set -euo pipefail
 
 N=${N:-100}
 M=${M:-10}
 ALG=${ALG:-ECDSA_P256}
 REPEAT=${REPEAT:-3}
+BACKENDS=${BACKENDS:-local http}
 root=$(cd "$(dirname "$0")/.." && pwd)
-bin_dir=${BIN_DIR:-$root/bin}
+bin_dir=$(cd "${BIN_DIR:-$root/bin}" && pwd)
 out_dir=$root/.cache/bench
-work=$out_dir/n$N-$ALG
 results=$out_dir/results-n$N-$ALG.json
-mkdir -p "$work"
-rm -f "$work"/*.tf "$work"/terraform.tfstate*
+samples=$out_dir/samples-n$N-$ALG.txt
+mkdir -p "$out_dir"
+: >"$samples"
 
-cat >"$work/main.tf" <<TF
+# The provider is installed from a filesystem mirror holding the built
+# binary, rather than through dev_overrides, because the http backend needs
+# terraform init, which dev_overrides do not support.
+mirror=$out_dir/mirror
+platform_dir=$mirror/registry.terraform.io/dockertls/dockertls/0.0.1/$(go env GOOS)_$(go env GOARCH)
+mkdir -p "$platform_dir"
+ln -sf "$bin_dir/terraform-provider-dockertls" "$platform_dir/terraform-provider-dockertls"
+export TF_CLI_CONFIG_FILE=$out_dir/terraformrc
+cat >"$TF_CLI_CONFIG_FILE" <<RC
+provider_installation {
+  filesystem_mirror {
+    path    = "$mirror"
+    include = ["registry.terraform.io/dockertls/dockertls"]
+  }
+  direct {
+    exclude = ["registry.terraform.io/dockertls/dockertls"]
+  }
+}
+RC
+export TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
+
+(cd "$root" && go build -o "$out_dir/httpstate" ./scripts/httpstate && go build -o "$out_dir/benchreport" ./scripts/benchreport)
+state_addr_file=$out_dir/httpstate.addr
+"$out_dir/httpstate" >"$state_addr_file" &
+state_pid=$!
+trap 'kill $state_pid 2>/dev/null || true' EXIT
+for _ in $(seq 50); do [ -s "$state_addr_file" ] && break; sleep 0.1; done
+state_addr=$(cat "$state_addr_file")
+
+# backend_block BACKEND NAME: the terraform block's backend for a working
+# directory called NAME.
+backend_block() {
+  if [ "$1" = http ]; then
+    printf '  backend "http" {\n    address = "http://%s/%s"\n  }\n' "$state_addr" "$2"
+  fi
+}
+
+# forget_state DIR BACKEND NAME: starts the next repetition from nothing.
+forget_state() {
+  rm -f "$1"/terraform.tfstate*
+  if [ "$2" = http ]; then
+    exec 3<>"/dev/tcp/${state_addr%:*}/${state_addr##*:}"
+    printf 'DELETE /%s HTTP/1.0\r\n\r\n' "$3" >&3
+    cat <&3 >/dev/null
+    exec 3<&-
+  fi
+}
+
+fleet_config() {
+  cat <<TF
 terraform {
   required_providers {
     dockertls = { source = "dockertls/dockertls" }
   }
+$(backend_block "$1" "$2")
 }
 
 resource "dockertls_ca" "fleet" {
@@ -51,73 +114,81 @@ resource "dockertls_client_cert" "client" {
   common_name        = "client-\${count.index}"
 }
 TF
+}
 
-export TF_CLI_CONFIG_FILE
-TF_CLI_CONFIG_FILE=$("$root"/scripts/cli-config.sh "$bin_dir" "$out_dir/terraformrc")
-export TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
+# The control: as many terraform_data resources, each with about the state
+# of a server certificate (3 KB).
+control_config() {
+  cat <<TF
+terraform {
+$(backend_block "$1" "$2")
+}
+
+resource "terraform_data" "host" {
+  count = $((N + M + 1))
+  input = "\${count.index}-\${format("%03000d", 0)}"
+}
+TF
+}
+
+# init DIR: terraform init, with the lock file of the binary just built.
+init() {
+  rm -f "$1/.terraform.lock.hcl"
+  terraform -chdir="$1" init -input=false -reconfigure >"$1/init.log" 2>&1 || { cat "$1/init.log" >&2; exit 1; }
+}
 
 now() { date +%s.%N; }
 
-# run LABEL ARGS...: runs terraform, appends "LABEL wall cpu rss" to the samples.
-samples=$work/samples.txt
-: >"$samples"
+# run DIR BACKEND STEP ARGS...: runs terraform and appends
+# "BACKEND STEP wall cpu rss" to the samples.
 run() {
-  local label=$1
-  shift
-  local ru=$work/rusage.txt
+  local dir=$1 backend=$2 step=$3
+  shift 3
+  local ru=$dir/rusage.txt t0 t1
   : >"$ru"
-  local t0 t1
   t0=$(now)
-  DOCKERTLS_RUSAGE_FILE=$ru terraform -chdir="$work" "$@" -input=false -no-color >"$work/$label.log" 2>&1 ||
-    { echo "bench: terraform $* failed:" >&2; tail -20 "$work/$label.log" >&2; exit 1; }
+  DOCKERTLS_RUSAGE_FILE=$ru terraform -chdir="$dir" "$@" -input=false -no-color >"$dir/$step.log" 2>&1 ||
+    { echo "bench: terraform $* failed in $dir:" >&2; tail -20 "$dir/$step.log" >&2; exit 1; }
   t1=$(now)
-  awk -v label="$label" -v t0="$t0" -v t1="$t1" -v wall=0 \
-    'BEGIN{cpu=0; rss=0} {cpu+=$1+$2; if ($3>rss) rss=$3} END{printf "%s %.3f %.3f %d %d\n", label, t1-t0, cpu, rss, NR}' "$ru" >>"$samples"
+  awk -v b="$backend" -v s="$step" -v t0="$t0" -v t1="$t1" 'BEGIN{cpu=0; rss=0} {cpu+=$1+$2; if ($3>rss) rss=$3}
+    END{printf "%s %s %.3f %.3f %d\n", b, s, t1-t0, cpu, rss}' "$ru" >>"$samples"
 }
 
-echo "bench: N=$N server and M=$M client certificates, $ALG, $REPEAT repetitions" >&2
-for _ in $(seq "$REPEAT"); do
-  rm -f "$work"/terraform.tfstate*
-  run apply apply -auto-approve
+echo "bench: N=$N server and M=$M client certificates, $ALG, $REPEAT repetitions, backends: $BACKENDS" >&2
+for backend in $BACKENDS; do
+  name=n$N-$ALG-$backend
+  dir=$out_dir/$name
+  mkdir -p "$dir"
+  fleet_config "$backend" "$name" >"$dir/main.tf"
+  forget_state "$dir" "$backend" "$name"
+  init "$dir"
+  for _ in $(seq "$REPEAT"); do
+    forget_state "$dir" "$backend" "$name"
+    run "$dir" "$backend" apply apply -auto-approve
+  done
+  for _ in $(seq "$REPEAT"); do run "$dir" "$backend" plan plan -refresh=false -detailed-exitcode; done
+  for _ in $(seq "$REPEAT"); do run "$dir" "$backend" plan_refresh plan -refresh=true -detailed-exitcode; done
+
+  control=$out_dir/control-$name
+  mkdir -p "$control"
+  control_config "$backend" "control-$name" >"$control/main.tf"
+  init "$control"
+  for _ in $(seq "$REPEAT"); do
+    forget_state "$control" "$backend" "control-$name"
+    run "$control" "$backend" control_apply apply -auto-approve
+  done
 done
-for _ in $(seq "$REPEAT"); do run plan plan -refresh=false -detailed-exitcode; done
-for _ in $(seq "$REPEAT"); do run plan_refresh plan -refresh=true -detailed-exitcode; done
 
-# The same issuance in-process, for comparison.
-go_ns=$(cd "$root" && go test ./internal/pki/ -run '^$' -bench "BenchmarkIssueServer/${ALG}\$" -benchtime 2s 2>/dev/null |
-  awk '/^BenchmarkIssueServer/ {print $3; exit}')
+echo "bench: Go benchmarks (in process)" >&2
+gobench=$out_dir/gobench-$ALG.txt
+(cd "$root" &&
+  go test ./internal/pki/ -run '^$' -bench "BenchmarkIssueServer/${ALG}\$" -benchtime 2s &&
+  GOGC=400 BENCH_KEY_ALGORITHM=$ALG go test ./internal/provider/ -run '^$' -bench 'BenchmarkServerCertRPC|BenchmarkFrameworkFloorRPC' -benchtime 2s) >"$gobench" 2>&1 ||
+  { cat "$gobench" >&2; exit 1; }
 
-certs=$((N + M + 1))
-awk -v n="$N" -v m="$M" -v alg="$ALG" -v certs="$certs" -v go_ns="$go_ns" -v repeat="$REPEAT" \
-  -v machine="$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -m), $(terraform version | head -1)" '
-function median(a, k,   i, j, t) { for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
-  return (k % 2) ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2 }
-function minimum(a, k,   i, x) { x = a[1]; for (i = 2; i <= k; i++) if (a[i] < x) x = a[i]; return x }
-{ k = ++count[$1]; wall[$1, k] = $2; cpu[$1, k] = $3; if ($4 > rss[$1]) rss[$1] = $4 }
-END {
-  split("apply plan plan_refresh", labels, " ")
-  printf "{\n  \"n\": %d, \"m\": %d, \"algorithm\": \"%s\", \"repeat\": %d, \"machine\": \"%s\",\n", n, m, alg, repeat, machine
-  printf "  \"go_issue_ns_per_cert\": %d,\n", go_ns
-  for (l = 1; l <= 3; l++) {
-    L = labels[l]; k = count[L]
-    for (i = 1; i <= k; i++) { w[i] = wall[L, i]; c[i] = cpu[L, i] }
-    printf "  \"%s\": {\"wall_min_s\": %.3f, \"wall_median_s\": %.3f, \"provider_cpu_median_s\": %.3f, \"provider_peak_rss_mib\": %.1f}%s\n",
-      L, minimum(w, k), median(w, k), median(c, k), rss[L] / 1024, ","
-    if (L == "apply") { apply_cpu = median(c, k) }
-  }
-  per_cert_us = apply_cpu / certs * 1e6
-  printf "  \"apply_provider_cpu_us_per_cert\": %.1f,\n  \"apply_cpu_vs_go_issue\": %.2f\n}\n", per_cert_us, per_cert_us * 1000 / go_ns
-}' "$samples" >"$results"
-
-echo
-printf "%-14s %10s %12s %16s %14s\n" "step" "wall min" "wall median" "provider CPU" "provider RSS"
-for label in apply plan plan_refresh; do
-  awk -v L="$label" '$0 ~ "\""L"\": \\{" {
-    match($0, /"wall_min_s": [0-9.]+/); a = substr($0, RSTART + 14, RLENGTH - 14)
-    match($0, /"wall_median_s": [0-9.]+/); b = substr($0, RSTART + 17, RLENGTH - 17)
-    match($0, /"provider_cpu_median_s": [0-9.]+/); c = substr($0, RSTART + 25, RLENGTH - 25)
-    match($0, /"provider_peak_rss_mib": [0-9.]+/); d = substr($0, RSTART + 25, RLENGTH - 25)
-    printf "%-14s %9ss %11ss %15ss %11s MiB\n", L, a, b, c, d }' "$results"
-done
-grep -E '"(go_issue_ns_per_cert|apply_provider_cpu_us_per_cert|apply_cpu_vs_go_issue)"' "$results" | tr -d ' ,"' | sed 's/:/: /'
+baseline=$out_dir/results-n100-$ALG.json
+[ "$N" != 100 ] && [ -f "$baseline" ] || baseline=
+machine="$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -m), $(terraform version | awk 'NR == 1')"
+"$out_dir/benchreport" -samples "$samples" -gobench "$gobench" -n "$N" -m "$M" -alg "$ALG" \
+  -machine "$machine" -out "$results" ${baseline:+-baseline "$baseline"}
 echo "results: $results"

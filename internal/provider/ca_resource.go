@@ -155,7 +155,7 @@ func (r *caResource) ValidateConfig(ctx context.Context, req resource.ValidateCo
 }
 
 func (r *caResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	withPlanView(ctx, req, resp, func(v *planView) {
+	withPlanView(req, resp, func(v *planView) {
 		r.planCertificate(ctx, v, resp, func(external types.String) {
 			r.checkExternalKeyUnchanged(ctx, v, external, &resp.Diagnostics)
 		}, nil)

@@ -73,7 +73,7 @@ func (r *clientCertResource) ValidateConfig(ctx context.Context, req resource.Va
 }
 
 func (r *clientCertResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	withPlanView(ctx, req, resp, func(v *planView) { r.modifyLeafPlan(ctx, v, resp) })
+	withPlanView(req, resp, func(v *planView) { r.modifyLeafPlan(ctx, v, resp) })
 }
 
 func (r *clientCertResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

@@ -163,7 +163,7 @@ type planView struct {
 
 // withPlanView decodes req into a planView, runs fn with it, and writes the
 // plan fn made back to resp.
-func withPlanView(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse, fn func(v *planView)) {
+func withPlanView(req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse, fn func(v *planView)) {
 	types := attributeTypes(req.Plan.Schema.GetAttributes())
 	var v planView
 	for _, d := range []struct {

@@ -1,10 +1,12 @@
 package provider
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"math/big"
+	"os"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -14,6 +16,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/dockertls/terraform-provider-dockertls/internal/pki"
 )
 
 // The benchmarks in this file drive the provider through the plugin
@@ -243,10 +247,12 @@ func BenchmarkFrameworkFloorRPC(b *testing.B) {
 }
 
 func benchmarkCertificateRPC(b *testing.B, server tfprotov6.ProviderServer) {
+	// scripts/bench.sh sets the algorithm of its fleet.
+	alg := tftypes.NewValue(tftypes.String, cmp.Or(os.Getenv("BENCH_KEY_ALGORITHM"), string(pki.DefaultKeyAlgorithm)))
 	ca := newRPCHarness(b, "dockertls_ca")
 	caState := ca.value(ca.create(ca.object(map[string]tftypes.Value{
 		attrCommonName:   tftypes.NewValue(tftypes.String, "Bench CA"),
-		attrKeyAlgorithm: tftypes.NewValue(tftypes.String, "ECDSA_P256"),
+		attrKeyAlgorithm: alg,
 	})))
 	var caAttrs map[string]tftypes.Value
 	_ = caState.As(&caAttrs)
@@ -257,7 +263,7 @@ func benchmarkCertificateRPC(b *testing.B, server tfprotov6.ProviderServer) {
 		return h.object(map[string]tftypes.Value{
 			attrCACertPEM:       caAttrs[attrCertPEM],
 			attrCAPrivateKeyPEM: caAttrs[attrPrivateKeyPEM],
-			attrKeyAlgorithm:    tftypes.NewValue(tftypes.String, "ECDSA_P256"),
+			attrKeyAlgorithm:    alg,
 			attrDNSNames: tftypes.NewValue(tftypes.List{ElementType: tftypes.String},
 				[]tftypes.Value{tftypes.NewValue(tftypes.String, fmt.Sprintf("host-%d.bench.internal", i))}),
 			attrIPAddresses: tftypes.NewValue(tftypes.List{ElementType: tftypes.String},

@@ -178,7 +178,7 @@ func (r *serverCertResource) ValidateConfig(ctx context.Context, req resource.Va
 }
 
 func (r *serverCertResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	withPlanView(ctx, req, resp, func(v *planView) {
+	withPlanView(req, resp, func(v *planView) {
 		if !v.plan.IsNull() {
 			r.planCommonName(ctx, v.config, v.plan, &resp.Diagnostics)
 		}
