@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"maps"
 	"reflect"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -26,7 +27,7 @@ import (
 type objectData struct {
 	raw     tftypes.Value
 	types   map[string]attr.Type
-	values  map[string]tftypes.Value // nil when raw is null or unknown
+	values  map[string]tftypes.Value // raw's attributes; nil when raw is null or unknown
 	changed bool
 }
 
@@ -142,8 +143,13 @@ func (o *objectData) SetAttribute(ctx context.Context, p path.Path, val any) dia
 		diags.AddAttributeError(p, "Cannot set attribute", fmt.Sprintf("Cannot set %s to a %s. This is a bug in the provider.", p, tfv.Type()))
 		return diags
 	}
+	if !o.changed {
+		// values is raw's own map (tftypes.Value.As does not copy), and
+		// raw may be shared with the request: copy before the first write.
+		o.values = maps.Clone(o.values)
+		o.changed = true
+	}
 	o.values[name] = tfv
-	o.changed = true
 	return diags
 }
 
