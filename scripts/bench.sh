@@ -160,7 +160,6 @@ for backend in $BACKENDS; do
   dir=$out_dir/$name
   mkdir -p "$dir"
   fleet_config "$backend" "$name" >"$dir/main.tf"
-  forget_state "$dir" "$backend" "$name"
   init "$dir"
   for _ in $(seq "$REPEAT"); do
     forget_state "$dir" "$backend" "$name"

@@ -297,12 +297,11 @@ func (c *certificateResource) planLeafCreate(ctx context.Context, config attribu
 	if diags.HasError() {
 		return
 	}
-	if known(in.CertRequestPEM) {
+	dns, ips, namesKnown := c.sanNames(ctx, plan)
+	if known(in.CertRequestPEM) && namesKnown {
 		if csr, err := pki.ParseCSRPEM(in.CertRequestPEM.ValueString()); err == nil {
-			if dns, ips, ok := c.sanNames(ctx, plan); ok {
-				if err := pki.CheckCSRRequests(csr, dns, ips); err != nil {
-					diags.AddAttributeError(path.Root(attrCertRequestPEM), "The CSR asks for more than this certificate grants", "cert_request_pem: "+err.Error())
-				}
+			if err := pki.CheckCSRRequests(csr, dns, ips); err != nil {
+				diags.AddAttributeError(path.Root(attrCertRequestPEM), "The CSR asks for more than this certificate grants", "cert_request_pem: "+err.Error())
 			}
 		}
 	}
@@ -326,7 +325,7 @@ func (c *certificateResource) planLeafCreate(ctx context.Context, config attribu
 			return
 		}
 	}
-	if dns, ips, ok := c.sanNames(ctx, plan); ok {
+	if namesKnown {
 		if err := pki.CheckNameConstraints(ca, dns, ips); err != nil {
 			diags.AddAttributeError(path.Root(attrDNSNames), "A name is outside the CA's name constraints",
 				err.Error()+". The CA cannot certify it (clients would reject the certificate): remove the name, or set include_loopback = false "+

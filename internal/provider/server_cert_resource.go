@@ -81,7 +81,16 @@ func serverSANs(ctx context.Context, from attributeGetter) ([]string, []net.IP, 
 	diags.Append(from.GetAttribute(ctx, path.Root(attrDNSNames), &dns)...)
 	diags.Append(from.GetAttribute(ctx, path.Root(attrIPAddresses), &ips)...)
 	diags.Append(from.GetAttribute(ctx, path.Root(attrIncludeLoopback), &loopback)...)
-	if diags.HasError() || dns.IsUnknown() || ips.IsUnknown() || loopback.IsUnknown() || anyUnknown(dns) || anyUnknown(ips) {
+	if diags.HasError() {
+		return nil, nil, false
+	}
+	return serverNames(dns, ips, loopback)
+}
+
+// serverNames is serverSANs for values already read; ok is false while any
+// is unknown or an address does not parse.
+func serverNames(dns, ips types.List, loopback types.Bool) (names []string, parsed []net.IP, ok bool) {
+	if dns.IsUnknown() || ips.IsUnknown() || loopback.IsUnknown() || anyUnknown(dns) || anyUnknown(ips) {
 		return nil, nil, false
 	}
 	names, addrs := stringsOf(dns), stringsOf(ips)
@@ -89,7 +98,7 @@ func serverSANs(ctx context.Context, from attributeGetter) ([]string, []net.IP, 
 		names = appendMissing(names, loopbackDNSNames, lowerASCII)
 		addrs = appendMissing(addrs, loopbackIPs, normalizeIP)
 	}
-	parsed := make([]net.IP, 0, len(addrs))
+	parsed = make([]net.IP, 0, len(addrs))
 	for _, s := range addrs {
 		a, err := pki.ParseIPAddress(s)
 		if err != nil {
@@ -229,7 +238,7 @@ func anyUnknown(l types.List) bool {
 func (r *serverCertResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var m serverCertModel
 	r.createLeaf(ctx, req, resp, &m, &m.leafInputs, &m.lifetimeInputs, &m.certificateOutputs, func() (pki.LeafRequest, bool) {
-		dns, ips, ok := serverSANs(ctx, req.Plan)
+		dns, ips, ok := serverNames(m.DNSNames, m.IPAddresses, m.IncludeLoopback)
 		if !ok {
 			resp.Diagnostics.AddAttributeError(path.Root(attrIPAddresses), "Invalid names", "dns_names or ip_addresses could not be read: check them")
 			return pki.LeafRequest{}, false

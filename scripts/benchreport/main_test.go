@@ -55,7 +55,7 @@ func TestReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if inProc.Issue != 300 || inProc.ProviderCreate != 5000 || inProc.FloorCreate != 4000 || inProc.ProviderOwnCreate != 1000 {
+	if inProc.Issue != 300 || inProc.ProviderCreate != 5000 || inProc.FloorCreate != 4000 || inProc.FloorPlan != 2500 {
 		t.Errorf("in process = %+v", inProc)
 	}
 
@@ -66,7 +66,7 @@ func TestReport(t *testing.T) {
 	if got := r.Targets.ApplyCPUPerCertUS; got < 1186 || got > 1188 { // 1.2 s / 1011 certificates
 		t.Errorf("apply CPU per certificate = %v µs", got)
 	}
-	if r.Targets.ApplyCPUWithinTwice || !r.Targets.ProviderMemoryFlat {
+	if r.Targets.ApplyCPUWithinTwice || !r.Targets.RSSUnder100MiB {
 		t.Errorf("targets = %+v", r.Targets)
 	}
 	if g := r.Targets.WallGrowth["local/apply"]; g != 20 {
