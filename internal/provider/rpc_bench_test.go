@@ -255,7 +255,9 @@ func benchmarkCertificateRPC(b *testing.B, server tfprotov6.ProviderServer) {
 		attrKeyAlgorithm: alg,
 	})))
 	var caAttrs map[string]tftypes.Value
-	_ = caState.As(&caAttrs)
+	if err := caState.As(&caAttrs); err != nil {
+		b.Fatal(err)
+	}
 
 	h := newRPCHarnessFor(b, server, "dockertls_server_cert")
 	// Every certificate of a fleet has its own names, as in scripts/bench.sh.
