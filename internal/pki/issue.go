@@ -270,9 +270,15 @@ func NewSerialNumber(rand io.Reader) (*big.Int, error) {
 	if _, err := io.ReadFull(rand, buf); err != nil {
 		return nil, fmt.Errorf("reading randomness for the serial number: %w", err)
 	}
+	return serialFromBytes(buf), nil
+}
+
+// serialFromBytes shapes 20 octets into a serial number of serialBits
+// bits: positive, and always encoded in 20 octets.
+func serialFromBytes(buf []byte) *big.Int {
 	buf[0] &= 0x7f // clear bit 159: positive, 20 octets
 	buf[0] |= 0x40 // set bit 158: always the full length
-	return new(big.Int).SetBytes(buf), nil
+	return new(big.Int).SetBytes(buf)
 }
 
 // SubjectKeyID computes the key identifier of RFC 5280 §4.2.1.2, method

@@ -42,8 +42,10 @@ func (u Usage) String() string {
 // way dockerd (client certificates) and the docker CLI (server certificates)
 // check it. A name, when given, must be among the leaf's SANs.
 func Verify(ca, leaf *x509.Certificate, usage Usage, name string, now time.Time) error {
-	roots := x509.NewCertPool()
-	roots.AddCert(ca)
+	return VerifyBundle([]*x509.Certificate{ca}, leaf, usage, name, now)
+}
+
+func verify(roots *x509.CertPool, leaf *x509.Certificate, usage Usage, name string, now time.Time) error {
 	_, err := leaf.Verify(x509.VerifyOptions{
 		Roots:       roots,
 		CurrentTime: now,
