@@ -32,6 +32,7 @@ const (
 	attrPermittedIPRanges      = "permitted_ip_ranges"
 	attrPrivateKeyPEMWO        = "private_key_pem_wo"
 	attrPrivateKeyPEMWOVersion = "private_key_pem_wo_version"
+	attrRekeyOnRenewal         = "rekey_on_renewal"
 
 	caDefaultValidityHours     = 87600
 	caDefaultEarlyRenewalHours = 8760
@@ -49,12 +50,13 @@ type caModel struct {
 	PermittedIPRanges   types.List   `tfsdk:"permitted_ip_ranges"`
 	PrivateKeyPEMWO     types.String `tfsdk:"private_key_pem_wo"`
 	PrivateKeyPEMWOVer  types.Int64  `tfsdk:"private_key_pem_wo_version"`
+	RekeyOnRenewal      types.Bool   `tfsdk:"rekey_on_renewal"`
 	lifetimeInputs
 	certificateOutputs
 }
 
 func newCAResource(e *env) *caResource {
-	return &caResource{certificateResource{
+	r := &caResource{certificateResource{
 		env:  e,
 		kind: "CA certificate",
 		rules: []replacementRule{
@@ -70,6 +72,8 @@ func newCAResource(e *env) *caResource {
 		outputs: certificateOutputNames,
 		keys:    externalKeys,
 	}}
+	r.renewOnKey = r.planRenewalOnKey
+	return r
 }
 
 func (r *caResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -86,7 +90,14 @@ func (r *caResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *r
 			"would restrict every certificate under it. Its subject key identifier follows RFC 5280 for every key type. With " +
 			"`permitted_dns_domains` or `permitted_ip_ranges` it carries a critical nameConstraints extension, so that even its " +
 			"stolen key cannot mint a certificate for a host outside them.\n\n" +
-			"Replacing the CA replaces every `dockertls_server_cert` and `dockertls_client_cert` issued under it.",
+			"**Renewal keeps the key.** Once the CA is due (`early_renewal_hours` before `not_after`) the plan renews it in place: a " +
+			"new certificate with a new serial and validity, the same subject, key and subject key identifier. The plan shows the " +
+			"renewed `cert_pem` itself (it is derived, not random, so the apply makes exactly it), and every certificate issued under " +
+			"the old one still verifies against it, so the leaves are updated in place (their `ca_cert_pem`), not replaced, and no " +
+			"host or client has to change at the same moment. `rekey_on_renewal = true` renews with a new key instead, which " +
+			"replaces the CA and every certificate under it.\n\n" +
+			"Replacing the CA (a new key, or a change to an argument that says it replaces) replaces every `dockertls_server_cert` " +
+			"and `dockertls_client_cert` issued under it.",
 		Attributes: mergeAttributes(map[string]schema.Attribute{
 			attrCommonName: schema.StringAttribute{
 				MarkdownDescription: fmt.Sprintf("The CA's common name (CN), for example `Docker CA`. At most %d characters.%s", maxCommonNameLength, replacesNote),
@@ -130,6 +141,13 @@ func (r *caResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *r
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.AlsoRequires(path.MatchRoot(attrPrivateKeyPEMWO))},
 			},
+			attrRekeyOnRenewal: schema.BoolAttribute{
+				MarkdownDescription: "Renew with a new key when the CA is due, instead of on its own key. A new key replaces the CA and " +
+					"every certificate issued under it, and clients and daemons refuse each other until all of them have the new files: " +
+					"for a policy that rotates CA keys, roll the new key out with a second `dockertls_ca` and a trust bundle instead (see " +
+					"the rotation guide). Defaults to `false`. Changing it does not replace the certificate.",
+				Optional: true,
+			},
 			attrKeyAlgorithm:      keyAlgorithmAttribute("CA", "`private_key_pem_wo`"),
 			attrValidityHours:     validityAttribute(caDefaultValidityHours),
 			attrEarlyRenewalHours: earlyRenewalAttribute(caDefaultEarlyRenewalHours),
@@ -160,6 +178,87 @@ func (r *caResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequ
 			r.checkExternalKeyUnchanged(ctx, v, external, &resp.Diagnostics)
 		}, nil)
 	})
+}
+
+// renewedOutputs are the outputs a renewal on the CA's own key changes.
+var renewedOutputs = []string{attrCertPEM, attrSerialNumber, attrNotBefore, attrNotAfter, attrFingerprint, attrReadyForRenewal}
+
+// planRenewalOnKey plans a due CA's renewal on its own key as an in-place
+// update whose renewed certificate is in the plan. It declines (and the
+// CA is replaced as before) with rekey_on_renewal, when lifecycle
+// ignore_changes pins an output the renewal changes, or when the key is
+// not known at plan time.
+//
+// The certificate is made here, in the plan, so that the leaves see the
+// new ca_cert_pem and can tell it is the same authority. Terraform plans
+// again while applying and refuses a result that differs from the plan;
+// pki.RenewCA is a function of the prior certificate, the key and the
+// lifetime inputs, so both plans make the same bytes, and Update stores
+// the plan as it is.
+func (r *caResource) planRenewalOnKey(ctx context.Context, v *planView, due renewal, diags *diag.Diagnostics) bool {
+	var rekey types.Bool
+	diags.Append(v.config.GetAttribute(ctx, path.Root(attrRekeyOnRenewal), &rekey)...)
+	if rekey.ValueBool() {
+		return false
+	}
+	for _, name := range append([]string{attrID, attrPrivateKeyPEM, attrPublicKeyPEM}, renewedOutputs...) {
+		if pinned(ctx, v.config, name) {
+			return false
+		}
+	}
+	var certPEM, keyPEM, external types.String
+	var validity, early types.Int64
+	diags.Append(v.state.GetAttribute(ctx, path.Root(attrCertPEM), &certPEM)...)
+	diags.Append(v.state.GetAttribute(ctx, path.Root(attrPrivateKeyPEM), &keyPEM)...)
+	diags.Append(v.config.GetAttribute(ctx, path.Root(attrPrivateKeyPEMWO), &external)...)
+	diags.Append(v.plan.GetAttribute(ctx, pathValidity, &validity)...)
+	diags.Append(v.plan.GetAttribute(ctx, pathEarlyRenewal, &early)...)
+	if diags.HasError() || !known(certPEM) || !known(validity) || !known(early) {
+		return false
+	}
+	if keyPEM.IsNull() {
+		keyPEM = external
+	}
+	if !known(keyPEM) {
+		diags.AddAttributeWarning(path.Root(attrPrivateKeyPEMWO), "The CA cannot renew on its key in this plan",
+			"private_key_pem_wo is not known until apply, so the renewed certificate cannot be shown in the plan, and the CA is "+
+				"replaced instead (with every certificate under it). Make the key known at plan time (an ephemeral resource or a "+
+				"variable) to renew in place.")
+		return false
+	}
+	auth, err := r.env.authorities.load(certPEM.ValueString(), keyPEM.ValueString(), nil)
+	if err != nil {
+		return false // a key that does not fit is reported by validation
+	}
+	renewed, err := pki.RenewCA(auth.Certificate, auth.Key, hours(validity), hours(early), r.env.clock())
+	if err != nil {
+		diags.AddError("Could not renew the CA certificate", err.Error())
+		return true
+	}
+	for _, name := range []string{attrID, attrPrivateKeyPEM, attrPublicKeyPEM} {
+		var prior attr.Value
+		diags.Append(v.state.GetAttribute(ctx, path.Root(name), &prior)...)
+		diags.Append(v.plan.SetAttribute(ctx, path.Root(name), prior)...)
+	}
+	cert := renewed.Certificate
+	for name, value := range map[string]any{
+		attrCertPEM: renewed.CertPEM, attrSerialNumber: cert.SerialNumber.String(), attrNotBefore: pki.FormatTime(cert.NotBefore),
+		attrNotAfter: pki.FormatTime(cert.NotAfter), attrFingerprint: pki.Fingerprint(cert),
+		attrReadyForRenewal: pki.DueForRenewal(cert.NotAfter, hours(early), r.env.clock()),
+	} {
+		diags.Append(v.plan.SetAttribute(ctx, path.Root(name), value)...)
+	}
+	diags.AddWarning("CA certificate due for renewal: renewed on its own key",
+		fmt.Sprintf("The CA certificate %q (serial %s) expires at %s. It entered its early renewal window (early_renewal_hours = %d) "+
+			"at %s, so this plan renews it in place: serial %s, valid until %s, with the same subject and key. Every certificate "+
+			"issued under the old one verifies against the new one, so the server and client certificates are updated in place, not "+
+			"replaced.\n\n"+
+			"Give hosts and clients the new ca.pem before %s; nothing breaks in the meantime. dockerd reads it at start-up, so "+
+			"restart it at leisure (with live-restore, containers keep running). Set rekey_on_renewal = true to renew with a new key "+
+			"instead, which replaces every certificate under the CA.",
+			due.commonName, due.serial, pki.FormatTime(due.notAfter), due.early, pki.FormatTime(due.renewAt),
+			cert.SerialNumber.String(), pki.FormatTime(cert.NotAfter), pki.FormatTime(due.notAfter)))
+	return true
 }
 
 // checkExternalKeyUnchanged refuses a different write-only key under the

@@ -35,6 +35,10 @@ type certificateResource struct {
 	// keys is the attribute that can supply the key instead of the
 	// provider generating one.
 	keys keySource
+	// renewOnKey, when set, may plan the renewal of a due certificate as
+	// an in-place update instead of a replacement (the CA renewing on its
+	// own key). It plans every output itself and reports whether it did.
+	renewOnKey func(ctx context.Context, v *planView, due renewal, diags *diag.Diagnostics) bool
 }
 
 // keySource is an attribute that can supply a certificate's key: a CSR, or
@@ -76,10 +80,9 @@ var (
 // supplied key already tells and runs onCreate (if any).
 func (c *certificateResource) planCertificate(ctx context.Context, v *planView, resp *resource.ModifyPlanResponse,
 	check func(source types.String), onCreate func(),
-) {
+) planOutcome {
 	if v.plan.IsNull() {
-		c.modifyPlan(ctx, v, resp)
-		return
+		return c.modifyPlan(ctx, v, resp)
 	}
 	var source types.String
 	resp.Diagnostics.Append(v.config.GetAttribute(ctx, path.Root(c.keys.attr), &source)...)
@@ -87,8 +90,9 @@ func (c *certificateResource) planCertificate(ctx context.Context, v *planView, 
 	if check != nil {
 		check(source)
 	}
-	if c.modifyPlan(ctx, v, resp) != planCreate {
-		return
+	outcome := c.modifyPlan(ctx, v, resp)
+	if outcome != planCreate {
+		return outcome
 	}
 	if known(source) {
 		if pub, err := c.keys.publicKey(source.ValueString()); err == nil {
@@ -98,6 +102,7 @@ func (c *certificateResource) planCertificate(ctx context.Context, v *planView, 
 	if onCreate != nil {
 		onCreate()
 	}
+	return outcome
 }
 
 // defaultedAttributes are the inputs with defaults. A default applies when a
@@ -135,6 +140,19 @@ type replacementRule struct {
 	// was written before the attribute existed or before it had a default.
 	// Without this, adding a default would replace every certificate.
 	defaultValue attr.Value
+	// keeps, when set, is asked about a changed, known value: whether the
+	// certificate in state stays valid under it, so that the input changes
+	// in place (a leaf under a CA renewed on its own key).
+	keeps func(ctx context.Context, state attributeGetter, planned attr.Value) bool
+}
+
+// replaces reports whether the change from prior to planned replaces the
+// certificate in state.
+func (r replacementRule) replaces(ctx context.Context, state attributeGetter, prior, planned attr.Value) bool {
+	if r.unchanged(prior, planned) {
+		return false
+	}
+	return r.keeps == nil || planned == nil || !known(planned) || !r.keeps(ctx, state, planned)
 }
 
 func (r replacementRule) unchanged(prior, planned attr.Value) bool {
@@ -211,7 +229,7 @@ func (c *certificateResource) modifyPlan(ctx context.Context, v *planView, resp 
 		var prior, planned attr.Value
 		resp.Diagnostics.Append(v.state.GetAttribute(ctx, p, &prior)...)
 		resp.Diagnostics.Append(v.plan.GetAttribute(ctx, p, &planned)...)
-		if !rule.unchanged(prior, planned) {
+		if rule.replaces(ctx, v.state, prior, planned) {
 			reasons = append(reasons, p)
 		}
 	}
@@ -220,6 +238,9 @@ func (c *certificateResource) modifyPlan(ctx context.Context, v *planView, resp 
 	}
 
 	renewal := c.renewalState(ctx, v.state, v.plan, &resp.Diagnostics)
+	if renewal.due && len(reasons) == 0 && c.renewOnKey != nil && c.renewOnKey(ctx, v, renewal, &resp.Diagnostics) {
+		return planKeep
+	}
 	if renewal.due {
 		replaceable := false
 		for _, name := range renewalReplacePaths {

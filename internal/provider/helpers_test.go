@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -286,11 +287,22 @@ func externalCA(t *testing.T, alg pki.KeyAlgorithm, issuedAt time.Time, validity
 // caPEM for purpose ("sslserver" or "sslclient").
 func opensslVerify(t *testing.T, caPEM, leafPEM, purpose string) error {
 	t.Helper()
+	return opensslVerifyAt(t, caPEM, leafPEM, purpose, time.Time{})
+}
+
+// opensslVerifyAt is opensslVerify at the moment at (openssl's -attime),
+// or now when at is zero.
+func opensslVerifyAt(t *testing.T, caPEM, leafPEM, purpose string, at time.Time) error {
+	t.Helper()
 	dir := t.TempDir()
 	ca, leaf := filepath.Join(dir, "ca.pem"), filepath.Join(dir, "leaf.pem")
 	writeFile(t, ca, caPEM)
 	writeFile(t, leaf, leafPEM)
-	out, err := exec.Command("openssl", "verify", "-CAfile", ca, "-purpose", purpose, leaf).CombinedOutput()
+	args := []string{"verify", "-CAfile", ca, "-purpose", purpose}
+	if !at.IsZero() {
+		args = append(args, "-attime", strconv.FormatInt(at.Unix(), 10))
+	}
+	out, err := exec.Command("openssl", append(args, leaf)...).CombinedOutput()
 	if err != nil || !strings.Contains(string(out), ": OK") {
 		return fmt.Errorf("openssl verify -purpose %s: %v: %s", purpose, err, out)
 	}

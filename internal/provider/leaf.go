@@ -125,7 +125,7 @@ func leafAttributes(subject string) map[string]schema.Attribute {
 // among them: it must belong to ca_cert_pem, so the CA certificate decides.
 func leafRules() []replacementRule {
 	return []replacementRule{
-		{attr: attrCACertPEM, same: sameCertificatePEM},
+		{attr: attrCACertPEM, same: sameCertificatePEM, keeps: stillIssuedBy},
 		{attr: attrCertRequestPEM, same: sameCSRKey},
 		{attr: attrOrganization},
 		{attr: attrKeyAlgorithm, defaultValue: types.StringValue(string(pki.DefaultKeyAlgorithm))},
@@ -464,5 +464,45 @@ func (c *certificateResource) leafKey(li leafIssue, diags *diag.Diagnostics) (cr
 
 // modifyLeafPlan is the ModifyPlan of both leaf resources.
 func (c *certificateResource) modifyLeafPlan(ctx context.Context, v *planView, resp *resource.ModifyPlanResponse) {
-	c.planCertificate(ctx, v, resp, nil, func() { c.planLeafCreate(ctx, v.config, v.plan, &resp.Diagnostics) })
+	outcome := c.planCertificate(ctx, v, resp, nil, func() { c.planLeafCreate(ctx, v.config, v.plan, &resp.Diagnostics) })
+	if outcome == planKeep {
+		c.planCAFingerprint(ctx, v, &resp.Diagnostics)
+	}
+}
+
+// stillIssuedBy reports whether the leaf certificate in state stays valid
+// under the planned ca_cert_pem: the CA was renewed on its own key (the
+// same subject and public key as the CA in state) and its name constraints
+// admit the leaf's names. Then every verifier accepts the leaf under either
+// CA certificate, and the new one only needs recording.
+func stillIssuedBy(ctx context.Context, state attributeGetter, planned attr.Value) bool {
+	var priorCA, leafPEM types.String
+	if state.GetAttribute(ctx, pathCACertPEM, &priorCA).HasError() || state.GetAttribute(ctx, path.Root(attrCertPEM), &leafPEM).HasError() ||
+		!known(priorCA) || !known(leafPEM) {
+		return false
+	}
+	plannedPEM, ok := planned.(types.String)
+	if !ok {
+		return false
+	}
+	oldCA, err1 := pki.ParseCACertificatePEM(priorCA.ValueString())
+	newCA, err2 := pki.ParseCACertificatePEM(plannedPEM.ValueString())
+	leaf, err3 := pki.ParseCertificatePEM(leafPEM.ValueString())
+	if err1 != nil || err2 != nil || err3 != nil {
+		return false
+	}
+	return pki.SameAuthority(oldCA, newCA) && pki.IssuedBy(leaf, newCA) == nil
+}
+
+// planCAFingerprint plans ca_sha256_fingerprint from ca_cert_pem for a kept
+// certificate, whose CA certificate may have been renewed on its key.
+func (c *certificateResource) planCAFingerprint(ctx context.Context, v *planView, diags *diag.Diagnostics) {
+	var caPEM types.String
+	diags.Append(v.plan.GetAttribute(ctx, pathCACertPEM, &caPEM)...)
+	if !known(caPEM) || pinned(ctx, v.config, attrCAFingerprint) {
+		return
+	}
+	if ca, err := c.env.authorities.certificate(caPEM.ValueString()); err == nil {
+		diags.Append(v.plan.SetAttribute(ctx, path.Root(attrCAFingerprint), pki.Fingerprint(ca))...)
+	}
 }

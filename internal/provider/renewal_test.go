@@ -1,0 +1,172 @@
+package provider
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dockertls/terraform-provider-dockertls/internal/pki"
+)
+
+// renewalFleet is cliFleet with a CA whose renewal window opens long before
+// the leaves' own: 4000 hours of validity, due 1000 hours before expiry.
+// The leaves are clipped to the CA's expiry and due 720 hours before it.
+var renewalFleet = strings.Replace(cliFleet, `organization = "Example"`,
+	"organization = \"Example\"\n  validity_period_hours = 4000\n  early_renewal_hours = 1000", 1)
+
+var fleetAddrs = []string{"dockertls_ca.ca", "dockertls_server_cert.docker1", "dockertls_client_cert.ci"}
+
+// snapshot reads the attributes of the fleet's three resources.
+func snapshot(tf *cli) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	for _, addr := range fleetAddrs {
+		out[addr] = map[string]any{}
+		for _, name := range []string{"cert_pem", "private_key_pem", "public_key_pem", "serial_number", "id", "not_after",
+			"sha256_fingerprint", "ca_cert_pem", "ca_sha256_fingerprint"} {
+			if strings.HasPrefix(name, "ca_") && addr == "dockertls_ca.ca" {
+				continue
+			}
+			out[addr][name] = tf.stateAttr(addr, name)
+		}
+	}
+	return out
+}
+
+// TestCLICARenewsOnItsKey drives a CA into its renewal window and checks,
+// through the real CLI, that it renews in place on the same key, that no
+// leaf is replaced, that the old leaves verify against the renewed CA (Go
+// and openssl), and that the plan was applied exactly as shown: the apply
+// runs from a saved plan, later, as a reviewed change would.
+func TestCLICARenewsOnItsKey(t *testing.T) {
+	clock := newTestClock()
+	tf := newCLI(t, clock, renewalFleet)
+	tf.mustRun("apply", "-auto-approve", "-input=false")
+	before := snapshot(tf)
+
+	clock.Advance(3001 * time.Hour) // the CA is due; the leaves (due at 3280 h) are not
+	out, code := tf.run(nil, "plan", "-detailed-exitcode", "-input=false", "-out=renewal.tfplan")
+	if code != 2 {
+		t.Fatalf("plan with the CA due exited %d, want 2:\n%s", code, out)
+	}
+	for _, want := range []string{
+		"Warning: CA certificate due for renewal: renewed on its own key",
+		`The CA certificate "Docker CA" (serial ` + before["dockertls_ca.ca"]["serial_number"].(string),
+		"# dockertls_ca.ca will be updated in-place",
+		"# dockertls_server_cert.docker1 will be updated in-place",
+		"# dockertls_client_cert.ci will be updated in-place",
+		"Plan: 0 to add, 3 to change, 0 to destroy.",
+	} {
+		if !strings.Contains(unwrap(out), want) {
+			t.Errorf("plan output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "must be replaced") || strings.Contains(out, "known after apply") {
+		t.Errorf("the renewal plan replaces something or leaves a value unknown:\n%s", out)
+	}
+
+	// Applied later in the same hour: Terraform plans again while applying
+	// and would refuse a renewed certificate that differs from the plan.
+	clock.Advance(20 * time.Minute)
+	tf.mustRun("apply", "-input=false", "renewal.tfplan")
+	after := snapshot(tf)
+
+	ca := after["dockertls_ca.ca"]
+	for _, name := range []string{"private_key_pem", "public_key_pem", "id"} {
+		if ca[name] != before["dockertls_ca.ca"][name] {
+			t.Errorf("the renewal changed the CA's %s", name)
+		}
+	}
+	if ca["serial_number"] == before["dockertls_ca.ca"]["serial_number"] || ca["cert_pem"] == before["dockertls_ca.ca"]["cert_pem"] {
+		t.Fatal("the CA certificate was not renewed")
+	}
+	oldCA, newCA := mustParseCert(t, before["dockertls_ca.ca"]["cert_pem"].(string)), mustParseCert(t, ca["cert_pem"].(string))
+	if !pki.SameAuthority(oldCA, newCA) || string(oldCA.SubjectKeyId) != string(newCA.SubjectKeyId) {
+		t.Error("the renewed CA has another subject, key or key identifier")
+	}
+	if pki.DueForRenewal(newCA.NotAfter, 1000*time.Hour, clock.Now()) || !newCA.NotBefore.Before(clock.Now()) {
+		t.Errorf("the renewed CA is valid %s to %s, not fit for now (%s)", newCA.NotBefore, newCA.NotAfter, clock.Now())
+	}
+	for addr, purpose := range map[string]string{"dockertls_server_cert.docker1": "sslserver", "dockertls_client_cert.ci": "sslclient"} {
+		leaf := after[addr]
+		for _, name := range []string{"cert_pem", "private_key_pem", "serial_number", "id", "sha256_fingerprint"} {
+			if leaf[name] != before[addr][name] {
+				t.Errorf("%s: the CA's renewal changed %s", addr, name)
+			}
+		}
+		if leaf["ca_cert_pem"] != ca["cert_pem"] || leaf["ca_sha256_fingerprint"] != ca["sha256_fingerprint"] {
+			t.Errorf("%s does not record the renewed CA", addr)
+		}
+		cert := mustParseCert(t, leaf["cert_pem"].(string))
+		usage := map[string]pki.Usage{"sslserver": pki.UsageServer, "sslclient": pki.UsageClient}[purpose]
+		if err := pki.Verify(newCA, cert, usage, "", clock.Now()); err != nil {
+			t.Errorf("%s under the renewed CA (crypto/x509): %v", addr, err)
+		}
+		if err := opensslVerifyAt(t, ca["cert_pem"].(string), leaf["cert_pem"].(string), purpose, clock.Now()); err != nil {
+			t.Errorf("%s under the renewed CA: %v", addr, err)
+		}
+	}
+	if out, code := tf.run(nil, "plan", "-detailed-exitcode", "-input=false"); code != 0 {
+		t.Errorf("plan after the renewal exited %d, want 0:\n%s", code, out)
+	}
+}
+
+// TestCLIRekeyOnRenewalReplaces keeps the old behaviour for teams whose
+// policy rotates CA keys: a new key, and every leaf replaced.
+func TestCLIRekeyOnRenewalReplaces(t *testing.T) {
+	clock := newTestClock()
+	config := strings.Replace(renewalFleet, "early_renewal_hours = 1000", "early_renewal_hours = 1000\n  rekey_on_renewal = true", 1)
+	tf := newCLI(t, clock, config)
+	tf.mustRun("apply", "-auto-approve", "-input=false")
+	key := tf.stateAttr("dockertls_ca.ca", "public_key_pem")
+	clock.Advance(3001 * time.Hour)
+	out, code := tf.run(nil, "plan", "-detailed-exitcode", "-input=false")
+	if code != 2 {
+		t.Fatalf("plan exited %d, want 2:\n%s", code, out)
+	}
+	for _, want := range []string{"# dockertls_ca.ca must be replaced", "# dockertls_server_cert.docker1 must be replaced",
+		"# dockertls_client_cert.ci must be replaced", "Plan: 3 to add, 0 to change, 3 to destroy."} {
+		if !strings.Contains(out, want) {
+			t.Errorf("plan output lacks %q:\n%s", want, out)
+		}
+	}
+	tf.mustRun("apply", "-auto-approve", "-input=false")
+	if tf.stateAttr("dockertls_ca.ca", "public_key_pem") == key {
+		t.Error("rekey_on_renewal kept the key")
+	}
+}
+
+// TestCLIWriteOnlyCAKeyRenewsOnIt renews a CA whose key is held outside
+// Terraform: the key is in the configuration only, never in the state.
+func TestCLIWriteOnlyCAKeyRenewsOnIt(t *testing.T) {
+	clock := newTestClock()
+	key, err := pki.GenerateKey(pki.ECDSAP256, randReader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyPEM, err := pki.MarshalPrivateKeyPEM(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	config := strings.Replace(renewalFleet, "early_renewal_hours = 1000",
+		"early_renewal_hours = 1000\n  private_key_pem_wo = "+hclString(keyPEM)+"\n  private_key_pem_wo_version = 1", 1)
+	config = strings.ReplaceAll(config, "ca_private_key_pem = dockertls_ca.ca.private_key_pem",
+		"ca_private_key_pem_wo = "+hclString(keyPEM)+"\n  ca_private_key_pem_wo_version = 1")
+	tf := newCLI(t, clock, config)
+	tf.mustRun("apply", "-auto-approve", "-input=false")
+	serial := tf.stateAttr("dockertls_server_cert.docker1", "serial_number")
+	clock.Advance(3001 * time.Hour)
+	out, code := tf.run(nil, "plan", "-detailed-exitcode", "-input=false")
+	if code != 2 || !strings.Contains(out, "Plan: 0 to add, 3 to change, 0 to destroy.") {
+		t.Fatalf("plan exited %d, want 2 with three in-place updates:\n%s", code, out)
+	}
+	tf.mustRun("apply", "-auto-approve", "-input=false")
+	if tf.stateAttr("dockertls_server_cert.docker1", "serial_number") != serial {
+		t.Error("the server certificate was re-issued")
+	}
+	if tf.stateAttr("dockertls_ca.ca", "private_key_pem") != nil {
+		t.Error("the write-only CA key reached the state")
+	}
+	if out, code := tf.run(nil, "plan", "-detailed-exitcode", "-input=false"); code != 0 {
+		t.Errorf("plan after the renewal exited %d, want 0:\n%s", code, out)
+	}
+}
