@@ -5,25 +5,29 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/dockertls/terraform-provider-dockertls/internal/pki"
 )
 
-// Material is a CA certificate with a leaf certificate and its key, as PEM.
+// Material is a trust bundle (one or more CA certificates) with a leaf
+// certificate and its key, as PEM.
 type Material struct {
 	CACertPEM, CertPEM, KeyPEM string
 }
 
 // CheckMaterial checks that the leaf certificate and key will work for usage
-// under the CA at now: the key is readable by dockerd (not encrypted) and
-// belongs to the certificate, and the certificate chains to the CA and
-// carries the extended key usage the peer checks. Each error is a
-// *pki.InputError naming the input it is about (InputCACert, InputCert or
-// InputKey), worded after the error the user would otherwise meet.
+// under the trust bundle at now: the key is readable by dockerd (not
+// encrypted) and belongs to the certificate, and the certificate chains to
+// one of the bundle's CAs and carries the extended key usage the peer
+// checks. Each error is a *pki.InputError naming the input it is about
+// (InputCACert, InputCert or InputKey), worded after the error the user
+// would otherwise meet.
 func CheckMaterial(usage pki.Usage, m Material, now time.Time) []error {
 	var errs []error
-	ca, err := pki.ParseCACertificatePEM(m.CACertPEM)
+	cas, err := pki.ParseCABundlePEM(m.CACertPEM)
 	if err != nil {
 		errs = append(errs, err)
 	}
@@ -43,7 +47,7 @@ func CheckMaterial(usage pki.Usage, m Material, now time.Time) []error {
 			errs = append(errs, &pki.InputError{Input: pki.InputKey, Err: fmt.Errorf("the private key does not belong to the %s certificate %q: give the key issued with it", usage.Side(), cert.Subject.CommonName)})
 		}
 	}
-	if ca == nil || cert == nil {
+	if cas == nil || cert == nil {
 		return errs
 	}
 	want := usage.ExtKeyUsage()
@@ -52,13 +56,13 @@ func CheckMaterial(usage pki.Usage, m Material, now time.Time) []error {
 			"(\"x509: certificate specifies an incompatible key usage\"): use a dockertls_%s_cert", cert.Subject.CommonName, usage, usage.Side())})
 		return errs
 	}
-	if err := pki.Verify(ca, cert, usage, "", now); err != nil {
+	if err := pki.VerifyBundle(cas, cert, usage, "", now); err != nil {
 		var unknown x509.UnknownAuthorityError
 		var invalid x509.CertificateInvalidError
 		switch {
 		case errors.As(err, &unknown):
-			err = fmt.Errorf("the %s certificate %q is not signed by the CA %q, so the peer rejects it (\"x509: certificate signed by unknown authority\"): issue it from this CA, or give the CA that issued it",
-				usage.Side(), cert.Subject.CommonName, ca.Subject.CommonName)
+			err = fmt.Errorf("the %s certificate %q is not signed by %s, so the peer rejects it (\"x509: certificate signed by unknown authority\"): issue it from %s, or give the CA that issued it",
+				usage.Side(), cert.Subject.CommonName, describeCAs(cas), pluralCA(cas))
 		case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
 			err = fmt.Errorf("the %s certificate %q is not valid at %s (valid %s to %s): renew it",
 				usage.Side(), cert.Subject.CommonName, pki.FormatTime(now), pki.FormatTime(cert.NotBefore), pki.FormatTime(cert.NotAfter))
@@ -94,4 +98,24 @@ func sanList(c *x509.Certificate) string {
 		return "it has no SANs at all"
 	}
 	return fmt.Sprint(names)
+}
+
+// describeCAs names the CAs of a bundle for a message: `the CA "A"`, or
+// `any of the CAs "A", "B"`.
+func describeCAs(cas []*x509.Certificate) string {
+	quoted := make([]string, len(cas))
+	for i, name := range pki.CommonNames(cas) {
+		quoted[i] = strconv.Quote(name)
+	}
+	if len(cas) == 1 {
+		return "the CA " + quoted[0]
+	}
+	return "any of the CAs " + strings.Join(quoted, ", ")
+}
+
+func pluralCA(cas []*x509.Certificate) string {
+	if len(cas) == 1 {
+		return "this CA"
+	}
+	return "one of them"
 }

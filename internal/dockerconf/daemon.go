@@ -17,6 +17,9 @@ import (
 // settings may not set them.
 var OwnedKeys = []string{"hosts", "tls", "tlscacert", "tlscert", "tlskey", "tlsverify"}
 
+// LiveRestoreKey is daemon.json's live-restore setting.
+const LiveRestoreKey = "live-restore"
+
 // Default file names inside the TLS directory.
 const (
 	DefaultTLSDir         = "/etc/docker/tls"
@@ -57,7 +60,12 @@ type Daemon struct {
 	// files. dockerd fills in no defaults for TLS set in daemon.json, so all
 	// three are always written.
 	CACertPath, CertPath, KeyPath string
-	// Settings are further daemon.json settings, merged in.
+	// LiveRestore keeps containers running while dockerd is down
+	// ("live-restore"), so that the restart a renewed certificate needs
+	// stops none of them. dockerd refuses it in swarm mode.
+	LiveRestore bool
+	// Settings are further daemon.json settings, merged in. A
+	// "live-restore" among them wins over LiveRestore.
 	Settings map[string]any
 	// DockerdPath is the dockerd binary the systemd drop-in starts.
 	DockerdPath string
@@ -150,7 +158,8 @@ func jsonKind(v any) string {
 // JSON renders daemon.json: keys sorted, two-space indent, a trailing
 // newline, byte-identical for identical inputs.
 func (d Daemon) JSON() (string, error) {
-	m := make(map[string]any, len(d.Settings)+len(OwnedKeys))
+	m := make(map[string]any, len(d.Settings)+len(OwnedKeys)+1)
+	m[LiveRestoreKey] = d.LiveRestore
 	for k, v := range d.Settings {
 		m[k] = v
 	}

@@ -89,7 +89,7 @@ func TestDaemonJSON(t *testing.T) {
 	d := Daemon{
 		Hosts: DefaultHosts, TLSVerify: true,
 		CACertPath: "/etc/docker/tls/ca.pem", CertPath: "/etc/docker/tls/server-cert.pem", KeyPath: "/etc/docker/tls/server-key.pem",
-		Settings: settings, DockerdPath: DefaultDockerdPath,
+		Settings: settings, DockerdPath: DefaultDockerdPath, LiveRestore: true,
 	}
 	got, err := d.JSON()
 	if err != nil {
@@ -101,6 +101,7 @@ func TestDaemonJSON(t *testing.T) {
     "unix:///var/run/docker.sock",
     "tcp://0.0.0.0:2376"
   ],
+  "live-restore": true,
   "log-driver": "journald",
   "nested": {
     "a": 2,
@@ -122,6 +123,16 @@ func TestDaemonJSON(t *testing.T) {
 			t.Fatal("daemon.json is not byte-identical for identical input")
 		}
 	}
+	// live-restore is written either way, and settings_json wins.
+	d.LiveRestore = false
+	if got, _ := d.JSON(); !strings.Contains(got, `"live-restore": false`) {
+		t.Errorf("live-restore false not written:\n%s", got)
+	}
+	d.Settings = map[string]any{LiveRestoreKey: true}
+	if got, _ := d.JSON(); !strings.Contains(got, `"live-restore": true`) {
+		t.Errorf("live-restore from the settings lost:\n%s", got)
+	}
+	d.Settings = settings
 	// tlsverify false must be written: tls=true alone means verify.
 	d.TLSVerify = false
 	got, _ = d.JSON()

@@ -15,7 +15,7 @@ import (
 // EndpointReport is what a daemon's TLS endpoint serves.
 type EndpointReport struct {
 	Certificate *x509.Certificate
-	// VerifyError is nil when the certificate chains to the CA and names
+	// VerifyError is nil when the certificate chains to one of the CAs and names
 	// the host; otherwise it says why not, as a client would.
 	VerifyError error
 	TLSVersion  string
@@ -26,7 +26,8 @@ type ProbeRequest struct {
 	Host Host
 	// ServerName is the name to verify, when it differs from Host.Hostname.
 	ServerName string
-	CA         *x509.Certificate
+	// CAs is the trust bundle the served certificate is verified against.
+	CAs []*x509.Certificate
 	// ClientCert is presented when set; a daemon with tlsverify needs it
 	// to complete a TLS 1.2 handshake.
 	ClientCert *tls.Certificate
@@ -66,7 +67,7 @@ func Probe(ctx context.Context, req ProbeRequest) (*EndpointReport, error) {
 	}
 	leaf := state.PeerCertificates[0]
 	report := &EndpointReport{Certificate: leaf, TLSVersion: tls.VersionName(state.Version)}
-	report.VerifyError = pki.Verify(req.CA, leaf, pki.UsageServer, name, time.Now())
+	report.VerifyError = pki.VerifyBundle(req.CAs, leaf, pki.UsageServer, name, time.Now())
 	return report, nil
 }
 

@@ -64,8 +64,11 @@ func (d *clientConfigDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 				Validators:          []validator.String{tcpHostValidator},
 			},
 			"ca_cert_pem": schema.StringAttribute{
-				MarkdownDescription: "The CA certificate that signed the daemon's certificate, PEM.",
-				Required:            true, Validators: []validator.String{caCertificateValidator},
+				MarkdownDescription: "The CA certificates the client trusts to verify the daemon, PEM: one, or a trust bundle of several " +
+					"concatenated (`\"${dockertls_ca.next.cert_pem}${dockertls_ca.current.cert_pem}\"`) while a new CA is rolled out. " +
+					caBundleRules + " The client certificate must chain to one of them too. `files[\"ca.pem\"]` and `ca_material` hold " +
+					"the whole bundle.",
+				Required: true, Validators: []validator.String{caBundleValidator},
 			},
 			"client_cert_pem": schema.StringAttribute{MarkdownDescription: "The client certificate, PEM: a `dockertls_client_cert`'s `cert_pem`.", Required: true},
 			"client_key_pem": schema.StringAttribute{

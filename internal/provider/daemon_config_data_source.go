@@ -45,6 +45,7 @@ type daemonConfigModel struct {
 	SettingsJSON          types.String `tfsdk:"settings_json"`
 	DockerdPath           types.String `tfsdk:"dockerd_path"`
 	DaemonJSONPathIn      types.String `tfsdk:"daemon_json_path"`
+	LiveRestore           types.Bool   `tfsdk:"live_restore"`
 
 	ID                types.String `tfsdk:"id"`
 	JSON              types.String `tfsdk:"json"`
@@ -96,7 +97,18 @@ func (d *daemonConfigDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 			"ca_cert_path":    optionalString("Overrides the CA certificate's path (`tlscacert`). Absolute. Defaults to `<tls_dir>/ca.pem`.", absolutePathValidator),
 			"cert_path":       optionalString("Overrides the server certificate's path (`tlscert`). Absolute. Defaults to `<tls_dir>/server-cert.pem`.", absolutePathValidator),
 			"key_path":        optionalString("Overrides the server key's path (`tlskey`). Absolute. Defaults to `<tls_dir>/server-key.pem`.", absolutePathValidator),
-			"ca_cert_pem":     optionalString("The CA certificate, PEM. When given, it is checked and added to `files`.", caCertificateValidator),
+			"ca_cert_pem": optionalString("The CA certificates dockerd trusts (`tlscacert`), PEM: one, or a trust bundle of several "+
+				"concatenated (`\"${dockertls_ca.next.cert_pem}${dockertls_ca.current.cert_pem}\"`) while a new CA is rolled out, so that "+
+				"clients of either are admitted. "+caBundleRules+" When given, `server_cert_pem` must chain to one of them, and "+
+				"`files[\"ca.pem\"]` holds the whole bundle.", caBundleValidator),
+			"live_restore": schema.BoolAttribute{
+				MarkdownDescription: "Write `\"live-restore\": true` into daemon.json, so that containers keep running while dockerd " +
+					"restarts. dockerd reads its TLS files only at start-up, so every renewed certificate means a restart, and without " +
+					"live-restore that restart stops every container on the host. dockerd does not support live-restore in swarm mode: " +
+					"set it to `false` on swarm nodes. Defaults to `true`. A `live-restore` in `settings_json` is used when this is not set; " +
+					"setting both is an error.",
+				Optional: true,
+			},
 			"server_cert_pem": optionalString("The server certificate, PEM. When given, it is checked against `ca_cert_pem` and added to `files`.", stringvalidator.AlsoRequires(p.MatchRoot("ca_cert_pem"))),
 			"server_key_pem": schema.StringAttribute{
 				MarkdownDescription: "The server's private key, PEM, unencrypted. When given, it is checked against `server_cert_pem` " +
@@ -141,6 +153,11 @@ func (d *daemonConfigDataSource) ValidateConfig(ctx context.Context, req datasou
 		return
 	}
 	// Warnings wait for Read, so that a plan shows each once.
+	if known(m.SettingsJSON) {
+		if settings, err := dockerconf.ParseSettings(m.SettingsJSON.ValueString()); err == nil {
+			checkLiveRestore(m, settings, &resp.Diagnostics)
+		}
+	}
 	var security diag.Diagnostics
 	checkDaemonSecurity(m, &security)
 	resp.Diagnostics.Append(security.Errors()...)
@@ -187,6 +204,16 @@ func checkDaemonSecurity(m daemonConfigModel, diags *diag.Diagnostics) {
 	}
 }
 
+// checkLiveRestore refuses live-restore set in two places: live_restore is
+// the one switch, and settings_json's value is used only without it.
+func checkLiveRestore(m daemonConfigModel, settings map[string]any, diags *diag.Diagnostics) {
+	if _, inSettings := settings[dockerconf.LiveRestoreKey]; inSettings && !m.LiveRestore.IsNull() {
+		diags.AddAttributeError(p.Root("live_restore"), "live-restore is set twice",
+			"live_restore and settings_json's \"live-restore\" both set daemon.json's live-restore: remove \"live-restore\" from settings_json "+
+				"and keep live_restore.")
+	}
+}
+
 func daemonHosts(m daemonConfigModel) []string {
 	if m.Hosts.IsNull() {
 		return dockerconf.DefaultHosts
@@ -212,6 +239,7 @@ func (d *daemonConfigDataSource) Read(ctx context.Context, req datasource.ReadRe
 		resp.Diagnostics.AddAttributeError(p.Root("settings_json"), "Invalid settings_json", err.Error())
 		return
 	}
+	checkLiveRestore(m, settings, &resp.Diagnostics)
 	if !m.ServerCertPEM.IsNull() {
 		addMaterialErrors(&resp.Diagnostics, pki.UsageServer, dockerconf.Material{
 			CACertPEM: m.CACertPEM.ValueString(), CertPEM: m.ServerCertPEM.ValueString(), KeyPEM: m.ServerKeyPEM.ValueString(),
@@ -230,6 +258,7 @@ func (d *daemonConfigDataSource) Read(ctx context.Context, req datasource.ReadRe
 		KeyPath:     stringOr(m.KeyPath, path.Join(tlsDir, dockerconf.ServerKeyFileName)),
 		Settings:    settings,
 		DockerdPath: stringOr(m.DockerdPath, dockerconf.DefaultDockerdPath),
+		LiveRestore: m.LiveRestore.IsNull() || m.LiveRestore.ValueBool(),
 		JSONPath:    stringOr(m.DaemonJSONPathIn, dockerconf.DefaultDaemonJSONPath),
 	}
 	jsonText, err := daemon.JSON()

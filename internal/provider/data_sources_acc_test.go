@@ -77,6 +77,45 @@ data "dockertls_daemon_config" "d" {
 	})
 }
 
+// TestAccTrustBundles gives the configuration data sources a bundle of two
+// CAs: a server and a client certificate from the second are accepted, and
+// ca.pem holds the whole bundle, byte for byte.
+func TestAccTrustBundles(t *testing.T) {
+	clock := newTestClock()
+	current, next := newPEMMaterial(t, clock.Now()), newPEMMaterial(t, clock.Now())
+	bundle := next.ca + current.ca
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(clock),
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+data "dockertls_daemon_config" "d" {
+  ca_cert_pem     = %[1]s
+  server_cert_pem = %[2]s
+  server_key_pem  = %[3]s
+}
+data "dockertls_client_config" "c" {
+  host            = "tcp://docker1:2376"
+  ca_cert_pem     = %[1]s
+  client_cert_pem = %[4]s
+  client_key_pem  = %[5]s
+}`, hclString(bundle), hclString(current.server), hclString(current.serverKey), hclString(next.client), hclString(next.clientKey)),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestCheckResourceAttr("data.dockertls_daemon_config.d", "files.ca.pem.content", bundle),
+				resource.TestCheckResourceAttr("data.dockertls_client_config.c", "files.ca.pem.content", bundle),
+				resource.TestCheckResourceAttr("data.dockertls_client_config.c", "ca_material", bundle),
+				resource.TestMatchResourceAttr("data.dockertls_daemon_config.d", "json", regexp.MustCompile(`"live-restore": true`)),
+			),
+		}, {
+			Config: fmt.Sprintf(`
+data "dockertls_daemon_config" "d" {
+  ca_cert_pem  = %s
+  live_restore = false
+}`, hclString(bundle)),
+			Check: resource.TestMatchResourceAttr("data.dockertls_daemon_config.d", "json", regexp.MustCompile(`"live-restore": false`)),
+		}},
+	})
+}
+
 func TestAccConfigDataSourceErrors(t *testing.T) {
 	clock := newTestClock()
 	m := newPEMMaterial(t, clock.Now())

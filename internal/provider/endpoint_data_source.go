@@ -63,7 +63,7 @@ func (d *endpointDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 			},
 			"ca_cert_pem": schema.StringAttribute{
 				MarkdownDescription: "The CA to verify the served certificate against, PEM.", Required: true,
-				Validators: []validator.String{caCertificateValidator},
+				Validators: []validator.String{caBundleValidator},
 			},
 			"client_cert_pem": schema.StringAttribute{
 				MarkdownDescription: "A client certificate to present, PEM. A daemon with `tlsverify` aborts a TLS 1.2 handshake without one.",
@@ -110,12 +110,12 @@ func (d *endpointDataSource) Read(ctx context.Context, req datasource.ReadReques
 		resp.Diagnostics.AddAttributeError(path.Root("host"), "Invalid host", err.Error())
 		return
 	}
-	ca, err := d.env.authorities.certificate(m.CACertPEM.ValueString())
+	cas, err := pki.ParseCABundlePEM(m.CACertPEM.ValueString())
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("ca_cert_pem"), "Invalid ca_cert_pem", "ca_cert_pem: "+err.Error())
 		return
 	}
-	probe := dockerconf.ProbeRequest{Host: host, ServerName: m.ServerName.ValueString(), CA: ca, Timeout: defaultEndpointTimeoutSeconds * time.Second}
+	probe := dockerconf.ProbeRequest{Host: host, ServerName: m.ServerName.ValueString(), CAs: cas, Timeout: defaultEndpointTimeoutSeconds * time.Second}
 	if !m.TimeoutSeconds.IsNull() {
 		probe.Timeout = time.Duration(m.TimeoutSeconds.ValueInt64()) * time.Second
 	}

@@ -62,6 +62,14 @@ var (
 			return err
 		}),
 	}
+	caBundleValidator = stringCheck{
+		summary:     "Invalid CA certificate bundle",
+		description: "must be one or more PEM-encoded CA certificates",
+		check: memoized(func(s string) error {
+			_, err := pki.ParseCABundlePEM(s)
+			return err
+		}),
+	}
 	privateKeyValidator = stringCheck{
 		summary:     "Invalid private key",
 		description: "must be one PEM-encoded private key",
@@ -96,6 +104,10 @@ var (
 		},
 	}
 )
+
+// caBundleRules is what the descriptions of a trust bundle attribute say
+// of its blocks.
+const caBundleRules = "Each block must be a CA certificate (an error names the block that is not); nothing else may stand between them."
 
 // memoized returns check with its result remembered for each distinct
 // input, keyed by the input's SHA-256 (never the input itself), for the life
