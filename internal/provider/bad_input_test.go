@@ -105,7 +105,7 @@ func TestBadInput(t *testing.T) {
 		{"endpoint timeout 0", fmt.Sprintf("data \"dockertls_endpoint\" \"x\" {\n  host = \"tcp://127.0.0.1:1\"\n  ca_cert_pem = %s\n  timeout_seconds = 0\n}\n", hclString(m.ca)), `timeout_seconds.*between 1 and 120`},
 		{"unreachable endpoint", fmt.Sprintf("data \"dockertls_endpoint\" \"x\" {\n  host = \"tcp://127.0.0.1:%d\"\n  ca_cert_pem = %s\n  timeout_seconds = 2\n}\n", freePort(t), hclString(m.ca)), `host.*connecting to 127.0.0.1:[0-9]+.*connection refused`},
 		// Trust bundles.
-		{"a leaf in the daemon's bundle", daemon(`ca_cert_pem = `+hclString(m.ca+m.server)), `ca_cert_pem.*block 2: the certificate .* is not a CA`},
+		{"a leaf in the daemon's bundle", daemon(`ca_cert_pem = ` + hclString(m.ca+m.server)), `ca_cert_pem.*block 2: the certificate .* is not a CA`},
 		{"garbage in the client's bundle", strings.Replace(clientConfig("tcp://docker1:2376"), "ca_cert_pem = "+hclString(m.ca), "ca_cert_pem = "+hclString(m.ca+"garbage\n"+m.ca), 1), `ca_cert_pem.*block 2: unexpected text`},
 		{"a key in the endpoint's bundle", fmt.Sprintf("data \"dockertls_endpoint\" \"x\" {\n  host = \"tcp://127.0.0.1:1\"\n  ca_cert_pem = %s\n}\n", hclString(m.ca+m.caKey)), `ca_cert_pem.*block 2: found a PEM block of type "PRIVATE KEY"`},
 		{"a server certificate outside the bundle", daemon(fmt.Sprintf("ca_cert_pem = %s\n  server_cert_pem = %s", hclString(m.ca+m.ca), hclString(m.otherServer))), `server_cert_pem.*is not signed by any of the CAs "External CA", "External CA"`},

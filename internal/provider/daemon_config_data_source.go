@@ -94,9 +94,9 @@ func (d *daemonConfigDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 			},
 			"tls_dir": optionalString("The directory of the TLS files on the host, holding `ca.pem`, `server-cert.pem` and "+
 				"`server-key.pem`. Absolute. Defaults to `/etc/docker/tls`.", absolutePathValidator),
-			"ca_cert_path":    optionalString("Overrides the CA certificate's path (`tlscacert`). Absolute. Defaults to `<tls_dir>/ca.pem`.", absolutePathValidator),
-			"cert_path":       optionalString("Overrides the server certificate's path (`tlscert`). Absolute. Defaults to `<tls_dir>/server-cert.pem`.", absolutePathValidator),
-			"key_path":        optionalString("Overrides the server key's path (`tlskey`). Absolute. Defaults to `<tls_dir>/server-key.pem`.", absolutePathValidator),
+			"ca_cert_path": optionalString("Overrides the CA certificate's path (`tlscacert`). Absolute. Defaults to `<tls_dir>/ca.pem`.", absolutePathValidator),
+			"cert_path":    optionalString("Overrides the server certificate's path (`tlscert`). Absolute. Defaults to `<tls_dir>/server-cert.pem`.", absolutePathValidator),
+			"key_path":     optionalString("Overrides the server key's path (`tlskey`). Absolute. Defaults to `<tls_dir>/server-key.pem`.", absolutePathValidator),
 			"ca_cert_pem": optionalString("The CA certificates dockerd trusts (`tlscacert`), PEM: one, or a trust bundle of several "+
 				"concatenated (`\"${dockertls_ca.next.cert_pem}${dockertls_ca.current.cert_pem}\"`) while a new CA is rolled out, so that "+
 				"clients of either are admitted. "+caBundleRules+" When given, `server_cert_pem` must chain to one of them, and "+
