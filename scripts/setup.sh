@@ -8,6 +8,8 @@ command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
 command -v curl >/dev/null 2>&1 || need_apt+=(ca-certificates)
 if [ "${DOCKERTLS_NEED_DOCKERD:-0}" = 1 ]; then
   command -v dockerd >/dev/null 2>&1 || need_apt+=(docker.io)
+  # A static busybox is the root filesystem of the tests' offline image.
+  [ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1 || need_apt+=(busybox-static)
 fi
 
 if [ ${#need_apt[@]} -gt 0 ]; then

@@ -29,6 +29,7 @@ func TestE2EDockerd(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
+	t.Cleanup(func() { killProcessesUnder(t, dir) })
 	port := freePort(t)
 	tcp := fmt.Sprintf("tcp://127.0.0.1:%d", port)
 	// 127.0.0.2 reaches the same daemon, but is not in the certificate.
@@ -326,47 +327,82 @@ func freePort(t *testing.T) int {
 
 // startDockerd runs dockerd on the rendered daemon.json with everything it
 // writes kept in dir, and stops it by its PID when the test ends.
-func startDockerd(t *testing.T, dockerd, dir, daemonJSON string) {
+func startDockerd(t *testing.T, dockerd, dir, daemonJSON string) *dockerdProcess {
 	t.Helper()
-	logFile, err := os.Create(filepath.Join(dir, "dockerd.log"))
-	if err != nil {
-		t.Fatal(err)
+	d := &dockerdProcess{t: t, bin: dockerd, dir: dir, daemonJSON: daemonJSON}
+	d.start()
+	t.Cleanup(d.cleanup)
+	return d
+}
+
+// dockerdProcess is a dockerd a test can stop and start again, as a host's
+// service manager would for a restart.
+type dockerdProcess struct {
+	t                *testing.T
+	bin, dir         string
+	daemonJSON       string
+	cmd              *exec.Cmd
+	exited           chan error
+	logFile          *os.File
+	stoppedOnPurpose bool
+}
+
+func (d *dockerdProcess) start() {
+	d.t.Helper()
+	if d.logFile == nil {
+		f, err := os.OpenFile(filepath.Join(d.dir, "dockerd.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+		if err != nil {
+			d.t.Fatal(err)
+		}
+		d.logFile = f
 	}
-	cmd := exec.Command(dockerd, "--config-file", daemonJSON,
+	d.cmd = exec.Command(d.bin, "--config-file", d.daemonJSON,
 		"--iptables=false", "--ip6tables=false", "--bridge=none",
-		"--data-root", filepath.Join(dir, "data"), "--exec-root", filepath.Join(dir, "exec"),
-		"--pidfile", filepath.Join(dir, "dockerd.pid"))
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting dockerd: %v", err)
+		"--data-root", filepath.Join(d.dir, "data"), "--exec-root", filepath.Join(d.dir, "exec"),
+		"--pidfile", filepath.Join(d.dir, "dockerd.pid"))
+	d.cmd.Stdout, d.cmd.Stderr = d.logFile, d.logFile
+	d.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := d.cmd.Start(); err != nil {
+		d.t.Fatalf("starting dockerd: %v", err)
 	}
-	t.Logf("started %s (pid %d) on %s", dockerd, cmd.Process.Pid, daemonJSON)
+	d.t.Logf("started %s (pid %d) on %s", d.bin, d.cmd.Process.Pid, d.daemonJSON)
+	d.stoppedOnPurpose = false
 	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(30 * time.Second):
-			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			<-exited
+	d.exited = exited
+	go func() { exited <- d.cmd.Wait() }()
+}
+
+// stop sends SIGTERM and waits for dockerd to exit, killing its process
+// group after 30 seconds.
+func (d *dockerdProcess) stop() {
+	d.stoppedOnPurpose = true
+	_ = d.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-d.exited:
+	case <-time.After(30 * time.Second):
+		_ = syscall.Kill(-d.cmd.Process.Pid, syscall.SIGKILL)
+		<-d.exited
+	}
+}
+
+func (d *dockerdProcess) cleanup() {
+	select {
+	case err := <-d.exited:
+		if !d.stoppedOnPurpose {
+			d.t.Errorf("dockerd exited early: %v", err)
 		}
-		logFile.Close()
-		if t.Failed() {
-			if log, err := os.ReadFile(logFile.Name()); err == nil {
-				t.Logf("dockerd log:\n%s", tail(string(log), 40))
-			}
+		d.exited <- err
+	default:
+	}
+	if !d.stoppedOnPurpose {
+		d.stop()
+	}
+	d.logFile.Close()
+	if d.t.Failed() {
+		if log, err := os.ReadFile(d.logFile.Name()); err == nil {
+			d.t.Logf("dockerd log:\n%s", tail(string(log), 40))
 		}
-	})
-	t.Cleanup(func() {
-		select {
-		case err := <-exited:
-			t.Errorf("dockerd exited early: %v", err)
-			exited <- err
-		default:
-		}
-	})
+	}
 }
 
 // waitForDocker runs `docker version` until the daemon answers.

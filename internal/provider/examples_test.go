@@ -31,7 +31,7 @@ func TestExamples(t *testing.T) {
 		t.Run(strings.TrimPrefix(dir, "../../examples/"), func(t *testing.T) {
 			tf := newBinaryCLI(t, "")
 			os.Remove(filepath.Join(tf.dir, "main.tf"))
-			all := copyTree(t, dir, tf.dir)
+			all := copyExample(t, dir, tf)
 			// Resource examples leave out the terraform block the docs show once.
 			if !strings.Contains(all, "required_providers") {
 				writeFile(t, filepath.Join(tf.dir, "zz_provider.tf"), "terraform {\n  required_providers {\n    dockertls = { source = \"dockertls/dockertls\" }\n  }\n}\n")
@@ -58,6 +58,21 @@ func TestExamples(t *testing.T) {
 			}
 		})
 	}
+}
+
+// copyExample copies the example in dir to tf's working directory. An
+// example that shares its modules with its siblings (source =
+// "../modules/...") gets them beside it, and tf works in the example's own
+// folder.
+func copyExample(t *testing.T, dir string, tf *cli) string {
+	t.Helper()
+	main, _ := os.ReadFile(filepath.Join(dir, "main.tf"))
+	if !strings.Contains(string(main), `source          = "../modules/`) && !strings.Contains(string(main), `source = "../modules/`) {
+		return copyTree(t, dir, tf.dir)
+	}
+	copyTree(t, filepath.Join(filepath.Dir(dir), "modules"), filepath.Join(tf.dir, "modules"))
+	tf.dir = filepath.Join(tf.dir, filepath.Base(dir))
+	return copyTree(t, dir, tf.dir)
 }
 
 // copyTree copies the .tf files under src to dst, keeping the layout, and

@@ -47,9 +47,17 @@ func TestStateStability(t *testing.T) {
 		}
 	})
 
+	t.Run("a state of the release before rekey_on_renewal plans no change", func(t *testing.T) {
+		// Schema version 1 as that release wrote it: without the attribute.
+		editState(t, statePath, func(_ string, attrs map[string]any) { delete(attrs, "rekey_on_renewal") }, nil)
+		if out, code := tf.run(nil, "plan", "-detailed-exitcode", "-input=false"); code != 0 {
+			t.Errorf("plan exited %d, want 0 (no changes):\n%s", code, out)
+		}
+	})
+
 	t.Run("a schema version 0 state upgrades without replacement", func(t *testing.T) {
 		added := []string{"cert_request_pem", "ca_private_key_pem_wo", "ca_private_key_pem_wo_version", "ca_private_key_passphrase",
-			"permitted_dns_domains", "permitted_ip_ranges", "private_key_pem_wo", "private_key_pem_wo_version"}
+			"permitted_dns_domains", "permitted_ip_ranges", "private_key_pem_wo", "private_key_pem_wo_version", "rekey_on_renewal"}
 		editState(t, statePath, func(_ string, attrs map[string]any) {
 			for _, name := range added {
 				delete(attrs, name)

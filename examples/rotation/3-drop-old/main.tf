@@ -1,0 +1,48 @@
+# Re-key, phase 3 of 3: once no certificate from the old CA is in use, it
+# leaves the bundle and the configuration. From the restart this triggers on,
+# a certificate from the old CA is refused.
+
+terraform {
+  required_providers {
+    dockertls = { source = "dockertls/dockertls" }
+  }
+}
+
+# dockertls_ca.current is gone: Terraform forgets it.
+resource "dockertls_ca" "next" {
+  common_name = "Docker CA 2027"
+}
+
+resource "dockertls_server_cert" "docker1" {
+  ca_cert_pem        = dockertls_ca.next.cert_pem
+  ca_private_key_pem = dockertls_ca.next.private_key_pem
+  dns_names          = ["docker1.example.internal"]
+}
+
+resource "dockertls_client_cert" "ci" {
+  ca_cert_pem        = dockertls_ca.next.cert_pem
+  ca_private_key_pem = dockertls_ca.next.private_key_pem
+  common_name        = "ci"
+}
+
+data "dockertls_daemon_config" "docker1" {
+  ca_cert_pem     = dockertls_ca.next.cert_pem
+  server_cert_pem = dockertls_server_cert.docker1.cert_pem
+  server_key_pem  = dockertls_server_cert.docker1.private_key_pem
+}
+
+data "dockertls_client_config" "ci" {
+  host            = "tcp://docker1.example.internal:2376"
+  ca_cert_pem     = dockertls_ca.next.cert_pem
+  client_cert_pem = dockertls_client_cert.ci.cert_pem
+  client_key_pem  = dockertls_client_cert.ci.private_key_pem
+  cert_dir        = pathexpand("~/.docker/docker1")
+}
+
+module "deploy" {
+  source          = "../modules/deploy"
+  ssh_host        = "docker1.example.internal"
+  host_files      = data.dockertls_daemon_config.docker1.files
+  restart_trigger = data.dockertls_daemon_config.docker1.restart_trigger
+  client_files    = data.dockertls_client_config.ci.files
+}

@@ -1,0 +1,93 @@
+# Delivers one Docker host's files over SSH and restarts dockerd when
+# anything it reads at start-up changed; writes the client's files on the
+# machine that runs Terraform (a CI runner, a laptop).
+
+variable "ssh_host" {
+  type        = string
+  description = "The Docker host to deliver the daemon's files to."
+}
+
+variable "ssh_user" {
+  type    = string
+  default = "admin"
+}
+
+variable "host_files" {
+  description = "dockertls_daemon_config's files."
+  type        = any
+}
+
+variable "restart_trigger" {
+  description = "dockertls_daemon_config's restart_trigger."
+  type        = string
+}
+
+variable "client_files" {
+  description = "dockertls_client_config's files."
+  type        = any
+}
+
+locals {
+  # The fixed names of the data sources' files: for_each over them plans on
+  # the first apply, when the contents are not known yet.
+  host_names   = toset(["daemon.json", "systemd_dropin", "ca.pem", "server-cert.pem", "server-key.pem"])
+  client_names = toset(["ca.pem", "cert.pem", "key.pem"])
+}
+
+resource "terraform_data" "host_file" {
+  for_each = local.host_names
+
+  triggers_replace = [sha256(coalesce(var.host_files[each.key].content, var.host_files[each.key].sensitive_content))]
+
+  connection {
+    type = "ssh"
+    host = var.ssh_host
+    user = var.ssh_user
+  }
+
+  provisioner "file" {
+    content     = coalesce(var.host_files[each.key].content, var.host_files[each.key].sensitive_content)
+    destination = "/tmp/dockertls-${each.key}"
+  }
+
+  provisioner "remote-exec" {
+    inline = [
+      "sudo install -D -m ${var.host_files[each.key].mode} /tmp/dockertls-${each.key} ${var.host_files[each.key].path}",
+      "rm -f /tmp/dockertls-${each.key}",
+    ]
+  }
+}
+
+# dockerd reads its TLS files only at start-up. With live-restore (on by
+# default in dockertls_daemon_config) the restart stops no container.
+resource "terraform_data" "restart_docker" {
+  triggers_replace = [var.restart_trigger]
+  depends_on       = [terraform_data.host_file]
+
+  connection {
+    type = "ssh"
+    host = var.ssh_host
+    user = var.ssh_user
+  }
+
+  provisioner "remote-exec" {
+    inline = ["sudo systemctl daemon-reload", "sudo systemctl restart docker"]
+  }
+}
+
+# Each file is written whole and then moved into place, so that a client
+# never reads half a certificate.
+resource "terraform_data" "client_file" {
+  for_each = local.client_names
+
+  triggers_replace = [sha256(coalesce(var.client_files[each.key].content, var.client_files[each.key].sensitive_content))]
+
+  provisioner "local-exec" {
+    command = "mkdir -p \"$(dirname \"$FILE\")\" && printf '%s' \"$CONTENT\" > \"$FILE.new\" && chmod \"$MODE\" \"$FILE.new\" && mv -f \"$FILE.new\" \"$FILE\""
+    environment = {
+      FILE    = var.client_files[each.key].path
+      MODE    = var.client_files[each.key].mode
+      CONTENT = coalesce(var.client_files[each.key].content, var.client_files[each.key].sensitive_content)
+    }
+  }
+}
