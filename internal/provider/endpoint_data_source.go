@@ -62,7 +62,10 @@ func (d *endpointDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 				Validators: []validator.String{tcpHostValidator},
 			},
 			"ca_cert_pem": schema.StringAttribute{
-				MarkdownDescription: "The CA to verify the served certificate against, PEM.", Required: true,
+				MarkdownDescription: "The CA certificates to verify the served certificate against, PEM: one, or a trust bundle of " +
+					"several concatenated, as the client's `ca.pem` holds while a new CA is rolled out (the served certificate must " +
+					"chain to one of them). " + caBundleRules,
+				Required: true,
 				Validators: []validator.String{caBundleValidator},
 			},
 			"client_cert_pem": schema.StringAttribute{

@@ -67,8 +67,11 @@ func leafAttributes(subject string) map[string]schema.Attribute {
 	return map[string]schema.Attribute{
 		attrCACertPEM: schema.StringAttribute{
 			MarkdownDescription: "The issuing CA's certificate, PEM-encoded: usually `dockertls_ca.<name>.cert_pem`, or the `ca.pem` " +
-				"of a CA made with openssl. It must be a CA certificate that is valid now. A different CA certificate (a renewed or " +
-				"another CA) replaces the certificate; the same certificate re-encoded does not.",
+				"of a CA made with openssl: exactly one certificate (trust bundles belong in the configuration data sources). It must be " +
+				"a CA certificate that is valid now. The same CA renewed on its own key (the same subject and public key, such as a " +
+				"`dockertls_ca` renews by default) changes this in place, and the certificate stays as it is, since it verifies against " +
+				"either; another CA (another key or subject), or name constraints the certificate no longer meets, replaces it. The " +
+				"same certificate re-encoded changes nothing.",
 			Required:   true,
 			Validators: []validator.String{caCertificateValidator},
 		},

@@ -165,7 +165,8 @@ func outputAttributes(subject string) map[string]schema.Attribute {
 		return schema.StringAttribute{MarkdownDescription: desc, Computed: true}
 	}
 	return map[string]schema.Attribute{
-		attrID:           computed("The certificate's serial number in decimal, as `serial_number`."),
+		attrID: computed("The serial number, in decimal, of the first certificate this resource issued: the same as " +
+			"`serial_number` until a CA renews on its own key, which keeps the resource (and its id) and changes `serial_number`."),
 		attrCertPEM:      computed(fmt.Sprintf("The %s certificate, PEM-encoded.", subject)),
 		attrPublicKeyPEM: computed(fmt.Sprintf("The %s's public key, PEM-encoded (PKIX `PUBLIC KEY`).", subject)),
 		attrPrivateKeyPEM: schema.StringAttribute{
