@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"strings"
 	"testing"
@@ -332,5 +333,39 @@ func TestCheckServerName(t *testing.T) {
 	err := CheckServerName(h, cert)
 	if err == nil || !strings.Contains(err.Error(), "x509: certificate is valid for 10.0.0.5, not 172.16.15.79") || !strings.Contains(err.Error(), "ip_addresses") {
 		t.Errorf("mismatch error: %v", err)
+	}
+}
+
+func TestCheckClientTrustSize(t *testing.T) {
+	ca := func(cn string) *x509.Certificate {
+		key, err := pki.GenerateKey(pki.ECDSAP256, rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		issued, err := pki.NewCA(pki.CARequest{Subject: pki.Subject{CommonName: cn}, Validity: time.Hour}, key, time.Now(), rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return issued.Certificate
+	}
+	one := ca("Docker client issuer 00000")
+	if got := AcceptableCAsBytes([]*x509.Certificate{one}); got != 2+len(one.RawSubject) || got != 41 {
+		t.Errorf("one subject takes %d bytes, want 41", got)
+	}
+	fits := MaxAcceptableCAsBytes / 41
+	if got := IssuersThatFit("Docker client issuer 00000"); got != fits {
+		t.Errorf("IssuersThatFit = %d, want %d", got, fits)
+	}
+	bundle := make([]*x509.Certificate, fits+1)
+	for i := range bundle {
+		bundle[i] = one
+	}
+	if err := CheckClientTrustSize(bundle[:fits]); err != nil {
+		t.Errorf("%d issuers: %v", fits, err)
+	}
+	err := CheckClientTrustSize(bundle)
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("the bundle has %d CA certificates whose names take %d bytes", fits+1, 41*(fits+1))) ||
+		!strings.Contains(err.Error(), fmt.Sprintf("at most about %d issuers", fits)) {
+		t.Errorf("%d issuers: %v", fits+1, err)
 	}
 }

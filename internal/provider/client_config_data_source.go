@@ -30,6 +30,7 @@ type clientConfigModel struct {
 	CertDir       types.String `tfsdk:"cert_dir"`
 	ContextName   types.String `tfsdk:"context_name"`
 	ServerCertPEM types.String `tfsdk:"server_cert_pem"`
+	ClientCACert  types.String `tfsdk:"client_ca_cert_pem"`
 
 	ID                   types.String `tfsdk:"id"`
 	Env                  types.Map    `tfsdk:"env"`
@@ -71,6 +72,13 @@ func (d *clientConfigDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 				Required: true, Validators: []validator.String{caBundleValidator},
 			},
 			"client_cert_pem": schema.StringAttribute{MarkdownDescription: "The client certificate, PEM: a `dockertls_client_cert`'s `cert_pem`.", Required: true},
+			"client_ca_cert_pem": schema.StringAttribute{
+				MarkdownDescription: "The issuer of `client_cert_pem`, PEM, when it is not among `ca_cert_pem`: a per-person or " +
+					"per-team issuer whose clients the daemons admit through `dockertls_daemon_config`'s `client_ca_cert_pem`. Only " +
+					"checked against (the client certificate must chain to it); it is written nowhere, since a client verifies only " +
+					"the daemon. Defaults to `ca_cert_pem`.",
+				Optional: true, Validators: []validator.String{caBundleValidator},
+			},
 			"client_key_pem": schema.StringAttribute{
 				MarkdownDescription: "The client's private key, PEM, unencrypted.", Required: true, Sensitive: true,
 			},
@@ -116,10 +124,21 @@ func (d *clientConfigDataSource) ValidateConfig(ctx context.Context, req datasou
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if known(m.CACertPEM) && known(m.ClientCertPEM) && known(m.ClientKeyPEM) {
+	if issuer, names := m.clientIssuer(); known(issuer) && known(m.ClientCertPEM) && known(m.ClientKeyPEM) {
 		addMaterialErrors(&resp.Diagnostics, pki.UsageClient, dockerconf.Material{
-			CACertPEM: m.CACertPEM.ValueString(), CertPEM: m.ClientCertPEM.ValueString(), KeyPEM: m.ClientKeyPEM.ValueString(),
-		}, d.env, clientMaterialNames)
+			CACertPEM: issuer.ValueString(), CertPEM: m.ClientCertPEM.ValueString(), KeyPEM: m.ClientKeyPEM.ValueString(),
+		}, d.env, names)
+	}
+}
+
+// clientIssuer is the bundle the client certificate must chain to, and the
+// attribute names to report problems on.
+func (m clientConfigModel) clientIssuer() (types.String, map[pki.Input]string) {
+	if m.ClientCACert.IsNull() {
+		return m.CACertPEM, clientMaterialNames
+	}
+	return m.ClientCACert, map[pki.Input]string{
+		pki.InputCACert: "client_ca_cert_pem", pki.InputCert: "client_cert_pem", pki.InputKey: "client_key_pem",
 	}
 }
 
@@ -134,9 +153,10 @@ func (d *clientConfigDataSource) Read(ctx context.Context, req datasource.ReadRe
 		resp.Diagnostics.AddAttributeError(path.Root("host"), "Invalid host", err.Error())
 		return
 	}
+	issuer, names := m.clientIssuer()
 	addMaterialErrors(&resp.Diagnostics, pki.UsageClient, dockerconf.Material{
-		CACertPEM: m.CACertPEM.ValueString(), CertPEM: m.ClientCertPEM.ValueString(), KeyPEM: m.ClientKeyPEM.ValueString(),
-	}, d.env, clientMaterialNames)
+		CACertPEM: issuer.ValueString(), CertPEM: m.ClientCertPEM.ValueString(), KeyPEM: m.ClientKeyPEM.ValueString(),
+	}, d.env, names)
 	if resp.Diagnostics.HasError() {
 		return
 	}

@@ -40,6 +40,7 @@ type daemonConfigModel struct {
 	CertPath              types.String `tfsdk:"cert_path"`
 	KeyPath               types.String `tfsdk:"key_path"`
 	CACertPEM             types.String `tfsdk:"ca_cert_pem"`
+	ClientCACertPEM       types.String `tfsdk:"client_ca_cert_pem"`
 	ServerCertPEM         types.String `tfsdk:"server_cert_pem"`
 	ServerKeyPEM          types.String `tfsdk:"server_key_pem"`
 	SettingsJSON          types.String `tfsdk:"settings_json"`
@@ -97,10 +98,18 @@ func (d *daemonConfigDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 			"ca_cert_path": optionalString("Overrides the CA certificate's path (`tlscacert`). Absolute. Defaults to `<tls_dir>/ca.pem`.", absolutePathValidator),
 			"cert_path":    optionalString("Overrides the server certificate's path (`tlscert`). Absolute. Defaults to `<tls_dir>/server-cert.pem`.", absolutePathValidator),
 			"key_path":     optionalString("Overrides the server key's path (`tlskey`). Absolute. Defaults to `<tls_dir>/server-key.pem`.", absolutePathValidator),
-			"ca_cert_pem": optionalString("The CA certificates dockerd trusts (`tlscacert`), PEM: one, or a trust bundle of several "+
-				"concatenated (`\"${dockertls_ca.next.cert_pem}${dockertls_ca.current.cert_pem}\"`) while a new CA is rolled out, so that "+
-				"clients of either are admitted. "+caBundleRules+" When given, `server_cert_pem` must chain to one of them, and "+
-				"`files[\"ca.pem\"]` holds the whole bundle.", caBundleValidator),
+			"ca_cert_pem": optionalString("The CA certificates of the Docker TLS setup, PEM: one, or a trust bundle of several "+
+				"concatenated (`\"${dockertls_ca.next.cert_pem}${dockertls_ca.current.cert_pem}\"`) while a new CA is rolled out. "+
+				caBundleRules+" `server_cert_pem` must chain to one of them. Unless `client_ca_cert_pem` is set, they are also the CAs "+
+				"whose clients dockerd admits (`tlscacert`), and `files[\"ca.pem\"]` holds the whole bundle.", caBundleValidator),
+			"client_ca_cert_pem": optionalString("The issuers whose clients dockerd admits, when they are not the CA of its own "+
+				"certificate: dockerd's `tlscacert`, which it uses for nothing else (its own certificate is presented, never checked "+
+				"against it). One or more CA certificates, concatenated, such as one `dockertls_ca` per person or per team: removing an "+
+				"issuer from this bundle shuts out exactly the clients it signed, and changes nothing else anywhere but this host's "+
+				"`ca.pem` and `restart_trigger`. "+caBundleRules+" dockerd lists every issuer's name in each handshake, and Go clients "+
+				fmt.Sprintf("refuse that message past a size: a bundle whose names take more than %d bytes (about %d issuers with names "+
+					"like `Docker client issuer: alice`) is an error. Defaults to `ca_cert_pem`; `files[\"ca.pem\"]` holds this bundle "+
+					"when it is set.", dockerconf.MaxAcceptableCAsBytes, dockerconf.IssuersThatFit("Docker client issuer: alice")), caBundleValidator),
 			"live_restore": schema.BoolAttribute{
 				MarkdownDescription: "Write `\"live-restore\": true` into daemon.json, so that containers keep running while dockerd " +
 					"restarts. dockerd reads its TLS files only at start-up, so every renewed certificate means a restart, and without " +
@@ -156,7 +165,14 @@ func (d *daemonConfigDataSource) ValidateConfig(ctx context.Context, req datasou
 	if known(m.SettingsJSON) {
 		if settings, err := dockerconf.ParseSettings(m.SettingsJSON.ValueString()); err == nil {
 			checkLiveRestore(m, settings, &resp.Diagnostics)
+			trustAt, trust := clientTrust(m)
+			if !trust.IsNull() {
+				checkClientTrustSize(trustAt, trust, &resp.Diagnostics)
+			}
 		}
+	}
+	if at, bundle := clientTrust(m); known(bundle) {
+		checkClientTrustSize(at, bundle, &resp.Diagnostics)
 	}
 	var security diag.Diagnostics
 	checkDaemonSecurity(m, &security)
@@ -204,6 +220,27 @@ func checkDaemonSecurity(m daemonConfigModel, diags *diag.Diagnostics) {
 	}
 }
 
+// clientTrust is the bundle that becomes dockerd's tlscacert, and the
+// attribute it comes from.
+func clientTrust(m daemonConfigModel) (string, types.String) {
+	if !m.ClientCACertPEM.IsNull() {
+		return "client_ca_cert_pem", m.ClientCACertPEM
+	}
+	return "ca_cert_pem", m.CACertPEM
+}
+
+// checkClientTrustSize refuses a tlscacert bundle too large for Go clients
+// to connect at all. Malformed bundles are the validator's to report.
+func checkClientTrustSize(at string, bundle types.String, diags *diag.Diagnostics) {
+	cas, err := pki.ParseCABundlePEM(bundle.ValueString())
+	if err != nil {
+		return
+	}
+	if err := dockerconf.CheckClientTrustSize(cas); err != nil {
+		diags.AddAttributeError(p.Root(at), "Too many client issuers for one daemon", at+": "+err.Error())
+	}
+}
+
 // checkLiveRestore refuses live-restore set in two places: live_restore is
 // the one switch, and settings_json's value is used only without it.
 func checkLiveRestore(m daemonConfigModel, settings map[string]any, diags *diag.Diagnostics) {
@@ -240,6 +277,10 @@ func (d *daemonConfigDataSource) Read(ctx context.Context, req datasource.ReadRe
 		return
 	}
 	checkLiveRestore(m, settings, &resp.Diagnostics)
+	trustAt, trust := clientTrust(m)
+	if !trust.IsNull() {
+		checkClientTrustSize(trustAt, trust, &resp.Diagnostics)
+	}
 	if !m.ServerCertPEM.IsNull() {
 		addMaterialErrors(&resp.Diagnostics, pki.UsageServer, dockerconf.Material{
 			CACertPEM: m.CACertPEM.ValueString(), CertPEM: m.ServerCertPEM.ValueString(), KeyPEM: m.ServerKeyPEM.ValueString(),
@@ -278,7 +319,7 @@ func (d *daemonConfigDataSource) Read(ctx context.Context, req datasource.ReadRe
 		mode      string
 		sensitive bool
 	}{
-		{m.CACertPEM, dockerconf.CAFileName, daemon.CACertPath, dockerconf.ModeCertificate, false},
+		{trust, dockerconf.CAFileName, daemon.CACertPath, dockerconf.ModeCertificate, false},
 		{m.ServerCertPEM, dockerconf.ServerCertFileName, daemon.CertPath, dockerconf.ModeCertificate, false},
 		{m.ServerKeyPEM, dockerconf.ServerKeyFileName, daemon.KeyPath, dockerconf.ModePrivateKey, true},
 	} {

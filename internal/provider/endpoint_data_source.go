@@ -44,6 +44,8 @@ type endpointModel struct {
 	Verified          types.Bool   `tfsdk:"verified"`
 	VerifyError       types.String `tfsdk:"verification_error"`
 	TLSVersion        types.String `tfsdk:"tls_version"`
+	ClientAccepted    types.Bool   `tfsdk:"client_accepted"`
+	ClientRefusal     types.String `tfsdk:"client_refusal"`
 }
 
 func (d *endpointDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -55,7 +57,11 @@ func (d *endpointDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 		MarkdownDescription: "Connects to a running daemon's TLS endpoint when it is read (at plan time, when its arguments are " +
 			"known) and reports the certificate the daemon actually serves. dockerd loads its TLS files only at start-up, so a host " +
 			"that was given renewed files but not restarted still serves the old certificate: compare `sha256_fingerprint` with " +
-			"the `dockertls_server_cert`'s in a postcondition to catch it.\n\nIt only completes a TLS handshake; it sends no Docker API request.",
+			"the `dockertls_server_cert`'s in a postcondition to catch it.\n\n" +
+			"Given a client certificate, it also reports whether the daemon admits it (`client_accepted`), which is how a `check` " +
+			"block proves that a revoked client key is shut out: under TLS 1.3 a daemon refuses a client certificate only after the " +
+			"client's side of the handshake has completed, so the data source then makes one request, `GET /_ping`, and reads the " +
+			"answer. Without a client certificate it only completes a TLS handshake and sends no request.",
 		Attributes: map[string]schema.Attribute{
 			"host": schema.StringAttribute{
 				MarkdownDescription: "The daemon's address, `tcp://HOST:PORT`.", Required: true,
@@ -65,13 +71,14 @@ func (d *endpointDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 				MarkdownDescription: "The CA certificates to verify the served certificate against, PEM: one, or a trust bundle of " +
 					"several concatenated, as the client's `ca.pem` holds while a new CA is rolled out (the served certificate must " +
 					"chain to one of them). " + caBundleRules,
-				Required: true,
+				Required:   true,
 				Validators: []validator.String{caBundleValidator},
 			},
 			"client_cert_pem": schema.StringAttribute{
-				MarkdownDescription: "A client certificate to present, PEM. A daemon with `tlsverify` aborts a TLS 1.2 handshake without one.",
-				Optional:            true,
-				Validators:          []validator.String{stringvalidator.AlsoRequires(path.MatchRoot("client_key_pem"))},
+				MarkdownDescription: "A client certificate to present, PEM, as the docker CLI presents it: only when its issuer is among " +
+					"the CAs the daemon accepts clients of. Given, `client_accepted` reports whether the daemon admits it.",
+				Optional:   true,
+				Validators: []validator.String{stringvalidator.AlsoRequires(path.MatchRoot("client_key_pem"))},
 			},
 			"client_key_pem": schema.StringAttribute{
 				MarkdownDescription: "The client certificate's private key, PEM.", Optional: true, Sensitive: true,
@@ -97,7 +104,13 @@ func (d *endpointDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 			"verified": schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the served certificate chains to `ca_cert_pem` " +
 				"for serverAuth and names the host (or `server_name`), as the docker CLI would check it."},
 			"verification_error": computedString("Why verification failed, worded as the client's error; null when `verified`."),
-			"tls_version":        computedString("The negotiated TLS version, such as `TLS 1.3`."),
+			"tls_version":        computedString("The negotiated TLS version, such as `TLS 1.3`; null when the daemon refused the client during the handshake (TLS 1.2)."),
+			"client_accepted": schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the daemon admits `client_cert_pem`: " +
+				"true when it answered `GET /_ping` on a connection that presented it, false when it refused the client (in the TLS 1.2 " +
+				"handshake, or with an alert in answer to the request under TLS 1.3). Null without a client certificate. A " +
+				"`check` block asserting `!client_accepted` for a revoked key on every host proves that it is shut out everywhere."},
+			"client_refusal": computedString("Why the daemon did not admit `client_cert_pem`, such as `remote error: tls: bad certificate`, " +
+				"and whether the client withheld it because the daemon does not accept its issuer; null when admitted or without a client certificate."),
 		},
 	}
 }
@@ -160,6 +173,16 @@ func (d *endpointDataSource) Read(ctx context.Context, req datasource.ReadReques
 	if report.VerifyError != nil {
 		m.VerifyError = types.StringValue(report.VerifyError.Error())
 	}
-	m.TLSVersion = types.StringValue(report.TLSVersion)
+	m.TLSVersion = types.StringNull()
+	if report.TLSVersion != "" {
+		m.TLSVersion = types.StringValue(report.TLSVersion)
+	}
+	m.ClientAccepted, m.ClientRefusal = types.BoolNull(), types.StringNull()
+	if report.ClientAccepted != nil {
+		m.ClientAccepted = types.BoolValue(*report.ClientAccepted)
+	}
+	if report.ClientRefusal != nil {
+		m.ClientRefusal = types.StringValue(report.ClientRefusal.Error())
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
