@@ -47,7 +47,7 @@ func TestE2ERenewalWithoutOutage(t *testing.T) {
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	t.Cleanup(func() { killProcessesUnder(t, dir) })
-	h := &rotationHost{t: t, dir: dir, port: freePort(t), dockerd: dockerd, docker: docker}
+	h := &rotationHost{t: t, dir: dir, port: freePort(t), dockerd: dockerd, docker: docker, clientDir: filepath.Join(dir, "client")}
 
 	// Phase 0, issued 20 hours ago: the CA (24 h, due 6 h before expiry) is
 	// due now in real time; the leaves (23 h) are not.
@@ -223,7 +223,14 @@ variable "ssh_user" {
 }
 variable "host_files" { type = any }
 variable "restart_trigger" { type = string }
-variable "client_files" { type = any }
+variable "client_files" {
+  type    = any
+  default = null
+}
+variable "write_client_files" {
+  type    = bool
+  default = true
+}
 
 locals {
   write = "mkdir -p \"$(dirname \"$FILE\")\" && printf '%s' \"$CONTENT\" > \"$FILE.new\" && chmod \"$MODE\" \"$FILE.new\" && mv -f \"$FILE.new\" \"$FILE\""
@@ -244,7 +251,7 @@ resource "terraform_data" "host_file" {
 }
 
 resource "terraform_data" "client_file" {
-  for_each = toset(["ca.pem", "cert.pem", "key.pem"])
+  for_each = var.write_client_files ? toset(["ca.pem", "cert.pem", "key.pem"]) : toset([])
 
   triggers_replace = [sha256(coalesce(var.client_files[each.key].content, var.client_files[each.key].sensitive_content))]
   provisioner "local-exec" {
@@ -279,6 +286,16 @@ type rotationHost struct {
 	container            string
 	trigger              string
 	examplesDir, workDir string
+	// clientDir holds the files waitReady connects with.
+	clientDir string
+	// extra is more configuration for the working directory: the test's
+	// own files and outputs.
+	extra string
+	// vars are -var arguments for plan.
+	vars []string
+	// lastApply is what the last apply printed, and lastPlan its plan as
+	// JSON.
+	lastApply, lastPlan string
 }
 
 func (h *rotationHost) setUp() {
@@ -309,17 +326,19 @@ func (h *rotationHost) apply(example string, override func(*rotationHost, string
 	h.t.Helper()
 	writeFile(h.t, filepath.Join(h.workDir, "main.tf"), h.example(example))
 	writeFile(h.t, filepath.Join(h.workDir, "e2e_override.tf"), override(h, example))
-	writeFile(h.t, filepath.Join(h.workDir, "e2e.tf"), rotationOutputs)
+	writeFile(h.t, filepath.Join(h.workDir, "e2e.tf"), rotationOutputs+h.extra)
 	h.tf.mustRun("init", "-input=false")
-	h.tf.mustRun("plan", "-input=false", "-out=step.tfplan")
-	actions := planActions(h.t, h.tf.mustRun("show", "-json", "step.tfplan"))
-	h.tf.mustRun("apply", "-input=false", "step.tfplan")
+	h.tf.mustRun(append([]string{"plan", "-input=false", "-out=step.tfplan"}, h.vars...)...)
+	h.lastPlan = h.tf.mustRun("show", "-json", "step.tfplan")
+	actions := planActions(h.t, h.lastPlan, "dockertls_")
+	h.lastApply = h.tf.mustRun("apply", "-input=false", "step.tfplan")
 	return actions
 }
 
-// planActions reads the action of each dockertls resource from a plan's
-// JSON: "create", "update", "delete", "replace" or "no-op".
-func planActions(t *testing.T, planJSON string) map[string]string {
+// planActions reads the action of each resource whose address starts with
+// prefix from a plan's JSON: "create", "update", "delete", "replace" or
+// "no-op".
+func planActions(t *testing.T, planJSON, prefix string) map[string]string {
 	t.Helper()
 	var plan struct {
 		ResourceChanges []struct {
@@ -334,7 +353,7 @@ func planActions(t *testing.T, planJSON string) map[string]string {
 	}
 	out := map[string]string{}
 	for _, rc := range plan.ResourceChanges {
-		if !strings.HasPrefix(rc.Address, "dockertls_") {
+		if !strings.HasPrefix(rc.Address, prefix) {
 			continue
 		}
 		action := strings.Join(rc.Change.Actions, ",")
@@ -388,7 +407,7 @@ func (h *rotationHost) waitReady() {
 	}
 	deadline := time.Now().Add(90 * time.Second)
 	for {
-		client, err := loadAPIClient(filepath.Join(h.dir, "client", "ca.pem"), filepath.Join(h.dir, "client"))
+		client, err := loadAPIClient(filepath.Join(h.clientDir, "ca.pem"), h.clientDir)
 		if err == nil {
 			err = ping(client, fmt.Sprintf("https://127.0.0.1:%d/_ping", h.port))
 		}
@@ -517,9 +536,10 @@ type apiProber struct {
 	quit, done      chan struct{}
 }
 
+// apiCall is one call, from its start (at) to its end.
 type apiCall struct {
-	at  time.Time
-	err error
+	at, end time.Time
+	err     error
 }
 
 // maxProbeCalls and maxProbeTime bound every prober: it stops by itself.
@@ -553,7 +573,7 @@ func (p *apiProber) run() {
 			err = fmt.Errorf("the client's own files: %w", err)
 		}
 		p.mu.Lock()
-		p.calls = append(p.calls, apiCall{at: start, err: err})
+		p.calls = append(p.calls, apiCall{at: start, end: time.Now(), err: err})
 		p.mu.Unlock()
 		select {
 		case <-p.quit:
@@ -579,7 +599,7 @@ func (p *apiProber) mark() int {
 }
 
 // probeReport counts the calls made since a mark: failed are those outside
-// the restart window, duringRestart those that started inside it.
+// the restart window, duringRestart those that were under way during it.
 type probeReport struct {
 	calls, failed, duringRestart int
 	firstFailure                 error
@@ -608,7 +628,7 @@ func (p *apiProber) report(mark int, w *restartWindow) probeReport {
 		if c.err == nil {
 			continue
 		}
-		if w != nil && !c.at.Before(w.from) && !c.at.After(w.to) {
+		if w != nil && !c.end.Before(w.from) && !c.at.After(w.to) {
 			r.duringRestart++
 			if firstDown.IsZero() {
 				firstDown = c.at

@@ -23,15 +23,22 @@ variable "restart_trigger" {
 }
 
 variable "client_files" {
-  description = "dockertls_client_config's files."
+  description = "dockertls_client_config's files, for the machine that runs Terraform."
   type        = any
+  default     = null
+}
+
+variable "write_client_files" {
+  description = "Whether to write client_files (a plain bool: for_each must know it before the files are known)."
+  type        = bool
+  default     = true
 }
 
 locals {
   # The fixed names of the data sources' files: for_each over them plans on
   # the first apply, when the contents are not known yet.
   host_names   = toset(["daemon.json", "systemd_dropin", "ca.pem", "server-cert.pem", "server-key.pem"])
-  client_names = toset(["ca.pem", "cert.pem", "key.pem"])
+  client_names = var.write_client_files ? toset(["ca.pem", "cert.pem", "key.pem"]) : toset([])
 }
 
 resource "terraform_data" "host_file" {
