@@ -65,10 +65,11 @@ func Probe(ctx context.Context, req ProbeRequest) (*EndpointReport, error) {
 		// report can say what is wrong instead of failing the handshake.
 		InsecureSkipVerify: true, //nolint:gosec // verified explicitly after the handshake
 		// Keeps the served certificate even when the handshake then fails
-		// because the daemon refuses the client.
-		VerifyPeerCertificate: func(raw [][]byte, _ [][]*x509.Certificate) error {
-			if len(raw) > 0 {
-				served, _ = x509.ParseCertificate(raw[0])
+		// because the daemon refuses the client. (No session is resumed:
+		// the config has no ClientSessionCache.)
+		VerifyConnection: func(cs tls.ConnectionState) error {
+			if len(cs.PeerCertificates) > 0 {
+				served = cs.PeerCertificates[0]
 			}
 			return nil
 		},
@@ -77,11 +78,11 @@ func Probe(ctx context.Context, req ProbeRequest) (*EndpointReport, error) {
 		cfg.GetClientCertificate = func(cri *tls.CertificateRequestInfo) (*tls.Certificate, error) {
 			// What crypto/tls does with Certificates, recorded: a client
 			// sends nothing unless the daemon accepts its issuer.
-			if cri.SupportsCertificate(req.ClientCert) != nil {
-				return &tls.Certificate{}, nil
+			if cri.SupportsCertificate(req.ClientCert) == nil {
+				offered = true
+				return req.ClientCert, nil
 			}
-			offered = true
-			return req.ClientCert, nil
+			return &tls.Certificate{}, nil
 		}
 	}
 	dialer := &tls.Dialer{NetDialer: &net.Dialer{Timeout: req.Timeout}, Config: cfg}

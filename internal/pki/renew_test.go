@@ -207,7 +207,7 @@ func TestParseCABundlePEM(t *testing.T) {
 		t.Fatal(err)
 	}
 	keyPEM, _ := MarshalPrivateKeyPEM(testKey(t, ECDSAP256))
-	caA, caB := string(EncodeCertificatePEM(a.Certificate.Raw)), string(EncodeCertificatePEM(b.Certificate.Raw))
+	caA, caB := EncodeCertificatePEM(a.Certificate.Raw), EncodeCertificatePEM(b.Certificate.Raw)
 	for _, c := range []struct {
 		name, in string
 		count    int
