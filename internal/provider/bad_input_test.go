@@ -23,6 +23,7 @@ func TestBadInput(t *testing.T) {
 	expiredCA, expiredKey, _ := externalCA(t, pki.ECDSAP256, now.Add(-100*time.Hour), 10*time.Hour)
 	futureCA, futureKey, _ := externalCA(t, pki.ECDSAP256, now.Add(100*time.Hour), 1000*time.Hour)
 	csrPEM := newCSR(t)
+	otherIssuer := newPEMMaterial(t, now)
 
 	server := func(body string) string {
 		return fmt.Sprintf("resource \"dockertls_server_cert\" \"x\" {\n%s\n}\n", body)
@@ -110,6 +111,9 @@ func TestBadInput(t *testing.T) {
 		{"a key in the endpoint's bundle", fmt.Sprintf("data \"dockertls_endpoint\" \"x\" {\n  host = \"tcp://127.0.0.1:1\"\n  ca_cert_pem = %s\n}\n", hclString(m.ca+m.caKey)), `ca_cert_pem.*block 2: found a PEM block of type "PRIVATE KEY"`},
 		{"a server certificate outside the bundle", daemon(fmt.Sprintf("ca_cert_pem = %s\n  server_cert_pem = %s", hclString(m.ca+m.ca), hclString(m.otherServer))), `server_cert_pem.*is not signed by any of the CAs "External CA", "External CA"`},
 		{"a bundle on a leaf's issuer", withCA(m.ca+m.ca, m.caKey, ""), `ca_cert_pem.*more than one PEM block: pass exactly one certificate`},
+		{"a leaf among the client issuers", daemon(`client_ca_cert_pem = ` + hclString(m.ca+m.ca+m.client)), `client_ca_cert_pem.*block 3: the certificate .* is not a CA`},
+		{"a client certificate outside its issuer", strings.Replace(clientConfig("tcp://docker1:2376"), "client_cert_pem", "client_ca_cert_pem = "+hclString(otherIssuer.ca)+"\n  client_cert_pem", 1),
+			`client_cert_pem: the client certificate .* is not signed by the CA "External CA", so the peer rejects it`},
 		{"live-restore set twice", daemon(`live_restore = false` + "\n  settings_json = jsonencode({ \"live-restore\" = true })"), `live_restore.*both set daemon.json's live-restore: remove "live-restore" from settings_json`},
 		{"permitted range with host bits", ca(`permitted_ip_ranges = ["192.168.1.1/24"]`), `permitted_ip_ranges\[0\].*host bits set: write the network, 192.168.1.0/24`},
 	}

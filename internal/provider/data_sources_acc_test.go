@@ -116,6 +116,39 @@ data "dockertls_daemon_config" "d" {
 	})
 }
 
+// TestAccClientTrust gives the daemon issuers of its clients apart from the
+// CA of its own certificate: ca.pem (tlscacert) holds the client issuers,
+// and a client of one of them is checked against its own issuer.
+func TestAccClientTrust(t *testing.T) {
+	clock := newTestClock()
+	servers, alice, bob := newPEMMaterial(t, clock.Now()), newPEMMaterial(t, clock.Now()), newPEMMaterial(t, clock.Now())
+	issuers := alice.ca + bob.ca
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(clock),
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+data "dockertls_daemon_config" "d" {
+  ca_cert_pem        = %[1]s
+  client_ca_cert_pem = %[2]s
+  server_cert_pem    = %[3]s
+  server_key_pem     = %[4]s
+}
+data "dockertls_client_config" "bob" {
+  host               = "tcp://docker1:2376"
+  ca_cert_pem        = %[1]s
+  client_ca_cert_pem = %[5]s
+  client_cert_pem    = %[6]s
+  client_key_pem     = %[7]s
+}`, hclString(servers.ca), hclString(issuers), hclString(servers.server), hclString(servers.serverKey), hclString(bob.ca), hclString(bob.client), hclString(bob.clientKey)),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestCheckResourceAttr("data.dockertls_daemon_config.d", "files.ca.pem.content", issuers),
+				resource.TestCheckResourceAttr("data.dockertls_client_config.bob", "files.ca.pem.content", servers.ca),
+				resource.TestCheckResourceAttr("data.dockertls_client_config.bob", "ca_material", servers.ca),
+			),
+		}},
+	})
+}
+
 func TestAccConfigDataSourceErrors(t *testing.T) {
 	clock := newTestClock()
 	m := newPEMMaterial(t, clock.Now())
