@@ -72,6 +72,10 @@ func TestE2ERevokeOneClient(t *testing.T) {
 			t.Errorf("the revocation plans %s for %s, want %s", action, addr, want)
 		}
 	}
+	// With the real delivery module, its restart_docker is replaced too.
+	if !strings.Contains(h.lastApply, "Resources: 1 added, 0 changed, 1 destroyed.") {
+		t.Errorf("the revocation applied more than the new ca.pem:\n%s", h.lastApply)
+	}
 	if !strings.Contains(unwrap(h.lastApply), "docker1 still admits clients of bob: deliver its ca.pem and restart dockerd") {
 		t.Errorf("before the restart, the check does not warn that bob is still admitted:\n%s", h.lastApply)
 	}
