@@ -18,6 +18,15 @@ data "dockertls_daemon_config" "docker1" {
   server_cert_pem = dockertls_server_cert.docker1.cert_pem
   server_key_pem  = dockertls_server_cert.docker1.private_key_pem
 
+  # The issuers whose clients docker1 admits (its tlscacert), when they are
+  # not the CA above: one per person or team, so that removing one shuts
+  # out exactly its clients. Defaults to ca_cert_pem.
+  # client_ca_cert_pem = join("", [for ca in dockertls_ca.person : ca.cert_pem])
+
+  # Containers keep running while dockerd restarts for renewed files (the
+  # default; false on swarm nodes).
+  live_restore = true
+
   settings_json = jsonencode({
     "log-driver" = "journald"
   })
