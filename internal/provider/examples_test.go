@@ -3,6 +3,7 @@ package provider
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -67,7 +68,7 @@ func TestExamples(t *testing.T) {
 func copyExample(t *testing.T, dir string, tf *cli) string {
 	t.Helper()
 	main, _ := os.ReadFile(filepath.Join(dir, "main.tf"))
-	if !strings.Contains(string(main), `source          = "../modules/`) && !strings.Contains(string(main), `source = "../modules/`) {
+	if !regexp.MustCompile(`source\s*=\s*"\.\./modules/`).Match(main) {
 		return copyTree(t, dir, tf.dir)
 	}
 	copyTree(t, filepath.Join(filepath.Dir(dir), "modules"), filepath.Join(tf.dir, "modules"))
