@@ -4,7 +4,7 @@
 # configuration for the docker CLI and the kreuzwerker/docker provider.
 
 terraform {
-  required_version = ">= 1.11"
+  required_version = ">= 1.5"
   required_providers {
     dockertls = {
       source = "dockertls/dockertls"

@@ -4,7 +4,7 @@
 # before it expires.
 
 terraform {
-  required_version = ">= 1.11"
+  required_version = ">= 1.5"
   required_providers {
     dockertls = {
       source = "dockertls/dockertls"

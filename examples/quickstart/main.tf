@@ -10,7 +10,7 @@
 # `make demo` does exactly this and checks the result with openssl.
 
 terraform {
-  required_version = ">= 1.11"
+  required_version = ">= 1.5"
   required_providers {
     dockertls = {
       source = "dockertls/dockertls"

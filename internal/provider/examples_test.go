@@ -42,6 +42,15 @@ func TestExamples(t *testing.T) {
 				// dev_overrides; `terraform get` installs the modules only, offline.
 				tf.mustRun("get")
 			}
+			if major, minor, ok := requiredVersion(all); ok && !underTest(t).atLeast(major, minor) {
+				// An older CLI must refuse it: with the version constraint, or
+				// before it gets there, on the syntax or block it does not know.
+				out, code := tf.run(nil, "validate")
+				if code == 0 || !regexp.MustCompile(olderCLIRefusals).MatchString(out) {
+					t.Errorf("terraform %s did not refuse an example that requires >= %d.%d (exit %d):\n%s", underTest(t), major, minor, code, out)
+				}
+				return
+			}
 			if out, code := tf.run(nil, "fmt", "-check", "-diff", "-recursive"); code != 0 {
 				t.Errorf("terraform fmt -check: not formatted:\n%s", out)
 			}
@@ -60,6 +69,11 @@ func TestExamples(t *testing.T) {
 		})
 	}
 }
+
+// olderCLIRefusals are what a CLI too old for an example says: the
+// version constraint, or (Terraform 1.5 stops there first) the syntax of a
+// provider function and the ephemeral block it cannot read.
+const olderCLIRefusals = `Unsupported Terraform Core version|Missing argument separator|Missing newline after argument|Blocks of type "ephemeral" are not expected here`
 
 // copyExample copies the example in dir to tf's working directory. An
 // example that shares its modules with its siblings (source =

@@ -1,3 +1,8 @@
+# Ephemeral resources need Terraform 1.10 or later.
+terraform {
+  required_version = ">= 1.10"
+}
+
 variable "ca_cert_pem" {
   type = string
 }
