@@ -7,11 +7,11 @@ import (
 	"fmt"
 	"log"
 	"os"
-	"runtime/debug"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
+	"github.com/dockertls/terraform-provider-dockertls/internal/pluginprocess"
 	"github.com/dockertls/terraform-provider-dockertls/internal/provider"
 )
 
@@ -29,25 +29,14 @@ func main() {
 		os.Exit(0)
 	}
 
-	quietLogsUnlessRequested()
-	tuneGC()
-	stopProfile := startCPUProfile()
+	pluginprocess.QuietLogsUnlessRequested()
+	pluginprocess.TuneGC()
+	stopProfile := pluginprocess.StartCPUProfile()
 	err := serve(debugMode)
 	stopProfile()
-	reportRusage()
+	pluginprocess.ReportRusage()
 	if err != nil {
 		log.Fatal(err)
-	}
-}
-
-// tuneGC makes the garbage collector run a quarter as often as by default
-// unless GOGC says otherwise. The provider keeps little alive between calls
-// (a few MiB), so the default collects every few calls and spends a fifth
-// of the CPU of a plan on collection; at 400 the peak RSS of a plan of 1000
-// certificates stays under 50 MiB (make bench).
-func tuneGC() {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(400)
 	}
 }
 

@@ -3,7 +3,7 @@
 # client certificates, applied and planned with the real terraform and the
 # built provider, REPEAT times each, reported as min/median wall time with
 # the provider's own CPU time and peak RSS (each provider process reports
-# them on exit, see rusage.go).
+# them on exit, see internal/pluginprocess/rusage.go).
 #
 # It runs with two state backends. "local" is the default state file, which
 # Terraform rewrites and fsyncs after every resource: O(N²) in Terraform

@@ -1,4 +1,6 @@
-package main
+// Package release_test checks the release configuration at the
+// repository's root: .goreleaser.yml and the registry manifest.
+package release_test
 
 import (
 	"encoding/json"
@@ -20,7 +22,7 @@ func TestReleaseConfiguration(t *testing.T) {
 			ProtocolVersions []string `json:"protocol_versions"`
 		} `json:"metadata"`
 	}
-	b, err := os.ReadFile("terraform-registry-manifest.json")
+	b, err := os.ReadFile("../../terraform-registry-manifest.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +60,7 @@ func TestReleaseConfiguration(t *testing.T) {
 			} `yaml:"extra_files"`
 		} `yaml:"release"`
 	}
-	b, err = os.ReadFile(".goreleaser.yml")
+	b, err = os.ReadFile("../../.goreleaser.yml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +104,7 @@ func contains(list []string, s string) bool {
 // build time, as .goreleaser.yml injects it.
 func TestVersionFlag(t *testing.T) {
 	bin := filepath.Join(t.TempDir(), "provider")
-	if out, err := exec.Command("go", "build", "-ldflags", "-X main.version=1.2.3", "-o", bin, ".").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-ldflags", "-X main.version=1.2.3", "-o", bin, "../..").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	out, err := exec.Command(bin, "-version").Output()

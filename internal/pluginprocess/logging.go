@@ -1,4 +1,4 @@
-package main
+package pluginprocess
 
 import "os"
 
@@ -10,12 +10,12 @@ var logRequestVars = []string{
 	"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK",
 }
 
-// quietLogsUnlessRequested switches the plugin SDKs' loggers off when no
+// QuietLogsUnlessRequested switches the plugin SDKs' loggers off when no
 // logs were asked for. Unset, their level defaults to TRACE, so every RPC
 // formats dozens of JSON log lines only for the CLI to drop them: about a
 // third of the provider's CPU time in `make bench`. When logs are asked for,
 // nothing changes.
-func quietLogsUnlessRequested() {
+func QuietLogsUnlessRequested() {
 	for _, name := range logRequestVars {
 		if os.Getenv(name) != "" {
 			return

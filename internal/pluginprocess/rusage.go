@@ -1,4 +1,4 @@
-package main
+package pluginprocess
 
 import (
 	"fmt"
@@ -18,9 +18,9 @@ const rusageEnv = "DOCKERTLS_RUSAGE_FILE"
 // process, for `make bench PROFILE=1`.
 const cpuProfileEnv = "DOCKERTLS_CPUPROFILE"
 
-// startCPUProfile starts profiling when cpuProfileEnv is set and returns
+// StartCPUProfile starts profiling when cpuProfileEnv is set and returns
 // the function that stops it.
-func startCPUProfile() func() {
+func StartCPUProfile() func() {
 	prefix := os.Getenv(cpuProfileEnv)
 	if prefix == "" {
 		return func() {}
@@ -36,9 +36,9 @@ func startCPUProfile() func() {
 	return func() { pprof.StopCPUProfile(); _ = f.Close() }
 }
 
-// reportRusage appends "user_seconds system_seconds peak_rss_kib" for this
+// ReportRusage appends "user_seconds system_seconds peak_rss_kib" for this
 // process to the file named by rusageEnv, if set.
-func reportRusage() {
+func ReportRusage() {
 	path := os.Getenv(rusageEnv)
 	if path == "" {
 		return
