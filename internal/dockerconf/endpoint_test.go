@@ -2,7 +2,6 @@ package dockerconf
 
 import (
 	"context"
-	"crypto"
 	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
@@ -47,7 +46,7 @@ func (a testAuthority) pair(t *testing.T, usage x509.ExtKeyUsage) tls.Certificat
 	if err != nil {
 		t.Fatal(err)
 	}
-	return tls.Certificate{Certificate: [][]byte{issued.Certificate.Raw}, PrivateKey: crypto.Signer(key), Leaf: issued.Certificate}
+	return tls.Certificate{Certificate: [][]byte{issued.Certificate.Raw}, PrivateKey: key, Leaf: issued.Certificate}
 }
 
 // TestProbeClientAccepted runs Probe against a TLS server that verifies
