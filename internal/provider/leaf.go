@@ -27,7 +27,8 @@ const (
 
 	attrCAPrivateKeyPEMWO        = "ca_private_key_pem_wo"
 	attrCAPrivateKeyPEMWOVersion = "ca_private_key_pem_wo_version"
-	attrCAPrivateKeyPassphrase   = "ca_private_key_passphrase" //nolint:gosec // an attribute name, not a credential
+	attrCAPrivateKeyPassphrase   = "ca_private_key_passphrase"    //nolint:gosec // an attribute name, not a credential
+	attrCAPrivateKeyPassphraseWO = "ca_private_key_passphrase_wo" //nolint:gosec // an attribute name, not a credential
 	attrCertRequestPEM           = "cert_request_pem"
 )
 
@@ -39,24 +40,28 @@ type leafInputs struct {
 	CAPrivateKeyPEMWO      types.String `tfsdk:"ca_private_key_pem_wo"`
 	CAPrivateKeyPEMWOVer   types.Int64  `tfsdk:"ca_private_key_pem_wo_version"`
 	CAPrivateKeyPassphrase types.String `tfsdk:"ca_private_key_passphrase"`
+	CAPassphraseWO         types.String `tfsdk:"ca_private_key_passphrase_wo"`
 	CertRequestPEM         types.String `tfsdk:"cert_request_pem"`
 	Organization           types.String `tfsdk:"organization"`
 	CASHA256Fingerprint    types.String `tfsdk:"ca_sha256_fingerprint"`
 }
 
 // issuerKey is the CA key as configured: the plain or the write-only
-// attribute, whichever is set, with its passphrase. known is false while
-// any of them is unknown.
+// attribute, whichever is set, with its passphrase (likewise). known is
+// false while any of them is unknown.
 func (in leafInputs) issuerKey() (keyPEM string, passphrase []byte, known bool) {
-	key := in.CAPrivateKeyPEM
+	key, pass := in.CAPrivateKeyPEM, in.CAPrivateKeyPassphrase
 	if key.IsNull() {
 		key = in.CAPrivateKeyPEMWO
 	}
-	if key.IsUnknown() || key.IsNull() || in.CAPrivateKeyPassphrase.IsUnknown() {
+	if pass.IsNull() {
+		pass = in.CAPassphraseWO
+	}
+	if key.IsUnknown() || key.IsNull() || pass.IsUnknown() {
 		return "", nil, false
 	}
-	if !in.CAPrivateKeyPassphrase.IsNull() {
-		passphrase = []byte(in.CAPrivateKeyPassphrase.ValueString())
+	if !pass.IsNull() {
+		passphrase = []byte(pass.ValueString())
 	}
 	return key.ValueString(), passphrase, true
 }
@@ -101,9 +106,21 @@ func leafAttributes(subject string) map[string]schema.Attribute {
 		attrCAPrivateKeyPassphrase: schema.StringAttribute{
 			MarkdownDescription: "The passphrase of an encrypted CA key, such as the one `openssl genrsa -aes256` writes: PKCS#8 " +
 				"`ENCRYPTED PRIVATE KEY` (OpenSSL 3) or legacy `Proc-Type: 4,ENCRYPTED` PEM (OpenSSL 1.x, `-traditional`). Works with " +
-				"either CA key attribute. Issued keys are never encrypted: dockerd cannot read encrypted keys. Changing it does not replace the certificate.",
+				"either CA key attribute. Issued keys are never encrypted: dockerd cannot read encrypted keys. Stored in the state (next " +
+				"to the key it unlocks, with `ca_private_key_pem`); `ca_private_key_passphrase_wo` keeps it out. Changing it does not " +
+				"replace the certificate.",
 			Optional:  true,
 			Sensitive: true,
+		},
+		attrCAPrivateKeyPassphraseWO: schema.StringAttribute{
+			MarkdownDescription: "The passphrase of an encrypted CA key as a write-only attribute (Terraform 1.11 and later): never " +
+				"stored in the plan or the state. Works with either CA key attribute, and needs no version attribute: a passphrase " +
+				"never shapes the certificate. Only with `ca_private_key_pem_wo` as well are neither the key nor its passphrase stored. " +
+				"Changing it does not replace the certificate.",
+			Optional:   true,
+			Sensitive:  true,
+			WriteOnly:  true,
+			Validators: []validator.String{stringvalidator.ConflictsWith(path.MatchRoot(attrCAPrivateKeyPassphrase))},
 		},
 		attrCertRequestPEM: schema.StringAttribute{
 			MarkdownDescription: "A certificate signing request made on the host (`openssl req -new -key key.pem`), so that the " +
@@ -152,7 +169,7 @@ type attributeGetter interface {
 func readLeafInputs(ctx context.Context, from attributeGetter, in *leafInputs, life *lifetimeInputs, diags *diag.Diagnostics) {
 	for name, target := range map[string]any{
 		attrCACertPEM: &in.CACertPEM, attrCAPrivateKeyPEM: &in.CAPrivateKeyPEM, attrCAPrivateKeyPEMWO: &in.CAPrivateKeyPEMWO,
-		attrCAPrivateKeyPassphrase: &in.CAPrivateKeyPassphrase, attrCertRequestPEM: &in.CertRequestPEM,
+		attrCAPrivateKeyPassphrase: &in.CAPrivateKeyPassphrase, attrCAPrivateKeyPassphraseWO: &in.CAPassphraseWO, attrCertRequestPEM: &in.CertRequestPEM,
 		attrKeyAlgorithm: &life.KeyAlgorithm, attrValidityHours: &life.ValidityPeriodHours, attrEarlyRenewalHours: &life.EarlyRenewalHours,
 	} {
 		diags.Append(from.GetAttribute(ctx, path.Root(name), target)...)
@@ -177,6 +194,11 @@ func (c *certificateResource) validateLeafConfig(ctx context.Context, config att
 		return
 	}
 	checkOneCAKey(in, diags)
+	if !in.CAPrivateKeyPassphrase.IsNull() && !in.CAPrivateKeyPEMWO.IsNull() {
+		diags.AddAttributeWarning(path.Root(attrCAPrivateKeyPassphrase), "The CA key's passphrase is stored while the key is not",
+			"ca_private_key_pem_wo keeps the CA key out of the state, but ca_private_key_passphrase, which unlocks it, is stored "+
+				"there in plain text on this certificate. Use ca_private_key_passphrase_wo instead to keep both out.")
+	}
 	if life.ValidityPeriodHours.IsNull() {
 		life.ValidityPeriodHours = types.Int64Value(leafDefaultValidityHours)
 	}
@@ -274,6 +296,9 @@ func addInputError(diags *diag.Diagnostics, err error, in leafInputs) {
 		}
 		if errors.Is(err, pki.ErrWrongPassphrase) {
 			p = path.Root(attrCAPrivateKeyPassphrase)
+			if in.CAPrivateKeyPassphrase.IsNull() {
+				p = path.Root(attrCAPrivateKeyPassphraseWO)
+			}
 		}
 	case pki.InputCert:
 		p = path.Root(attrCertRequestPEM)
@@ -395,6 +420,7 @@ func (c *certificateResource) createLeaf(ctx context.Context, req resource.Creat
 ) {
 	resp.Diagnostics.Append(req.Plan.Get(ctx, model)...)
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root(attrCAPrivateKeyPEMWO), &in.CAPrivateKeyPEMWO)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root(attrCAPrivateKeyPassphraseWO), &in.CAPassphraseWO)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -403,7 +429,7 @@ func (c *certificateResource) createLeaf(ctx context.Context, req resource.Creat
 		return
 	}
 	c.issueLeaf(ctx, leafIssue{inputs: in, life: life, request: request, outputs: out}, &resp.Diagnostics)
-	in.CAPrivateKeyPEMWO = types.StringNull()
+	in.CAPrivateKeyPEMWO, in.CAPassphraseWO = types.StringNull(), types.StringNull()
 	if resp.Diagnostics.HasError() {
 		return
 	}
