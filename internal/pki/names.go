@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/net/idna"
 )
 
 // maxDNSNameLength is the longest name in presentation form (RFC 1035 §2.3.4
@@ -29,6 +32,9 @@ func ValidateDNSName(name string) error {
 	}
 	if _, err := netip.ParseAddr(name); err == nil {
 		return fmt.Errorf("%q is an IP address, not a DNS name: list it in ip_addresses so that it becomes an IP SAN (clients reject an IP given as a DNS SAN)", name)
+	}
+	if !isASCII(name) {
+		return internationalizedNameError(name)
 	}
 	labels := strings.Split(name, ".")
 	for i, label := range labels {
@@ -59,6 +65,33 @@ func validateLabel(label string) error {
 		}
 	}
 	return nil
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// internationalizedNameError refuses a name written with non-ASCII
+// letters (a U-label) and gives the A-label to write instead.
+// Certificates carry internationalized names as A-labels (RFC 5280 §7.2),
+// and Go's verifier compares names as they are, so the configuration
+// says exactly what the certificate will hold rather than the provider
+// converting it out of sight.
+func internationalizedNameError(name string) error {
+	wildcard, rest := "", name
+	if strings.HasPrefix(name, "*.") {
+		wildcard, rest = "*.", strings.TrimPrefix(name, "*.")
+	}
+	ascii, err := idna.Lookup.ToASCII(rest)
+	if err != nil {
+		return fmt.Errorf("DNS name %q is not a valid internationalized domain name (%v): certificates carry such names as A-labels (RFC 5280 §7.2), and this one has none", name, err)
+	}
+	return fmt.Errorf("DNS name %q has letters outside ASCII: certificates carry internationalized names as A-labels (RFC 5280 §7.2), so write %q, which clients match for this name", name, wildcard+ascii)
 }
 
 // isLDH reports whether r may appear in a host name label: a letter, a

@@ -111,6 +111,7 @@ func TestBadInput(t *testing.T) {
 		{"a key in the endpoint's bundle", fmt.Sprintf("data \"dockertls_endpoint\" \"x\" {\n  host = \"tcp://127.0.0.1:1\"\n  ca_cert_pem = %s\n}\n", hclString(m.ca+m.caKey)), `ca_cert_pem.*block 2: found a PEM block of type "PRIVATE KEY"`},
 		{"a server certificate outside the bundle", daemon(fmt.Sprintf("ca_cert_pem = %s\n  server_cert_pem = %s", hclString(m.ca+m.ca), hclString(m.otherServer))), `server_cert_pem.*is not signed by any of the CAs "External CA", "External CA"`},
 		{"a bundle on a leaf's issuer", withCA(m.ca+m.ca, m.caKey, ""), `ca_cert_pem.*more than one PEM block: pass exactly one certificate`},
+		{"internationalized name", serverWith(`dns_names = ["bücher.example"]`), `dns_names\[0\].*letters outside ASCII.*write "xn--bcher-kva.example"`},
 		{"a leaf among the client issuers", daemon(`client_ca_cert_pem = ` + hclString(m.ca+m.ca+m.client)), `client_ca_cert_pem.*block 3: the certificate .* is not a CA`},
 		{"a client certificate outside its issuer", strings.Replace(clientConfig("tcp://docker1:2376"), "client_cert_pem", "client_ca_cert_pem = "+hclString(otherIssuer.ca)+"\n  client_cert_pem", 1),
 			`client_cert_pem: the client certificate .* is not signed by the CA "External CA", so the peer rejects it`},

@@ -177,6 +177,13 @@ func (r *caResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequ
 		r.planCertificate(ctx, v, resp, func(external types.String) {
 			r.checkExternalKeyUnchanged(ctx, v, external, &resp.Diagnostics)
 		}, nil)
+		for _, from := range []*objectData{v.state, v.plan} {
+			if !from.IsNull() {
+				var certPEM types.String
+				from.GetAttribute(ctx, path.Root(attrCertPEM), &certPEM)
+				r.env.noteManagedCA(certPEM)
+			}
+		}
 	})
 }
 
@@ -330,6 +337,7 @@ func (r *caResource) Create(ctx context.Context, req resource.CreateRequest, res
 	m.KeyAlgorithm = types.StringValue(string(alg))
 	m.PrivateKeyPEMWO = types.StringNull()
 	logIssued(ctx, "CA certificate", issued)
+	r.env.noteManagedCA(m.CertPEM)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 

@@ -137,3 +137,40 @@ func pemBody(s string) string {
 func unwrap(s string) string {
 	return regexp.MustCompile(`\s+`).ReplaceAllString(s, " ")
 }
+
+// TestCLIExpiringCAAdvice checks that the advice for a CA too close to
+// expiry fits the CA: a dockertls_ca of the configuration renews itself,
+// a CA made elsewhere is renewed there.
+func TestCLIExpiringCAAdvice(t *testing.T) {
+	clock := newTestClock()
+	caPEM, caKey, _ := externalCA(t, pki.ECDSAP256, clock.Now(), 500*time.Hour)
+	for name, c := range map[string]struct{ config, want, not string }{
+		"a CA from a file": {leafConfig(caPEM, caKey, ""),
+			"If ca_cert_pem is a CA made outside Terraform (such as openssl's ca.pem), renew it there", "The CA is a dockertls_ca of this configuration"},
+		"a dockertls_ca": {`
+resource "dockertls_ca" "ca" {
+  common_name           = "Short CA"
+  validity_period_hours = 500
+  early_renewal_hours   = 100
+}
+
+resource "dockertls_server_cert" "s" {
+  ca_cert_pem        = dockertls_ca.ca.cert_pem
+  ca_private_key_pem = dockertls_ca.ca.private_key_pem
+  dns_names          = ["docker1.example.internal"]
+}
+`, "The CA is a dockertls_ca of this configuration, which renews itself on its own key once inside its early renewal window: give it an early_renewal_hours of more than 720", "outside Terraform"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			tf := newCLI(t, clock, providerBlock+c.config)
+			out, code := tf.run(nil, "apply", "-auto-approve", "-input=false")
+			if code == 0 || !strings.Contains(unwrap(out), "The CA expires too soon to issue this certificate") ||
+				!strings.Contains(unwrap(out), c.want) || strings.Contains(unwrap(out), c.not) {
+				t.Errorf("exit %d; want the advice %q:\n%s", code, c.want, out)
+			}
+			if tf.stateHas("dockertls_server_cert.s") {
+				t.Error("the certificate was created")
+			}
+		})
+	}
+}

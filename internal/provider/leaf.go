@@ -371,11 +371,27 @@ func (c *certificateResource) planLeafCreate(ctx context.Context, config attribu
 	if pki.DueForRenewal(notAfter, hours(life.EarlyRenewalHours), now) {
 		diags.AddAttributeError(pathEarlyRenewal, "The CA expires too soon to issue this certificate",
 			fmt.Sprintf("The CA certificate %q expires at %s, so a %s issued now would expire then too and already be inside its "+
-				"early renewal window (early_renewal_hours = %d): it would be replaced on every apply. Renew the CA first (it is "+
-				"replaced once it is inside its own renewal window), or lower early_renewal_hours below %d.",
+				"early renewal window (early_renewal_hours = %d): it would be replaced on every apply. %s Or lower "+
+				"early_renewal_hours below %d.",
 				ca.Subject.CommonName, pki.FormatTime(ca.NotAfter), c.kind, life.EarlyRenewalHours.ValueInt64(),
-				int64(notAfter.Sub(now).Hours())))
+				c.renewCAAdvice(ca, life.EarlyRenewalHours.ValueInt64()), int64(notAfter.Sub(now).Hours())))
 	}
+}
+
+// renewCAAdvice says how to renew ca so that a leaf due early hours before
+// its expiry can be issued: a dockertls_ca of this configuration renews
+// itself, on its own key, once its own window opens; a CA made elsewhere is
+// renewed there. When the provider has not seen the CA planned by a
+// dockertls_ca, it cannot tell which, and says both.
+func (c *certificateResource) renewCAAdvice(ca *x509.Certificate, early int64) string {
+	managed := fmt.Sprintf("The CA is a dockertls_ca of this configuration, which renews itself on its own key once inside its "+
+		"early renewal window: give it an early_renewal_hours of more than %d, so that it renews before its certificates must.", early)
+	if c.env.isManagedCA(ca) {
+		return managed
+	}
+	return fmt.Sprintf("If ca_cert_pem is a CA made outside Terraform (such as openssl's ca.pem), renew it there and pass the new "+
+		"certificate (on the same key, the certificates issued under it stay valid). If it is a dockertls_ca's cert_pem, give that CA "+
+		"an early_renewal_hours of more than %d, so that it renews itself before its certificates must.", early)
 }
 
 // planSuppliedKey plans what is known at plan time when the key comes from

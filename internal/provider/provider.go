@@ -5,7 +5,9 @@ package provider
 import (
 	"context"
 	"crypto/rand"
+	"crypto/x509"
 	"io"
+	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
@@ -13,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/dockertls/terraform-provider-dockertls/internal/pki"
 )
@@ -27,11 +30,34 @@ var (
 const TypeName = "dockertls"
 
 // env is what every resource and data source of one provider instance
-// shares: the clock and randomness they use and the cache of parsed CAs.
+// shares: the clock and randomness they use, the cache of parsed CAs, and
+// the CA certificates this instance has seen a dockertls_ca plan or hold.
 type env struct {
 	clock       pki.Clock
 	rand        io.Reader
 	authorities *authorityCache
+	// managedCAs holds the SHA-256 fingerprints of CA certificates that a
+	// dockertls_ca of the configuration holds or plans, so that a message
+	// about a leaf's CA can say how that CA is renewed. Terraform plans a
+	// CA before the leaves that refer to it, in the same provider process.
+	managedCAs sync.Map // fingerprint → struct{}
+}
+
+// noteManagedCA records a CA certificate held or planned by a dockertls_ca.
+func (e *env) noteManagedCA(certPEM types.String) {
+	if !known(certPEM) {
+		return
+	}
+	if cert, err := e.authorities.certificate(certPEM.ValueString()); err == nil {
+		e.managedCAs.Store(pki.Fingerprint(cert), struct{}{})
+	}
+}
+
+// isManagedCA reports whether a dockertls_ca of this configuration holds
+// or plans ca.
+func (e *env) isManagedCA(ca *x509.Certificate) bool {
+	_, ok := e.managedCAs.Load(pki.Fingerprint(ca))
+	return ok
 }
 
 // Option changes how a provider instance behaves; tests use it to set the
