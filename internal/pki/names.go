@@ -89,7 +89,7 @@ func internationalizedNameError(name string) error {
 	}
 	ascii, err := idna.Lookup.ToASCII(rest)
 	if err != nil {
-		return fmt.Errorf("DNS name %q is not a valid internationalized domain name (%v): certificates carry such names as A-labels (RFC 5280 §7.2), and this one has none", name, err)
+		return fmt.Errorf("DNS name %q is not a valid internationalized domain name (%w): certificates carry such names as A-labels (RFC 5280 §7.2), and this one has none", name, err)
 	}
 	return fmt.Errorf("DNS name %q has letters outside ASCII: certificates carry internationalized names as A-labels (RFC 5280 §7.2), so write %q, which clients match for this name", name, wildcard+ascii)
 }
