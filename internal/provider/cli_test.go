@@ -174,3 +174,23 @@ resource "dockertls_server_cert" "s" {
 		})
 	}
 }
+
+// TestCLIImportSaysWhatToDo checks the answer to terraform import of each
+// resource: why it is not imported, and what to do instead.
+func TestCLIImportSaysWhatToDo(t *testing.T) {
+	tf := newCLI(t, newTestClock(), cliFleet)
+	for addr, want := range map[string]string{
+		"dockertls_ca.ca":               `ca_cert_pem = file("ca.pem")`,
+		"dockertls_server_cert.docker1": "terraform apply -replace=ADDRESS",
+		"dockertls_client_cert.ci":      "terraform apply -replace=ADDRESS",
+	} {
+		out, code := tf.run(nil, "import", "-input=false", addr, "123")
+		if code == 0 || !strings.Contains(unwrap(out), "cannot be imported") || !strings.Contains(unwrap(out), want) ||
+			strings.Contains(out, "Please contact the provider developer") {
+			t.Errorf("terraform import %s exited %d; want advice with %q:\n%s", addr, code, want, out)
+		}
+	}
+	if tf.stateHas("dockertls_") {
+		t.Error("an import wrote to the state")
+	}
+}

@@ -57,7 +57,11 @@ func (d *clientConfigDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 			"It checks at plan time that the host is a `tcp://` address with a port, that the client certificate carries " +
 			"clientAuth and chains to the CA, and that the key is the certificate's. Given the server certificate too, it warns " +
 			"when the host's name or address is not among its SANs, the \"certificate is valid for X, not Y\" failure before it happens.\n\n" +
-			"Always pass `ca_material` on to the kreuzwerker/docker provider: with an empty CA it skips server verification entirely.",
+			"Always pass `ca_material` on to the kreuzwerker/docker provider: with an empty CA it skips server verification entirely. " +
+			"And set its `cert_path = \"\"` with the materials: it takes `DOCKER_CERT_PATH` (which `env` and the docker CLI's own " +
+			"instructions have users export) as the default of `cert_path`, and refuses `cert_path` together with them " +
+			"(\"failed to create Docker client: cert_path must not be specified\"); an explicit empty `cert_path` keeps the " +
+			"environment out (checked against its real binary).",
 		Attributes: map[string]schema.Attribute{
 			"host": schema.StringAttribute{
 				MarkdownDescription: "The daemon's address, `tcp://HOST:PORT`, such as `tcp://docker1.example.internal:2376`.",

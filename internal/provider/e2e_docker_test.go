@@ -108,6 +108,9 @@ func TestE2EDockerd(t *testing.T) {
 			t.Errorf("plain HTTP got %s: %s", resp.Status, body)
 		}
 	})
+	t.Run("kreuzwerker/docker with DOCKER_CERT_PATH exported", func(t *testing.T) {
+		kreuzwerkerWithCertPathExported(t, tf, tcp, filepath.Join(dir, "client"))
+	})
 	t.Run("dockertls_endpoint reports the served certificate", func(t *testing.T) {
 		tf.write(e2eConfig(dir, tcp, unnamed, dockerd, true))
 		tf.mustRun("apply", "-auto-approve", "-input=false")
@@ -123,6 +126,68 @@ func TestE2EDockerd(t *testing.T) {
 			t.Errorf("plan exited %d:\n%s", code, out)
 		}
 	})
+}
+
+// kreuzwerkerWithCertPathExported configures the real kreuzwerker/docker
+// provider from dockertls_client_config's *_material outputs, with
+// DOCKER_CERT_PATH exported as the docker CLI's instructions (and the
+// data source's env) have users do. That provider reads DOCKER_CERT_PATH as
+// its cert_path default and refuses cert_path with the materials; an
+// explicit cert_path = "" is the documented fix, and must reach the daemon.
+func kreuzwerkerWithCertPathExported(t *testing.T, issued *cli, host, certDir string) {
+	dir := os.Getenv("DOCKERTLS_KREUZWERKER_DIR")
+	if dir == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("DOCKERTLS_KREUZWERKER_DIR is not set on CI: make test builds kreuzwerker/docker there (scripts/build-kreuzwerker.sh)")
+		}
+		t.Skip("SKIP (loudly): kreuzwerker/docker is not built; run scripts/build-kreuzwerker.sh, or make test with CI=true")
+	}
+	pem := func(addr, attr string) string { return hclString(issued.stateAttr(addr, attr).(string)) }
+	config := func(certPath string) string {
+		return fmt.Sprintf(`
+terraform {
+  required_providers {
+    dockertls = { source = "dockertls/dockertls" }
+    docker    = { source = "kreuzwerker/docker" }
+  }
+}
+
+data "dockertls_client_config" "admin" {
+  host            = %q
+  ca_cert_pem     = %s
+  client_cert_pem = %s
+  client_key_pem  = %s
+}
+
+provider "docker" {
+  host          = data.dockertls_client_config.admin.id
+  ca_material   = data.dockertls_client_config.admin.ca_material
+  cert_material = data.dockertls_client_config.admin.cert_material
+  key_material  = data.dockertls_client_config.admin.key_material
+  %s
+}
+
+data "docker_network" "none" {
+  name = "none"
+}
+
+output "network_driver" {
+  value = data.docker_network.none.driver
+}
+`, host, pem("dockertls_ca.ca", "cert_pem"), pem("dockertls_client_cert.admin", "cert_pem"), pem("dockertls_client_cert.admin", "private_key_pem"), certPath)
+	}
+	kw := newCLI(t, newTestClock(), providerBlock)
+	writeFile(t, filepath.Join(kw.dir, "terraformrc"), fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"kreuzwerker/docker\" = %q\n  }\n  direct {}\n}\n", dir))
+	exported := []string{"DOCKER_CERT_PATH=" + certDir}
+
+	kw.write(config(""))
+	if out, code := kw.run(exported, "apply", "-auto-approve", "-input=false"); code == 0 || !strings.Contains(out, "cert_path must not be specified") {
+		t.Errorf("without cert_path and with DOCKER_CERT_PATH exported, kreuzwerker/docker did not fail as documented (exit %d):\n%s", code, out)
+	}
+	kw.write(config(`cert_path     = ""`))
+	if out, code := kw.run(exported, "apply", "-auto-approve", "-input=false"); code != 0 || !strings.Contains(out, `network_driver = "null"`) {
+		t.Errorf("with cert_path = \"\", kreuzwerker/docker did not reach the daemon (exit %d):\n%s", code, out)
+	}
 }
 
 // e2eConfig is the configuration under test: everything in dir, dockerd on

@@ -25,13 +25,18 @@ data "dockertls_client_config" "ci" {
   server_cert_pem = dockertls_server_cert.docker1.cert_pem
 }
 
-# The kreuzwerker/docker provider takes the four values as they are:
+# The kreuzwerker/docker provider takes the four values as they are. It
+# reads DOCKER_CERT_PATH (which the docker CLI's instructions, and env
+# above, have you export) as its cert_path default, and refuses cert_path
+# together with the materials ("cert_path must not be specified"): set
+# cert_path to "" so that the environment cannot get in the way.
 #
 # provider "docker" {
 #   host          = data.dockertls_client_config.ci.host
 #   ca_material   = data.dockertls_client_config.ci.ca_material
 #   cert_material = data.dockertls_client_config.ci.cert_material
 #   key_material  = data.dockertls_client_config.ci.key_material
+#   cert_path     = ""
 # }
 
 output "docker_env" {
