@@ -64,8 +64,10 @@ type Daemon struct {
 	// ("live-restore"), so that the restart a renewed certificate needs
 	// stops none of them. dockerd refuses it in swarm mode.
 	LiveRestore bool
-	// Settings are further daemon.json settings, merged in. A
-	// "live-restore" among them wins over LiveRestore.
+	// Hardened writes BaselineSettings under Settings.
+	Hardened bool
+	// Settings are further daemon.json settings, merged in. They win over
+	// the baseline, and a "live-restore" among them over LiveRestore.
 	Settings map[string]any
 	// DockerdPath is the dockerd binary the systemd drop-in starts.
 	DockerdPath string
@@ -158,7 +160,12 @@ func jsonKind(v any) string {
 // JSON renders daemon.json: keys sorted, two-space indent, a trailing
 // newline, byte-identical for identical inputs.
 func (d Daemon) JSON() (string, error) {
-	m := make(map[string]any, len(d.Settings)+len(OwnedKeys)+1)
+	m := make(map[string]any, len(d.Settings)+len(OwnedKeys)+8)
+	if d.Hardened {
+		for k, v := range BaselineSettings() {
+			m[k] = v
+		}
+	}
 	m[LiveRestoreKey] = d.LiveRestore
 	for k, v := range d.Settings {
 		m[k] = v

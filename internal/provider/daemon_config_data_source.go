@@ -2,11 +2,13 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"path"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -47,6 +49,7 @@ type daemonConfigModel struct {
 	DockerdPath           types.String `tfsdk:"dockerd_path"`
 	DaemonJSONPathIn      types.String `tfsdk:"daemon_json_path"`
 	LiveRestore           types.Bool   `tfsdk:"live_restore"`
+	Hardening             types.String `tfsdk:"hardening"`
 
 	ID                types.String `tfsdk:"id"`
 	JSON              types.String `tfsdk:"json"`
@@ -54,6 +57,20 @@ type daemonConfigModel struct {
 	SystemdDropinPath types.String `tfsdk:"systemd_dropin_path"`
 	Files             types.Map    `tfsdk:"files"`
 	RestartTrigger    types.String `tfsdk:"restart_trigger"`
+	Findings          types.List   `tfsdk:"findings"`
+	CloudInit         types.String `tfsdk:"cloud_init"`
+}
+
+// The values of hardening.
+const (
+	hardeningBaseline = "baseline"
+	hardeningNone     = "none"
+)
+
+var hardeningLevels = []string{hardeningBaseline, hardeningNone}
+
+var findingAttrTypes = map[string]attr.Type{
+	"id": types.StringType, "title": types.StringType, "status": types.StringType, "detail": types.StringType,
 }
 
 func (d *daemonConfigDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -118,6 +135,18 @@ func (d *daemonConfigDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 					"setting both is an error.",
 				Optional: true,
 			},
+			"hardening": schema.StringAttribute{
+				MarkdownDescription: fmt.Sprintf("The daemon baseline merged into daemon.json, from section 2 of the %s. %s "+
+					"Defaults to `%s`. `%s` writes, under `settings_json`: `\"icc\": false` (2.2; it needs iptables), "+
+					"`\"no-new-privileges\": true` (2.14), `\"userland-proxy\": false` (2.16), `\"log-driver\": \"json-file\"` with "+
+					"`\"log-opts\"` of 3 files of `10m` (2.13: bounded logs on the host), `\"experimental\": false` (2.18); "+
+					"live-restore (2.15) is `live_restore`'s. It never sets what breaks ordinary hosts (`userns-remap`, an "+
+					"authorization plugin, `selinux-enabled`): those stay findings to decide on. `settings_json` wins over the "+
+					"baseline where both set a key, with a warning naming the recommendation it turns off.",
+					dockerconf.BenchmarkVersion, enumDescription(hardeningLevels), hardeningBaseline, hardeningBaseline),
+				Optional:   true,
+				Validators: []validator.String{stringvalidator.OneOf(hardeningLevels...)},
+			},
 			"server_cert_pem": optionalString("The server certificate, PEM. When given, it is checked against `ca_cert_pem` and added to `files`.", stringvalidator.AlsoRequires(p.MatchRoot("ca_cert_pem"))),
 			"server_key_pem": schema.StringAttribute{
 				MarkdownDescription: "The server's private key, PEM, unencrypted. When given, it is checked against `server_cert_pem` " +
@@ -146,6 +175,28 @@ func (d *daemonConfigDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 			"files": filesAttribute("Every file to write on the host: daemon.json and the drop-in (0644), and, when the PEMs are "+
 				"given, the CA and server certificates (0444) and the server key (0400).",
 				[]string{dockerconf.DaemonJSONName, dockerconf.SystemdDropinFile, dockerconf.CAFileName, dockerconf.ServerCertFileName, dockerconf.ServerKeyFileName}),
+			"findings": schema.ListNestedAttribute{
+				Computed: true,
+				MarkdownDescription: fmt.Sprintf("How the final daemon.json (whatever produced each setting) meets each recommendation "+
+					"of section 2, \"Docker daemon configuration\", of the %s: one entry per recommendation, in order, with `id` "+
+					"(such as `2.2`), `title`, `status` (`pass`, `fail`, or `manual` where daemon.json cannot decide it or it is "+
+					"yours to decide) and `detail` (what to set, in one sentence; empty on a pass). A `check` block or a "+
+					"postcondition over it makes the benchmark a plan-time gate.", dockerconf.BenchmarkVersion),
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"id":     computedString("The recommendation's number in the benchmark, such as `2.2`."),
+					"title":  computedString("The recommendation, as the benchmark words it."),
+					"status": computedString("`pass`, `fail` or `manual`."),
+					"detail": computedString("What to set, in one sentence; empty on a pass."),
+				}},
+			},
+			"cloud_init": schema.StringAttribute{
+				Computed:  true,
+				Sensitive: true,
+				MarkdownDescription: "A complete `#cloud-config` document for `user_data` of any cloud: `write_files` with every file " +
+					"in `files` (base64-encoded, so each arrives byte for byte, owned by `root:root` with its mode), then `runcmd` " +
+					"`systemctl daemon-reload` and `systemctl restart docker`. Sensitive, since it holds the server key. It passes " +
+					"`cloud-init schema`.",
+			},
 			"restart_trigger": schema.StringAttribute{
 				Computed: true,
 				MarkdownDescription: "A SHA-256 digest of everything dockerd reads only at start-up (daemon.json, the drop-in, the TLS " +
@@ -218,6 +269,34 @@ func checkDaemonSecurity(m daemonConfigModel, diags *diag.Diagnostics) {
 				fmt.Sprintf("%s serves TLS on port 2375, which tools and people take for the unencrypted Docker port. Use 2376, the TLS convention.", s))
 		}
 	}
+}
+
+// daemonFindings judges the rendered daemon.json, and refuses the
+// combinations dockerd will not start with.
+func daemonFindings(jsonText string, diags *diag.Diagnostics) (types.List, bool) {
+	var cfg map[string]any
+	_ = json.Unmarshal([]byte(jsonText), &cfg)
+	for _, err := range dockerconf.CheckConflicts(cfg) {
+		diags.AddAttributeError(p.Root("settings_json"), "dockerd would refuse this daemon.json", "settings_json: "+err.Error())
+	}
+	findings, err := dockerconf.Findings(jsonText)
+	if err != nil {
+		diags.AddError("Could not judge daemon.json", err.Error())
+	}
+	if diags.HasError() {
+		return types.ListNull(types.ObjectType{AttrTypes: findingAttrTypes}), false
+	}
+	elems := make([]attr.Value, len(findings))
+	for i, f := range findings {
+		obj, d := types.ObjectValue(findingAttrTypes, map[string]attr.Value{
+			"id": types.StringValue(f.ID), "title": types.StringValue(f.Title), "status": types.StringValue(f.Status), "detail": types.StringValue(f.Detail),
+		})
+		diags.Append(d...)
+		elems[i] = obj
+	}
+	list, d := types.ListValue(types.ObjectType{AttrTypes: findingAttrTypes}, elems)
+	diags.Append(d...)
+	return list, !diags.HasError()
 }
 
 // clientTrust is the bundle that becomes dockerd's tlscacert, and the
@@ -300,12 +379,24 @@ func (d *daemonConfigDataSource) Read(ctx context.Context, req datasource.ReadRe
 		Settings:    settings,
 		DockerdPath: stringOr(m.DockerdPath, dockerconf.DefaultDockerdPath),
 		LiveRestore: m.LiveRestore.IsNull() || m.LiveRestore.ValueBool(),
+		Hardened:    m.Hardening.ValueString() != hardeningNone,
 		JSONPath:    stringOr(m.DaemonJSONPathIn, dockerconf.DefaultDaemonJSONPath),
 	}
 	jsonText, err := daemon.JSON()
 	if err != nil {
 		resp.Diagnostics.AddError("Could not render daemon.json", err.Error())
 		return
+	}
+	findings, ok := daemonFindings(jsonText, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	if daemon.Hardened {
+		for _, turnedOff := range dockerconf.OverriddenBaseline(settings) {
+			resp.Diagnostics.AddAttributeWarning(p.Root("settings_json"), "settings_json turns off a hardening recommendation",
+				fmt.Sprintf("settings_json overrides the baseline's setting for %s of the %s. The findings show it as not passed; "+
+					"remove the key from settings_json to restore the baseline.", turnedOff, dockerconf.BenchmarkVersion))
+		}
 	}
 	dropin := daemon.SystemdDropin()
 	files := []dockerconf.File{
@@ -343,6 +434,8 @@ func (d *daemonConfigDataSource) Read(ctx context.Context, req datasource.ReadRe
 	m.SystemdDropinPath = types.StringValue(dockerconf.SystemdDropinPath())
 	m.Files = filesVal
 	m.RestartTrigger = types.StringValue(trigger)
+	m.Findings = findings
+	m.CloudInit = types.StringValue(dockerconf.CloudConfig(files))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 

@@ -1,0 +1,130 @@
+package dockerconf
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func render(t *testing.T, hardened bool, settings string) string {
+	t.Helper()
+	s, err := ParseSettings(settings)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := Daemon{Hosts: DefaultHosts, TLSVerify: true, CACertPath: "/c", CertPath: "/s", KeyPath: "/k", Settings: s, LiveRestore: true, Hardened: hardened}
+	out, err := d.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func statuses(t *testing.T, daemonJSON string) map[string]string {
+	t.Helper()
+	findings, err := Findings(daemonJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(findings) != 18 || findings[0].ID != "2.1" || findings[17].ID != "2.18" {
+		t.Fatalf("findings do not cover section 2 in order: %+v", findings)
+	}
+	out := map[string]string{}
+	for _, f := range findings {
+		if f.Title == "" || (f.Status != StatusPass && f.Detail == "") {
+			t.Errorf("finding %s lacks a title or the detail of what to set: %+v", f.ID, f)
+		}
+		out[f.ID] = f.Status
+	}
+	return out
+}
+
+func TestFindings(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		hardened bool
+		settings string
+		want     map[string]string
+	}{
+		{"the baseline", true, "", map[string]string{
+			"2.1": "manual", "2.2": "pass", "2.3": "pass", "2.4": "pass", "2.5": "pass", "2.6": "pass", "2.7": "pass", "2.8": "manual",
+			"2.9": "manual", "2.10": "manual", "2.11": "pass", "2.12": "manual", "2.13": "manual", "2.14": "pass", "2.15": "pass",
+			"2.16": "pass", "2.17": "manual", "2.18": "pass",
+		}},
+		{"no hardening", false, "", map[string]string{"2.2": "fail", "2.13": "fail", "2.14": "fail", "2.15": "pass", "2.16": "fail", "2.18": "pass"}},
+		{"icc turned back on", true, `{"icc": true}`, map[string]string{"2.2": "fail", "2.14": "pass"}},
+		{"debug logs, an insecure registry, aufs, experimental", true,
+			`{"log-level": "debug", "insecure-registries": ["r:5000"], "storage-driver": "aufs", "experimental": true}`,
+			map[string]string{"2.3": "fail", "2.5": "fail", "2.6": "fail", "2.18": "fail"}},
+		{"the decisions made", true, `{"userns-remap": "default", "authorization-plugins": ["opa"], "log-driver": "journald"}`,
+			map[string]string{"2.9": "pass", "2.12": "pass", "2.13": "pass"}},
+		{"live-restore off", true, `{"live-restore": false}`, map[string]string{"2.15": "fail"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got := statuses(t, render(t, c.hardened, c.settings))
+			for id, want := range c.want {
+				if got[id] != want {
+					t.Errorf("%s: %s, want %s", id, got[id], want)
+				}
+			}
+		})
+	}
+}
+
+func TestBaselineIsUnderTheSettings(t *testing.T) {
+	out := render(t, true, `{"log-driver": "journald", "icc": true}`)
+	for _, want := range []string{`"icc": true`, `"log-driver": "journald"`, `"no-new-privileges": true`, `"userland-proxy": false`, `"max-size": "10m"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("daemon.json lacks %s:\n%s", want, out)
+		}
+	}
+	if strings.Contains(render(t, false, ""), "no-new-privileges") {
+		t.Error("no hardening still writes the baseline")
+	}
+}
+
+func TestOverriddenBaseline(t *testing.T) {
+	s, _ := ParseSettings(`{"icc": true, "no-new-privileges": true, "experimental": false, "log-driver": "journald"}`)
+	got := OverriddenBaseline(s)
+	if len(got) != 2 || !strings.HasPrefix(got[0], "2.2 (icc: ") || !strings.HasPrefix(got[1], "2.13 (log-driver: ") {
+		t.Errorf("OverriddenBaseline = %q, want 2.2 and 2.13 only (the others set what the baseline does)", got)
+	}
+}
+
+func TestCheckConflicts(t *testing.T) {
+	errs := CheckConflicts(mustMap(t, render(t, true, `{"iptables": false}`)))
+	if len(errs) != 1 || !strings.Contains(errs[0].Error(), `"icc": false with "iptables": false`) {
+		t.Errorf("CheckConflicts = %v", errs)
+	}
+	if errs := CheckConflicts(mustMap(t, render(t, true, `{"iptables": false, "icc": true}`))); len(errs) != 0 {
+		t.Errorf("icc on with iptables off: %v", errs)
+	}
+}
+
+func mustMap(t *testing.T, daemonJSON string) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal([]byte(daemonJSON), &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestCloudConfig(t *testing.T) {
+	files := []File{
+		{Name: "daemon.json", Path: "/etc/docker/daemon.json", Content: "{}\n", Mode: ModeConfig},
+		{Name: "server-key.pem", Path: "/etc/docker/tls/server key.pem", Content: "-----BEGIN PRIVATE KEY-----\nx\n", Mode: ModePrivateKey, Sensitive: true},
+	}
+	out := CloudConfig(files)
+	if !strings.HasPrefix(out, "#cloud-config\n") || !strings.Contains(out, `- ["systemctl", "restart", "docker"]`) {
+		t.Errorf("not a cloud-config that restarts docker:\n%s", out)
+	}
+	for _, f := range files {
+		want := "path: " + yamlString(f.Path) + "\n    owner: \"root:root\"\n    permissions: \"" + f.Mode + "\"\n    encoding: b64\n    content: " +
+			base64.StdEncoding.EncodeToString([]byte(f.Content))
+		if !strings.Contains(out, want) {
+			t.Errorf("%s is not written byte for byte with its mode:\n%s", f.Name, out)
+		}
+	}
+}
