@@ -10,6 +10,8 @@ if [ "${DOCKERTLS_NEED_DOCKERD:-0}" = 1 ]; then
   command -v dockerd >/dev/null 2>&1 || need_apt+=(docker.io)
   # A static busybox is the root filesystem of the tests' offline image.
   [ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1 || need_apt+=(busybox-static)
+  # cloud-init's own validator checks the rendered cloud_init.
+  command -v cloud-init >/dev/null 2>&1 || need_apt+=(cloud-init)
 fi
 
 if [ ${#need_apt[@]} -gt 0 ]; then

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -108,6 +109,9 @@ func TestE2EDockerd(t *testing.T) {
 			t.Errorf("plain HTTP got %s: %s", resp.Status, body)
 		}
 	})
+	t.Run("the hardened daemon.json", func(t *testing.T) {
+		hardenedDaemonChecks(t, docker, env, dir, out["findings"])
+	})
 	t.Run("kreuzwerker/docker with DOCKER_CERT_PATH exported", func(t *testing.T) {
 		kreuzwerkerWithCertPathExported(t, tf, tcp, filepath.Join(dir, "client"))
 	})
@@ -126,6 +130,41 @@ func TestE2EDockerd(t *testing.T) {
 			t.Errorf("plan exited %d:\n%s", code, out)
 		}
 	})
+}
+
+// hardenedDaemonChecks proves the baseline on the running dockerd: live
+// restore on, a container without new privileges and with bounded logs,
+// and the findings of its daemon.json: 2.2 alone fails, because this
+// machine runs dockerd without iptables and so with icc on.
+func hardenedDaemonChecks(t *testing.T, docker string, env []string, dir, findingsJSON string) {
+	var findings []struct{ ID, Status, Detail string }
+	if err := json.Unmarshal([]byte(findingsJSON), &findings); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range findings {
+		if (f.Status == "fail") != (f.ID == "2.2") {
+			t.Errorf("finding %s is %s: %s", f.ID, f.Status, f.Detail)
+		}
+	}
+	if got, err := dockerCmd(docker, env, "info", "--format", "{{.LiveRestoreEnabled}}"); err != nil || strings.TrimSpace(got) != "true" {
+		t.Errorf("docker info: live restore %q (%v)", got, err)
+	}
+	importBusybox(t, docker, env, dir)
+	id, err := dockerCmd(docker, env, "run", "-d", "--network", "none", busyboxImage, "/bin/sleep", "100000")
+	if err != nil {
+		t.Fatalf("docker run: %v\n%s", err, id)
+	}
+	id = strings.TrimSpace(id)
+	t.Cleanup(func() { _, _ = dockerCmd(docker, env, "rm", "-f", id) })
+	status, err := dockerCmd(docker, env, "exec", id, "/bin/cat", "/proc/self/status")
+	if err != nil || !regexp.MustCompile(`(?m)^NoNewPrivs:\s+1$`).MatchString(status) {
+		t.Errorf("the container's process may gain privileges (no-new-privileges not applied): %v\n%s", err, status)
+	}
+	logConfig, err := dockerCmd(docker, env, "inspect", "-f", "{{json .HostConfig.LogConfig}}", id)
+	if err != nil || !strings.Contains(logConfig, `"Type":"json-file"`) || !strings.Contains(logConfig, `"max-size":"10m"`) || !strings.Contains(logConfig, `"max-file":"3"`) {
+		t.Errorf("the container's log configuration has no size limit: %v %s", err, logConfig)
+	}
+	t.Logf("hardened daemon: live restore on, NoNewPrivs 1, log config %s; findings: only 2.2 fails (icc on here, without iptables)", strings.TrimSpace(logConfig))
 }
 
 // kreuzwerkerWithCertPathExported configures the real kreuzwerker/docker
@@ -238,6 +277,11 @@ data "dockertls_daemon_config" "host" {
   ca_cert_pem      = dockertls_ca.ca.cert_pem
   server_cert_pem  = dockertls_server_cert.daemon.cert_pem
   server_key_pem   = dockertls_server_cert.daemon.private_key_pem
+
+  # The one adjustment this machine needs: dockerd runs here with
+  # --iptables=false, and icc = false needs iptables, so icc goes back on
+  # (findings show 2.2 as a fail).
+  settings_json = jsonencode({ icc = true })
 }
 
 data "dockertls_client_config" "admin" {
@@ -320,6 +364,9 @@ output "ca_pem" {
 }
 output "server_fingerprint" {
   value = dockertls_server_cert.daemon.sha256_fingerprint
+}
+output "findings" {
+  value = jsonencode(data.dockertls_daemon_config.host.findings)
 }
 `, dir, tcp, unnamed, dockerd, tcp)
 	if withEndpoint {

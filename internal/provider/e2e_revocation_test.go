@@ -123,7 +123,7 @@ func TestE2ERevokeOneClient(t *testing.T) {
 	for addr, values := range before {
 		for name, v := range values {
 			changed := mustJSON(t, v) != mustJSON(t, after[addr][name])
-			expected := addr == "data.dockertls_daemon_config.docker1" && (name == "files" || name == "restart_trigger" || name == "id" || name == "client_ca_cert_pem")
+			expected := addr == "data.dockertls_daemon_config.docker1" && (name == "files" || name == "restart_trigger" || name == "id" || name == "client_ca_cert_pem" || name == "cloud_init")
 			switch {
 			case changed && !expected:
 				t.Errorf("the revocation changed %s.%s", addr, name)
@@ -166,6 +166,7 @@ func revocationOverride(h *rotationHost, _ string) string {
   tls_dir          = "%[1]s/tls"
   daemon_json_path = "%[1]s/daemon.json"
   dockerd_path     = %[3]q
+  settings_json    = jsonencode({ icc = true }) # dockerd runs here without iptables
 }
 
 data "dockertls_client_config" "client" {

@@ -1,0 +1,169 @@
+package provider
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+)
+
+// hardenedDaemon is a daemon configuration with the PEMs, so that files
+// and cloud_init hold every file.
+func hardenedDaemon(m pemMaterial, extra string) string {
+	return fmt.Sprintf(`
+data "dockertls_daemon_config" "d" {
+  ca_cert_pem     = %s
+  server_cert_pem = %s
+  server_key_pem  = %s
+  %s
+}
+
+output "findings" {
+  value = jsonencode(data.dockertls_daemon_config.d.findings)
+}
+output "cloud_init" {
+  value     = data.dockertls_daemon_config.d.cloud_init
+  sensitive = true
+}
+output "files" {
+  value     = jsonencode(data.dockertls_daemon_config.d.files)
+  sensitive = true
+}
+`, hclString(m.ca), hclString(m.server), hclString(m.serverKey), extra)
+}
+
+// findingStatuses reads the findings output: id → status.
+func findingStatuses(t *testing.T, tf *cli) map[string]string {
+	t.Helper()
+	var findings []struct{ ID, Status string }
+	if err := json.Unmarshal([]byte(outputs(t, tf)["findings"]), &findings); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, f := range findings {
+		out[f.ID] = f.Status
+	}
+	return out
+}
+
+// TestCLIHardening checks, through the real CLI, that the default baseline
+// passes every recommendation daemon.json decides, that a settings_json
+// override warns naming exactly the recommendation it turns off and shows
+// as its one fail, and that dockerd's refusal of icc without iptables is
+// an error at plan time.
+func TestCLIHardening(t *testing.T) {
+	clock := newTestClock()
+	m := newPEMMaterial(t, clock.Now())
+	tf := newCLI(t, clock, providerBlock+hardenedDaemon(m, ""))
+
+	out := tf.mustRun("apply", "-auto-approve", "-input=false")
+	if strings.Contains(out, "turns off a hardening recommendation") {
+		t.Errorf("the default baseline warns:\n%s", out)
+	}
+	for id, status := range findingStatuses(t, tf) {
+		if status == "fail" {
+			t.Errorf("the default baseline fails %s", id)
+		}
+	}
+
+	tf.write(providerBlock + hardenedDaemon(m, `settings_json = jsonencode({ icc = true })`))
+	out = tf.mustRun("apply", "-auto-approve", "-input=false")
+	if strings.Count(out, "Warning: settings_json turns off a hardening recommendation") != 1 ||
+		!strings.Contains(unwrap(out), "overrides the baseline's setting for 2.2 (icc: Ensure network traffic is restricted between containers on the default bridge)") {
+		t.Errorf("want one warning naming 2.2:\n%s", out)
+	}
+	var fails []string
+	for id, status := range findingStatuses(t, tf) {
+		if status == "fail" {
+			fails = append(fails, id)
+		}
+	}
+	if fmt.Sprint(fails) != "[2.2]" {
+		t.Errorf("with icc back on, the fails are %v, want [2.2]", fails)
+	}
+
+	tf.write(providerBlock + hardenedDaemon(m, `settings_json = jsonencode({ iptables = false })`))
+	if out, code := tf.run(nil, "plan", "-input=false"); code == 0 || !strings.Contains(unwrap(out), `"icc": false with "iptables": false: dockerd refuses to start`) {
+		t.Errorf("icc off with iptables off planned (exit %d):\n%s", code, out)
+	}
+}
+
+// TestCLICloudInit validates cloud_init with cloud-init's own schema check
+// (Debian's cloud-init package) and checks that the files it writes are
+// files, byte for byte, with their modes.
+func TestCLICloudInit(t *testing.T) {
+	validator, err := exec.LookPath("cloud-init")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("cloud-init is not installed: make test installs Debian's cloud-init package")
+		}
+		t.Skip("SKIP (loudly): cloud-init is not installed (apt-get install cloud-init, or make test as root)")
+	}
+	clock := newTestClock()
+	m := newPEMMaterial(t, clock.Now())
+	tf := newCLI(t, clock, providerBlock+hardenedDaemon(m, ""))
+	tf.mustRun("apply", "-auto-approve", "-input=false")
+	raw := func(name string) string {
+		var v string
+		if err := json.Unmarshal([]byte(tf.mustRun("output", "-json", name)), &v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	doc := raw("cloud_init")
+	path := filepath.Join(t.TempDir(), "user-data")
+	writeFile(t, path, doc)
+	if out, err := exec.Command(validator, "schema", "--config-file", path).CombinedOutput(); err != nil || !strings.Contains(string(out), "Valid cloud-config") {
+		t.Fatalf("cloud-init schema: %v\n%s\n%s", err, out, doc)
+	}
+
+	var parsed struct {
+		WriteFiles []struct {
+			Path, Owner, Permissions, Encoding, Content string
+		} `yaml:"write_files"`
+		Runcmd [][]string `yaml:"runcmd"`
+	}
+	if err := yaml.Unmarshal([]byte(doc), &parsed); err != nil {
+		t.Fatal(err)
+	}
+	var files map[string]struct {
+		Path, Mode       string
+		Content          *string
+		SensitiveContent *string `json:"sensitive_content"`
+	}
+	if err := json.Unmarshal([]byte(raw("files")), &files); err != nil {
+		t.Fatal(err)
+	}
+	if len(parsed.WriteFiles) != len(files) || len(files) != 5 {
+		t.Fatalf("cloud_init writes %d files, files has %d", len(parsed.WriteFiles), len(files))
+	}
+	byPath := map[string]int{}
+	for i, w := range parsed.WriteFiles {
+		byPath[w.Path] = i
+	}
+	for name, f := range files {
+		i, ok := byPath[f.Path]
+		if !ok {
+			t.Errorf("cloud_init does not write %s (%s)", name, f.Path)
+			continue
+		}
+		w := parsed.WriteFiles[i]
+		content, err := base64.StdEncoding.DecodeString(w.Content)
+		want := f.Content
+		if want == nil {
+			want = f.SensitiveContent
+		}
+		if err != nil || want == nil || string(content) != *want || w.Permissions != f.Mode || w.Owner != "root:root" || w.Encoding != "b64" {
+			t.Errorf("%s: cloud_init writes it otherwise than files (mode %s, owner %s, %v)", name, w.Permissions, w.Owner, err)
+		}
+	}
+	if fmt.Sprint(parsed.Runcmd) != "[[systemctl daemon-reload] [systemctl restart docker]]" {
+		t.Errorf("runcmd = %v", parsed.Runcmd)
+	}
+}
