@@ -32,18 +32,22 @@ data "dockertls_daemon_config" "docker1" {
   })
 }
 
-# cloud-init's write_files, with each file's mode. The key goes only into
-# sensitive_content, so the whole user_data is sensitive.
-locals {
-  write_files = [
-    for name, f in data.dockertls_daemon_config.docker1.files : {
-      path        = f.path
-      permissions = f.mode
-      content     = coalesce(f.content, f.sensitive_content)
-    }
-  ]
-  user_data = "#cloud-config\n${yamlencode({
-    write_files = local.write_files
-    runcmd      = [["systemctl", "daemon-reload"], ["systemctl", "restart", "docker"]]
-  })}"
+# The CIS Docker Benchmark's daemon baseline is on by default (hardening =
+# "baseline"); findings judges the final daemon.json against section 2. A
+# check block makes it a plan-time gate: every plan warns while a
+# recommendation fails.
+check "cis_docker_daemon" {
+  assert {
+    condition = alltrue([for f in data.dockertls_daemon_config.docker1.findings : f.status != "fail"])
+    error_message = join("\n", [
+      for f in data.dockertls_daemon_config.docker1.findings : "${f.id} ${f.title}: ${f.detail}" if f.status == "fail"
+    ])
+  }
+}
+
+# A complete #cloud-config that writes every file with its owner and mode and
+# restarts dockerd: user_data for any cloud. Sensitive (it holds the key).
+output "user_data" {
+  value     = data.dockertls_daemon_config.docker1.cloud_init
+  sensitive = true
 }
