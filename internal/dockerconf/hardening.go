@@ -205,6 +205,9 @@ func CheckConflicts(cfg map[string]any) []error {
 	if is(normalize(cfg["icc"]), false) && is(normalize(cfg["iptables"]), false) {
 		errs = append(errs, fmt.Errorf(`"icc": false with "iptables": false: dockerd refuses to start ("You specified --iptables=false with --icc=false. ICC=false uses iptables to function"): let dockerd manage iptables, or set "icc": true in settings_json (a fail finding for 2.2)`))
 	}
+	if _, swarm := cfg["swarm-default-advertise-addr"]; swarm && is(normalize(cfg[LiveRestoreKey]), true) {
+		errs = append(errs, fmt.Errorf(`"live-restore": true with "swarm-default-advertise-addr" (a swarm node): dockerd starts, but refuses to init or join a swarm ("--live-restore daemon configuration is incompatible with swarm mode"): set live_restore = false on swarm nodes`))
+	}
 	return errs
 }
 

@@ -100,6 +100,14 @@ func TestCheckConflicts(t *testing.T) {
 	if errs := CheckConflicts(mustMap(t, render(t, true, `{"iptables": false, "icc": true}`))); len(errs) != 0 {
 		t.Errorf("icc on with iptables off: %v", errs)
 	}
+	// Checked with dockerd 20.10: it starts, and docker swarm init fails.
+	errs = CheckConflicts(mustMap(t, render(t, true, `{"swarm-default-advertise-addr": "eth0"}`)))
+	if len(errs) != 1 || !strings.Contains(errs[0].Error(), `"live-restore": true with "swarm-default-advertise-addr"`) {
+		t.Errorf("live-restore on a swarm node: %v", errs)
+	}
+	if errs := CheckConflicts(mustMap(t, render(t, true, `{"swarm-default-advertise-addr": "eth0", "live-restore": false}`))); len(errs) != 0 {
+		t.Errorf("a swarm node without live-restore: %v", errs)
+	}
 }
 
 func mustMap(t *testing.T, daemonJSON string) map[string]any {
