@@ -243,7 +243,7 @@ func BenchmarkFrameworkFloorRPC(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	benchmarkCertificateRPC(b, releasingServer{server})
+	benchmarkCertificateRPC(b, releasingServer{server, &callGate{}})
 }
 
 func benchmarkCertificateRPC(b *testing.B, server tfprotov6.ProviderServer) {

@@ -2,6 +2,8 @@ package provider
 
 import (
 	"context"
+	"fmt"
+	"reflect"
 	"runtime"
 	"testing"
 	"weak"
@@ -53,4 +55,37 @@ func TestServerReleasesCallContexts(t *testing.T) {
 		}
 	}
 	runtime.KeepAlive(h) // the server must outlive the check, as it does in a provider process
+}
+
+// TestServerKeepsNoCancelFunctionPerCall creates many certificates through
+// the provider server and then looks, by reflection, at the framework's
+// list of cancel functions: it must hold no more than one sweep's worth,
+// whatever the number of calls. Without the sweep it holds one per call,
+// and the provider's heap grows by some 600 bytes per certificate.
+func TestServerKeepsNoCancelFunctionPerCall(t *testing.T) {
+	server, err := NewServer("test")()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca := newRPCHarness(t, "dockertls_ca")
+	caState := ca.value(ca.create(ca.object(map[string]tftypes.Value{attrCommonName: tftypes.NewValue(tftypes.String, "Sweep CA")})))
+	var caAttrs map[string]tftypes.Value
+	if err := caState.As(&caAttrs); err != nil {
+		t.Fatal(err)
+	}
+	h := newRPCHarnessFor(t, server, "dockertls_client_cert")
+	const certificates = 300 // four calls each: more than two sweeps
+	for i := range certificates {
+		h.create(h.object(map[string]tftypes.Value{
+			attrCACertPEM: caAttrs[attrCertPEM], attrCAPrivateKeyPEM: caAttrs[attrPrivateKeyPEM],
+			attrCommonName: tftypes.NewValue(tftypes.String, fmt.Sprintf("client-%d", i)),
+		}))
+	}
+	list := reflect.ValueOf(server.(releasingServer).ProviderServer).Elem().FieldByName("contextCancels")
+	if !list.IsValid() {
+		t.Fatal("the framework's server has no contextCancels list any more: check whether it still keeps a cancel function per call, and adapt callGate")
+	}
+	if n := list.Len(); n > sweepEvery {
+		t.Errorf("after %d calls the framework holds %d cancel functions, want at most %d", 4*certificates, n, sweepEvery)
+	}
 }
