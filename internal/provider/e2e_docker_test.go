@@ -25,12 +25,7 @@ import (
 // then checks the refusals that matter and the endpoint data source.
 func TestE2EDockerd(t *testing.T) {
 	dockerd, docker := requireDocker(t)
-	dir, err := os.MkdirTemp("", "dtls") // short: unix socket paths are limited to 108 bytes
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	t.Cleanup(func() { killProcessesUnder(t, dir) })
+	dir := e2eDir(t, "dtls")
 	port := freePort(t)
 	tcp := fmt.Sprintf("tcp://127.0.0.1:%d", port)
 	// 127.0.0.2 reaches the same daemon, but is not in the certificate.
@@ -393,6 +388,20 @@ output "endpoint_verified" {
 `, tcp)
 	}
 	return cfg
+}
+
+// e2eDir makes a folder for a test's dockerd, with a short name (unix
+// socket paths are limited to 108 bytes), and removes it when the test
+// ends, with whatever dockerd left running or mounted there.
+func e2eDir(t *testing.T, prefix string) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", prefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	t.Cleanup(func() { killProcessesUnder(t, dir) })
+	return dir
 }
 
 // requireDocker finds dockerd and docker. Without root or without the

@@ -22,12 +22,7 @@ import (
 // the bound must be below the measured limit, and not far below it.
 func TestE2EClientTrustLimit(t *testing.T) {
 	dockerd, docker := requireDocker(t)
-	dir, err := os.MkdirTemp("", "dtlsl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	t.Cleanup(func() { killProcessesUnder(t, dir) })
+	dir := e2eDir(t, "dtlsl")
 	now := time.Now()
 	port := freePort(t)
 

@@ -3,7 +3,6 @@ package provider
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -20,12 +19,7 @@ import (
 // says so against the live daemon.
 func TestE2ERevokeOneClient(t *testing.T) {
 	dockerd, docker := requireDocker(t)
-	dir, err := os.MkdirTemp("", "dtlsv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	t.Cleanup(func() { killProcessesUnder(t, dir) })
+	dir := e2eDir(t, "dtlsv")
 	h := &rotationHost{t: t, dir: dir, port: freePort(t), dockerd: dockerd, docker: docker, clientDir: filepath.Join(dir, "clients", "alice")}
 	h.tf = newCLI(t, newTestClock(), providerBlock)
 	h.setUp()
@@ -192,7 +186,7 @@ resource "terraform_data" "e2e_client_file" {
 
   triggers_replace = [sha256(coalesce(data.dockertls_client_config.client[each.value.name].files[each.value.file].content, data.dockertls_client_config.client[each.value.name].files[each.value.file].sensitive_content))]
   provisioner "local-exec" {
-    command = "mkdir -p \"$(dirname \"$FILE\")\" && printf '%%s' \"$CONTENT\" > \"$FILE.new\" && chmod \"$MODE\" \"$FILE.new\" && mv -f \"$FILE.new\" \"$FILE\""
+    command = %s
     environment = {
       FILE    = "%s/clients/${each.key}"
       MODE    = data.dockertls_client_config.client[each.value.name].files[each.value.file].mode
@@ -200,7 +194,7 @@ resource "terraform_data" "e2e_client_file" {
     }
   }
 }
-`, dir)
+`, writeFileAtomically, dir)
 }
 
 // revocationEndpoints asks the live daemon, as each client, whether it is

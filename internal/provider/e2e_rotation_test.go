@@ -41,12 +41,7 @@ import (
 // in real time, which dockerd and the clients check.
 func TestE2ERenewalWithoutOutage(t *testing.T) {
 	dockerd, docker := requireDocker(t)
-	dir, err := os.MkdirTemp("", "dtlsr") // short: unix socket paths are limited to 108 bytes
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	t.Cleanup(func() { killProcessesUnder(t, dir) })
+	dir := e2eDir(t, "dtlsr")
 	h := &rotationHost{t: t, dir: dir, port: freePort(t), dockerd: dockerd, docker: docker, clientDir: filepath.Join(dir, "client")}
 
 	// Phase 0, issued 20 hours ago: the CA (24 h, due 6 h before expiry) is
@@ -212,6 +207,11 @@ data "dockertls_client_config" "ci" {
 	}
 }
 
+// writeFileAtomically is a shell command, as an HCL string, that writes
+// $CONTENT to $FILE with mode $MODE and then moves it into place, so that a
+// client reading the files in a loop never reads half of one.
+const writeFileAtomically = `"mkdir -p \"$(dirname \"$FILE\")\" && printf '%s' \"$CONTENT\" > \"$FILE.new\" && chmod \"$MODE\" \"$FILE.new\" && mv -f \"$FILE.new\" \"$FILE\""`
+
 // rotationDeployModule stands in for examples/rotation/modules/deploy: the
 // same inputs, with the host's files written here instead of over SSH (the
 // systemd drop-in belongs to a real host and is left out) and the restart
@@ -234,7 +234,7 @@ variable "write_client_files" {
 }
 
 locals {
-  write = "mkdir -p \"$(dirname \"$FILE\")\" && printf '%s' \"$CONTENT\" > \"$FILE.new\" && chmod \"$MODE\" \"$FILE.new\" && mv -f \"$FILE.new\" \"$FILE\""
+  write = ` + writeFileAtomically + `
 }
 
 resource "terraform_data" "host_file" {
