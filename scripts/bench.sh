@@ -19,7 +19,11 @@
 # benchmark issue. With N other than 100 it compares with the N=100 results
 # when they exist.
 #
-#   N=100 M=10 ALG=ECDSA_P256 REPEAT=3 BACKENDS="local http" scripts/bench.sh
+# With SPLIT=K it also applies the same fleet split into K states of N/K
+# certificates (each with a CA of its own), one state after another and two
+# at a time, for the comparison with one state of N (make bench-scale).
+#
+#   N=100 M=10 ALG=ECDSA_P256 REPEAT=3 BACKENDS="local http" SPLIT=0 scripts/bench.sh
 set -euo pipefail
 
 N=${N:-100}
@@ -27,6 +31,7 @@ M=${M:-10}
 ALG=${ALG:-ECDSA_P256}
 REPEAT=${REPEAT:-3}
 BACKENDS=${BACKENDS:-local http}
+SPLIT=${SPLIT:-0}
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin_dir=$(cd "${BIN_DIR:-$root/bin}" && pwd)
 out_dir=$root/.cache/bench
@@ -116,17 +121,30 @@ resource "dockertls_client_cert" "client" {
 TF
 }
 
-# The control: as many terraform_data resources, each with about the state
-# of a server certificate (3 KB).
+# The control: the fleet's shape without this provider. A parent holds a
+# certificate and a sensitive key, as the CA does, and N + M children take
+# both from it and carry about the state of a server certificate (3 KB), as
+# the certificates do.
 control_config() {
   cat <<TF
 terraform {
 $(backend_block "$1" "$2")
 }
 
+resource "terraform_data" "parent" {
+  input = {
+    cert = format("%01200d", 0)
+    key  = sensitive(format("%0240d", 1))
+  }
+}
+
 resource "terraform_data" "host" {
-  count = $((N + M + 1))
-  input = "\${count.index}-\${format("%03000d", 0)}"
+  count = $((N + M))
+  input = {
+    cert  = terraform_data.parent.output.cert
+    key   = terraform_data.parent.output.key
+    state = "\${count.index}-\${format("%01800d", 0)}"
+  }
 }
 TF
 }
@@ -154,6 +172,39 @@ run() {
     END{printf "%s %s %.3f %.3f %d\n", b, s, t1-t0, cpu, rss}' "$ru" >>"$samples"
 }
 
+# split_fleet BACKEND: the fleet as SPLIT states of N/SPLIT certificates,
+# applied one after another, then two at a time; one sample each, with the
+# total wall time and the provider CPU of all of them.
+split_fleet() {
+  local backend=$1 part=$((N / SPLIT)) dirs=() i
+  for i in $(seq "$SPLIT"); do
+    local name=split$SPLIT-$i-$ALG-$backend
+    dirs+=("$out_dir/$name")
+    mkdir -p "$out_dir/$name"
+    N=$part fleet_config "$backend" "$name" >"$out_dir/$name/main.tf"
+    init "$out_dir/$name"
+  done
+  local mode
+  for mode in sequential parallel2; do
+    local t0 t1 pids=()
+    for i in $(seq "$SPLIT"); do forget_state "${dirs[$((i - 1))]}" "$backend" "split$SPLIT-$i-$ALG-$backend"; : >"${dirs[$((i - 1))]}/rusage.txt"; done
+    t0=$(now)
+    for dir in "${dirs[@]}"; do
+      DOCKERTLS_RUSAGE_FILE=$dir/rusage.txt terraform -chdir="$dir" apply -auto-approve -input=false -no-color >"$dir/apply.log" 2>&1 &
+      pids+=($!)
+      # Wait for these applies only: httpstate is a child of this shell too.
+      if [ "$mode" = sequential ] || [ ${#pids[@]} = 2 ]; then
+        wait "${pids[@]}" || { echo "bench: a split apply failed" >&2; exit 1; }
+        pids=()
+      fi
+    done
+    [ ${#pids[@]} = 0 ] || wait "${pids[@]}"
+    t1=$(now)
+    cat "${dirs[@]/%//rusage.txt}" | awk -v b="$backend" -v s="split${SPLIT}_${mode}_apply" -v t0="$t0" -v t1="$t1" \
+      'BEGIN{cpu=0; rss=0} {cpu+=$1+$2; if ($3>rss) rss=$3} END{printf "%s %s %.3f %.3f %d\n", b, s, t1-t0, cpu, rss}' >>"$samples"
+  done
+}
+
 echo "bench: N=$N server and M=$M client certificates, $ALG, $REPEAT repetitions, backends: $BACKENDS" >&2
 for backend in $BACKENDS; do
   name=n$N-$ALG-$backend
@@ -176,6 +227,9 @@ for backend in $BACKENDS; do
     forget_state "$control" "$backend" "control-$name"
     run "$control" "$backend" control_apply apply -auto-approve
   done
+  for _ in $(seq "$REPEAT"); do run "$control" "$backend" control_plan plan -refresh=false -detailed-exitcode; done
+
+  if [ "$SPLIT" -gt 1 ]; then split_fleet "$backend"; fi
 done
 
 echo "bench: Go benchmarks (in process)" >&2

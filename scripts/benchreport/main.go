@@ -227,13 +227,13 @@ func targets(r Results, baselinePath string) Targets {
 func report(r Results) string {
 	w := &strings.Builder{}
 	fmt.Fprintf(w, "\n%d server + %d client certificates and a CA, %s, on %s\n\n", r.N, r.M, r.Algorithm, r.Machine)
-	fmt.Fprintf(w, "%-8s %-14s %10s %12s %14s %14s\n", "backend", "step", "wall min", "wall median", "provider CPU", "provider RSS")
+	fmt.Fprintf(w, "%-8s %-24s %10s %12s %14s %14s\n", "backend", "step", "wall min", "wall median", "provider CPU", "provider RSS")
 	for _, s := range r.Steps {
 		cpu, rss := fmt.Sprintf("%.2fs", s.CPUMedian), fmt.Sprintf("%.1f MiB", s.PeakRSSMiB)
-		if s.Step == "control_apply" {
+		if strings.HasPrefix(s.Step, "control_") {
 			cpu, rss = "-", "-"
 		}
-		fmt.Fprintf(w, "%-8s %-14s %9.2fs %11.2fs %14s %14s\n", s.Backend, s.Step, s.WallMin, s.WallMedian, cpu, rss)
+		fmt.Fprintf(w, "%-8s %-24s %9.2fs %11.2fs %14s %14s\n", s.Backend, s.Step, s.WallMin, s.WallMedian, cpu, rss)
 	}
 	p := r.InProcessUS
 	fmt.Fprintf(w, "\nin process, per certificate: issue %.0f µs; provider create %.0f µs, of which the framework's floor %.0f µs; "+
