@@ -72,8 +72,10 @@ func TestExamples(t *testing.T) {
 
 // olderCLIRefusals are what a CLI too old for an example says: the
 // version constraint, or (Terraform 1.5 stops there first) the syntax of a
-// provider function and the ephemeral block it cannot read.
-const olderCLIRefusals = `Unsupported Terraform Core version|Missing argument separator|Missing newline after argument|Blocks of type "ephemeral" are not expected here`
+// provider function, the ephemeral block or the ephemeral variable it
+// cannot read.
+const olderCLIRefusals = `Unsupported Terraform Core version|Missing argument separator|Missing newline after argument|` +
+	`Blocks of type "ephemeral" are not expected here|An argument named "ephemeral" is not expected here`
 
 // copyExample copies the example in dir to tf's working directory. An
 // example that shares its modules with its siblings (source =
