@@ -183,29 +183,27 @@ func normalize(v any) any {
 	return out
 }
 
-// Findings judges a rendered daemon.json against section 2.
-func Findings(daemonJSON string) ([]Finding, error) {
-	var cfg map[string]any
-	if err := json.Unmarshal([]byte(daemonJSON), &cfg); err != nil {
-		return nil, fmt.Errorf("reading daemon.json back: %w", err)
-	}
+// Findings judges a daemon.json, decoded with encoding/json, against
+// section 2.
+func Findings(cfg map[string]any) []Finding {
 	out := make([]Finding, 0, len(recommendations))
 	for _, r := range recommendations {
 		v, set := cfg[r.key]
 		status, detail := r.judge(v, set, cfg)
 		out = append(out, Finding{ID: r.id, Title: r.title, Status: status, Detail: detail})
 	}
-	return out, nil
+	return out
 }
 
-// CheckConflicts returns an error for each combination of settings that
-// dockerd refuses to start with, naming both keys.
+// CheckConflicts returns an error for each combination of settings, in a
+// daemon.json decoded with encoding/json, that dockerd refuses, naming
+// both keys.
 func CheckConflicts(cfg map[string]any) []error {
 	var errs []error
-	if is(normalize(cfg["icc"]), false) && is(normalize(cfg["iptables"]), false) {
+	if is(cfg["icc"], false) && is(cfg["iptables"], false) {
 		errs = append(errs, fmt.Errorf(`"icc": false with "iptables": false: dockerd refuses to start ("You specified --iptables=false with --icc=false. ICC=false uses iptables to function"): let dockerd manage iptables, or set "icc": true in settings_json (a fail finding for 2.2)`))
 	}
-	if _, swarm := cfg["swarm-default-advertise-addr"]; swarm && is(normalize(cfg[LiveRestoreKey]), true) {
+	if _, swarm := cfg["swarm-default-advertise-addr"]; swarm && is(cfg[LiveRestoreKey], true) {
 		errs = append(errs, fmt.Errorf(`"live-restore": true with "swarm-default-advertise-addr" (a swarm node): dockerd starts, but refuses to init or join a swarm ("--live-restore daemon configuration is incompatible with swarm mode"): set live_restore = false on swarm nodes`))
 	}
 	return errs

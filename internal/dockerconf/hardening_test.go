@@ -23,10 +23,7 @@ func render(t *testing.T, hardened bool, settings string) string {
 
 func statuses(t *testing.T, daemonJSON string) map[string]string {
 	t.Helper()
-	findings, err := Findings(daemonJSON)
-	if err != nil {
-		t.Fatal(err)
-	}
+	findings := Findings(mustMap(t, daemonJSON))
 	if len(findings) != 18 || findings[0].ID != "2.1" || findings[17].ID != "2.18" {
 		t.Fatalf("findings do not cover section 2 in order: %+v", findings)
 	}

@@ -187,8 +187,12 @@ func (r *caResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequ
 	})
 }
 
-// renewedOutputs are the outputs a renewal on the CA's own key changes.
-var renewedOutputs = []string{attrCertPEM, attrSerialNumber, attrNotBefore, attrNotAfter, attrFingerprint, attrReadyForRenewal}
+// A renewal on the CA's own key changes renewedOutputs and keeps
+// keptOutputs.
+var (
+	renewedOutputs = []string{attrCertPEM, attrSerialNumber, attrNotBefore, attrNotAfter, attrFingerprint, attrReadyForRenewal}
+	keptOutputs    = []string{attrID, attrPrivateKeyPEM, attrPublicKeyPEM}
+)
 
 // planRenewalOnKey plans a due CA's renewal on its own key as an in-place
 // update whose renewed certificate is in the plan. It declines (and the
@@ -208,7 +212,7 @@ func (r *caResource) planRenewalOnKey(ctx context.Context, v *planView, due rene
 	if rekey.ValueBool() {
 		return false
 	}
-	for _, name := range append([]string{attrID, attrPrivateKeyPEM, attrPublicKeyPEM}, renewedOutputs...) {
+	for _, name := range append(append([]string{}, keptOutputs...), renewedOutputs...) {
 		if pinned(ctx, v.config, name) {
 			return false
 		}
@@ -242,7 +246,7 @@ func (r *caResource) planRenewalOnKey(ctx context.Context, v *planView, due rene
 		diags.AddError("Could not renew the CA certificate", err.Error())
 		return true
 	}
-	for _, name := range []string{attrID, attrPrivateKeyPEM, attrPublicKeyPEM} {
+	for _, name := range keptOutputs {
 		var prior attr.Value
 		diags.Append(v.state.GetAttribute(ctx, path.Root(name), &prior)...)
 		diags.Append(v.plan.SetAttribute(ctx, path.Root(name), prior)...)

@@ -36,7 +36,7 @@ func newClientCertResource(e *env) *clientCertResource {
 	return &clientCertResource{certificateResource{
 		env:     e,
 		kind:    "client certificate",
-		rules:   append(leafRules(), replacementRule{attr: attrCommonName}),
+		rules:   append(leafRules(e), replacementRule{attr: attrCommonName}),
 		outputs: leafOutputNames,
 		keys:    csrKeys,
 	}}

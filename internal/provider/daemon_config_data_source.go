@@ -275,14 +275,13 @@ func checkDaemonSecurity(m daemonConfigModel, diags *diag.Diagnostics) {
 // combinations dockerd will not start with.
 func daemonFindings(jsonText string, diags *diag.Diagnostics) (types.List, bool) {
 	var cfg map[string]any
-	_ = json.Unmarshal([]byte(jsonText), &cfg)
+	if err := json.Unmarshal([]byte(jsonText), &cfg); err != nil {
+		diags.AddError("Could not read daemon.json back", err.Error())
+	}
 	for _, err := range dockerconf.CheckConflicts(cfg) {
 		diags.AddAttributeError(p.Root("settings_json"), "dockerd would refuse this daemon.json", "settings_json: "+err.Error())
 	}
-	findings, err := dockerconf.Findings(jsonText)
-	if err != nil {
-		diags.AddError("Could not judge daemon.json", err.Error())
-	}
+	findings := dockerconf.Findings(cfg)
 	if diags.HasError() {
 		return types.ListNull(types.ObjectType{AttrTypes: findingAttrTypes}), false
 	}

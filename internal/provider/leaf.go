@@ -143,9 +143,9 @@ func leafAttributes(subject string) map[string]schema.Attribute {
 
 // leafRules are the replacement rules every leaf has. The CA key is not
 // among them: it must belong to ca_cert_pem, so the CA certificate decides.
-func leafRules() []replacementRule {
+func leafRules(e *env) []replacementRule {
 	return []replacementRule{
-		{attr: attrCACertPEM, same: sameCertificatePEM, keeps: stillIssuedBy},
+		{attr: attrCACertPEM, same: sameCertificatePEM, keeps: e.stillIssuedBy},
 		{attr: attrCertRequestPEM, same: sameCSRKey},
 		{attr: attrOrganization},
 		{attr: attrKeyAlgorithm, defaultValue: types.StringValue(string(pki.DefaultKeyAlgorithm))},
@@ -520,7 +520,10 @@ func (c *certificateResource) modifyLeafPlan(ctx context.Context, v *planView, r
 // same subject and public key as the CA in state) and its name constraints
 // admit the leaf's names. Then every verifier accepts the leaf under either
 // CA certificate, and the new one only needs recording.
-func stillIssuedBy(ctx context.Context, state attributeGetter, planned attr.Value) bool {
+//
+// The CA certificates come from the authority cache: in a renewal every leaf
+// of the fleet compares the same two.
+func (e *env) stillIssuedBy(ctx context.Context, state attributeGetter, planned attr.Value) bool {
 	var priorCA, leafPEM types.String
 	if state.GetAttribute(ctx, pathCACertPEM, &priorCA).HasError() || state.GetAttribute(ctx, path.Root(attrCertPEM), &leafPEM).HasError() ||
 		!known(priorCA) || !known(leafPEM) {
@@ -530,8 +533,8 @@ func stillIssuedBy(ctx context.Context, state attributeGetter, planned attr.Valu
 	if !ok {
 		return false
 	}
-	oldCA, err1 := pki.ParseCACertificatePEM(priorCA.ValueString())
-	newCA, err2 := pki.ParseCACertificatePEM(plannedPEM.ValueString())
+	oldCA, err1 := e.authorities.certificate(priorCA.ValueString())
+	newCA, err2 := e.authorities.certificate(plannedPEM.ValueString())
 	leaf, err3 := pki.ParseCertificatePEM(leafPEM.ValueString())
 	if err1 != nil || err2 != nil || err3 != nil {
 		return false

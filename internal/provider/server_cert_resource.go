@@ -58,7 +58,7 @@ func newServerCertResource(e *env) *serverCertResource {
 	return &serverCertResource{certificateResource{
 		env:  e,
 		kind: "server certificate",
-		rules: append(leafRules(),
+		rules: append(leafRules(e),
 			replacementRule{attr: attrDNSNames},
 			replacementRule{attr: attrIPAddresses, same: sameIPList},
 			replacementRule{attr: attrIncludeLoopback, defaultValue: types.BoolValue(true)},
