@@ -1,7 +1,6 @@
 package dockerconf
 
 import (
-	"path"
 	"regexp"
 	"strings"
 )
@@ -14,7 +13,24 @@ type Client struct {
 	CertDir string
 	// ContextName names the docker context; empty derives one from the host.
 	ContextName string
+	// Platform is the client machine's: PlatformLinux (the default),
+	// PlatformMacOS or PlatformWindows. It decides the paths' form and the
+	// quoting of ContextCommand.
+	Platform Platform
 }
+
+// PlatformMacOS is a client on macOS, which renders as on Linux.
+const PlatformMacOS Platform = "macos"
+
+// ClientPlatforms are the platforms a client configuration can be for, the
+// default first.
+var ClientPlatforms = []Platform{PlatformLinux, PlatformMacOS, PlatformWindows}
+
+// windowsCLIDir is the docker CLI's default directory on Windows, as
+// cmd.exe and ExpandEnvironmentVariables write it (docker/cli:
+// cli/config/config.go, Dir, which uses the user's home directory,
+// %USERPROFILE%).
+const windowsCLIDir = `%USERPROFILE%\.docker`
 
 // Env returns the docker CLI's environment. DOCKER_TLS_VERIFY is "1": the
 // CLI treats any non-empty value, even "0", as on.
@@ -30,10 +46,37 @@ func (c Client) Env() map[string]string {
 }
 
 func (c Client) filePath(name string) string {
-	if c.CertDir == "" {
+	switch {
+	case c.Platform == PlatformWindows && c.CertDir == "":
+		return windowsCLIDir + `\` + name
+	case c.CertDir == "":
 		return name
 	}
-	return path.Join(c.CertDir, name)
+	return c.Platform.JoinPath(c.CertDir, name)
+}
+
+// envNames are Env's keys in the order scripts set them.
+var envNames = []string{"DOCKER_HOST", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH"}
+
+// ExportLines are Env as POSIX shell export lines, one per variable.
+func (c Client) ExportLines() string {
+	return c.envLines(func(k, v string) string { return "export " + k + "=" + shellQuote(v) })
+}
+
+// PowerShellLines are Env as PowerShell assignments, one per variable.
+func (c Client) PowerShellLines() string {
+	return c.envLines(func(k, v string) string { return "$env:" + k + " = " + powerShellQuote(v) })
+}
+
+func (c Client) envLines(line func(k, v string) string) string {
+	env := c.Env()
+	var b strings.Builder
+	for _, k := range envNames {
+		if v, ok := env[k]; ok {
+			b.WriteString(line(k, v) + "\n")
+		}
+	}
+	return b.String()
 }
 
 // Files returns ca.pem, cert.pem and key.pem, under the names the docker CLI
@@ -64,12 +107,26 @@ func (c Client) Context() string {
 // files. The CLI copies the files into its context store when the context
 // is created, so after a renewal the context needs `docker context update`
 // with the same --docker argument.
+// On Windows it is PowerShell, and the CLI's default directory is
+// $env:USERPROFILE\.docker in a double-quoted (expanding) string.
 func (c Client) ContextCommand() string {
 	docker := "host=" + c.Host.Raw +
 		",ca=" + c.filePath(ClientCAFileName) +
 		",cert=" + c.filePath(ClientCertFileName) +
 		",key=" + c.filePath(ClientKeyFileName)
-	return "docker context create " + shellQuote(c.Context()) + " --docker " + singleQuote(docker)
+	if c.Platform != PlatformWindows {
+		return "docker context create " + shellQuote(c.Context()) + " --docker " + singleQuote(docker)
+	}
+	quoted := powerShellQuote(docker)
+	if c.CertDir == "" {
+		// The host and a context name hold no " $ or `.
+		quoted = `"` + strings.ReplaceAll(docker, windowsCLIDir, `$env:USERPROFILE\.docker`) + `"`
+	}
+	name := c.Context()
+	if unsafeContextChars.MatchString(name) {
+		name = powerShellQuote(name)
+	}
+	return "docker context create " + name + " --docker " + quoted
 }
 
 var shellSafe = regexp.MustCompile(`^[a-zA-Z0-9_./:=,@%+-]+$`)

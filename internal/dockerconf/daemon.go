@@ -73,6 +73,10 @@ type Daemon struct {
 	DockerdPath string
 	// JSONPath is where daemon.json goes.
 	JSONPath string
+	// Platform is the engine's platform; empty means PlatformLinux.
+	Platform Platform
+	// User runs a rootless engine.
+	User RootlessUser
 }
 
 // ParseSettings parses extra daemon.json settings. They must form a JSON
@@ -162,15 +166,18 @@ func jsonKind(v any) string {
 func (d Daemon) JSON() (string, error) {
 	m := make(map[string]any, len(d.Settings)+len(OwnedKeys)+8)
 	if d.Hardened {
-		for k, v := range BaselineSettings() {
+		for k, v := range BaselineSettings(d.Platform) {
 			m[k] = v
 		}
 	}
-	m[LiveRestoreKey] = d.LiveRestore
+	// dockerd on Windows has no live-restore and refuses the key.
+	if d.Platform != PlatformWindows {
+		m[LiveRestoreKey] = d.LiveRestore
+	}
 	for k, v := range d.Settings {
 		m[k] = v
 	}
-	hosts := d.Hosts
+	hosts := d.listenHosts()
 	if hosts == nil {
 		hosts = []string{}
 	}
@@ -210,7 +217,8 @@ func (d Daemon) SystemdDropin() string {
 // configFileFlag points dockerd at daemon.json when it is not in the
 // default place.
 func (d Daemon) configFileFlag() string {
-	if d.JSONPath == "" || d.JSONPath == DefaultDaemonJSONPath {
+	def := d.Platform.Layout(d.User).DaemonJSONPath
+	if d.JSONPath == "" || d.JSONPath == def || (d.Platform == PlatformWindows && strings.EqualFold(d.JSONPath, def)) {
 		return ""
 	}
 	return " --config-file " + d.JSONPath

@@ -4,8 +4,11 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"path"
 	"reflect"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -32,6 +35,9 @@ type recommendation struct {
 	id, title, key string
 	baseline       any
 	judge          func(v any, set bool, cfg map[string]any) (status, detail string)
+	// rootless judges a rootless engine where it differs, and writes no
+	// baseline.
+	rootless func(v any, set bool, cfg map[string]any) (status, detail string)
 }
 
 // The baseline's log rotation: json-file, at most three files of 10 MB.
@@ -46,7 +52,8 @@ func is(v any, want any) bool { return reflect.DeepEqual(v, want) }
 // every ordinary host and leaves what breaks some (user namespaces, an
 // authorization plugin) as findings to decide on.
 var recommendations = []recommendation{
-	{id: "2.1", title: "Run the Docker daemon as a non-root user, if possible", judge: manual("daemon.json cannot say how dockerd runs: a rootless dockerd (dockerd-rootless.sh) is the way, where its limits suit the host")},
+	{id: "2.1", title: "Run the Docker daemon as a non-root user, if possible", judge: manual(`daemon.json cannot say how dockerd runs: a rootless dockerd (platform = "rootless") is the way, where its limits suit the host`),
+		rootless: pass},
 	{id: "2.2", title: "Ensure network traffic is restricted between containers on the default bridge", key: "icc", baseline: false,
 		judge: want(false, `set "icc": false (it needs iptables); containers that must talk share a user-defined network`)},
 	{id: "2.3", title: "Ensure the logging level is set to 'info'", key: "log-level",
@@ -121,7 +128,8 @@ var recommendations = []recommendation{
 	{id: "2.15", title: "Ensure live restore is enabled", key: LiveRestoreKey,
 		judge: want(true, "set live_restore = true, so that a dockerd restart (which every renewed certificate needs) stops no container; swarm nodes cannot")},
 	{id: "2.16", title: "Ensure Userland Proxy is Disabled", key: "userland-proxy", baseline: false,
-		judge: want(false, `set "userland-proxy": false; published ports are then forwarded by iptables rules alone`)},
+		judge: want(false, `set "userland-proxy": false; published ports are then forwarded by iptables rules alone`),
+		rootless: manual("a rootless dockerd publishes container ports on the host through RootlessKit, by its userland proxy: keep it on")},
 	{id: "2.17", title: "Ensure that a daemon-wide custom seccomp profile is applied if appropriate", key: "seccomp-profile",
 		judge: manual("dockerd applies its default seccomp profile; a custom one (\"seccomp-profile\") only where the default does not fit")},
 	{id: "2.18", title: "Ensure that experimental features are not implemented in production", key: "experimental", baseline: false,
@@ -142,29 +150,52 @@ func want(v any, fix string) func(any, bool, map[string]any) (string, string) {
 	}
 }
 
+func pass(any, bool, map[string]any) (string, string) { return StatusPass, "" }
+
 func manual(detail string) func(any, bool, map[string]any) (string, string) {
 	return func(any, bool, map[string]any) (string, string) { return StatusManual, detail }
 }
 
+// LinuxOnlyKeys are daemon.json keys that dockerd on Windows does not know:
+// it registers their flags only on Unix (moby: daemon/command/
+// config_unix.go, installConfigFlags) and refuses a daemon.json with a key
+// that matches no flag (daemon/config/config.go, findConfigurationConflicts:
+// "the following directives don't match any configuration option").
+var LinuxOnlyKeys = []string{
+	"cgroup-parent", "default-cgroupns-mode", "default-ipc-mode", "default-shm-size", "default-ulimits", "icc", "init", "init-path",
+	"ip-forward", "ip-masq", "ip6tables", "iptables", "live-restore", "no-new-privileges", "rootless", "runtimes", "seccomp-profile",
+	"selinux-enabled", "userland-proxy", "userland-proxy-path", "userns-remap",
+}
+
+// baselineFor is what r's baseline writes on p: nothing where dockerd does
+// not know the key or the setting does not suit the engine.
+func (r recommendation) baselineFor(p Platform) any {
+	switch {
+	case p == PlatformWindows && slices.Contains(LinuxOnlyKeys, r.key), p == PlatformRootless && r.rootless != nil:
+		return nil
+	}
+	return r.baseline
+}
+
 // BaselineSettings are the section 2 settings the "baseline" hardening
-// writes into daemon.json, below the user's own settings. live-restore
+// writes into daemon.json on p, below the user's own settings. live-restore
 // (2.15) has its own switch, Daemon.LiveRestore.
-func BaselineSettings() map[string]any {
+func BaselineSettings(p Platform) map[string]any {
 	m := map[string]any{"log-opts": baselineLogOpts}
 	for _, r := range recommendations {
-		if r.baseline != nil {
-			m[r.key] = r.baseline
+		if v := r.baselineFor(p); v != nil {
+			m[r.key] = v
 		}
 	}
 	return m
 }
 
-// OverriddenBaseline lists the recommendations whose baseline setting
+// OverriddenBaseline lists the recommendations whose baseline setting on p
 // settings change, as "2.2 (icc)", for a warning.
-func OverriddenBaseline(settings map[string]any) []string {
+func OverriddenBaseline(settings map[string]any, p Platform) []string {
 	var out []string
 	for _, r := range recommendations {
-		if v, ok := settings[r.key]; ok && r.baseline != nil && !is(normalize(v), r.baseline) {
+		if v, ok := settings[r.key]; ok && r.baselineFor(p) != nil && !is(normalize(v), r.baseline) {
 			out = append(out, fmt.Sprintf("%s (%s: %s)", r.id, r.key, r.title))
 		}
 	}
@@ -183,23 +214,43 @@ func normalize(v any) any {
 	return out
 }
 
-// Findings judges a daemon.json, decoded with encoding/json, against
-// section 2.
-func Findings(cfg map[string]any) []Finding {
+// Findings judges a daemon.json of an engine on p, decoded with
+// encoding/json, against section 2. The benchmark is written for Linux
+// hosts: on Windows there are none.
+func Findings(cfg map[string]any, p Platform) []Finding {
+	if p == PlatformWindows {
+		return []Finding{}
+	}
 	out := make([]Finding, 0, len(recommendations))
 	for _, r := range recommendations {
 		v, set := cfg[r.key]
-		status, detail := r.judge(v, set, cfg)
+		judge := r.judge
+		if p == PlatformRootless && r.rootless != nil {
+			judge = r.rootless
+		}
+		status, detail := judge(v, set, cfg)
 		out = append(out, Finding{ID: r.id, Title: r.title, Status: status, Detail: detail})
 	}
 	return out
 }
 
 // CheckConflicts returns an error for each combination of settings, in a
-// daemon.json decoded with encoding/json, that dockerd refuses, naming
-// both keys.
-func CheckConflicts(cfg map[string]any) []error {
+// daemon.json decoded with encoding/json, that dockerd on p refuses, naming
+// the keys.
+func CheckConflicts(cfg map[string]any, p Platform) []error {
 	var errs []error
+	if p == PlatformWindows {
+		var linuxOnly []string
+		for _, k := range LinuxOnlyKeys {
+			if _, ok := cfg[k]; ok {
+				linuxOnly = append(linuxOnly, strconv.Quote(k))
+			}
+		}
+		if len(linuxOnly) > 0 {
+			errs = append(errs, fmt.Errorf("%s: dockerd on Windows knows no such setting and refuses to start (\"the following directives don't match any configuration option\"): remove %s from settings_json",
+				strings.Join(linuxOnly, ", "), pluralIt(len(linuxOnly))))
+		}
+	}
 	if is(cfg["icc"], false) && is(cfg["iptables"], false) {
 		errs = append(errs, fmt.Errorf(`"icc": false with "iptables": false: dockerd refuses to start ("You specified --iptables=false with --icc=false. ICC=false uses iptables to function"): let dockerd manage iptables, or set "icc": true in settings_json (a fail finding for 2.2)`))
 	}
@@ -210,20 +261,66 @@ func CheckConflicts(cfg map[string]any) []error {
 }
 
 // CloudConfig renders a #cloud-config document that writes every file
-// (base64-encoded, so that each arrives byte for byte, owned by root with
-// its mode) and then reloads systemd and restarts dockerd. It is the
-// user_data of any cloud that runs cloud-init.
-func CloudConfig(files []File) string {
+// (base64-encoded, so that each arrives byte for byte, with its mode) and
+// then restarts the engine: owned by root, with systemctl, on Linux; owned
+// by the user, after cloud-init has created users ("defer": the final
+// stage), with systemctl --user run as the user, for rootless. It is the
+// user_data of any cloud that runs cloud-init. Windows has no cloud-init:
+// it returns "" there.
+func CloudConfig(files []File, p Platform, u RootlessUser) string {
+	if p == PlatformWindows {
+		return ""
+	}
 	sorted := append([]File(nil), files...)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Path < sorted[j].Path })
+	owner, extra := "root:root", ""
+	if p == PlatformRootless {
+		owner, extra = u.Name+":"+u.Name, "    defer: true\n"
+	}
 	var b strings.Builder
 	b.WriteString("#cloud-config\n# Written by Terraform (dockertls_daemon_config).\nwrite_files:\n")
 	for _, f := range sorted {
-		fmt.Fprintf(&b, "  - path: %s\n    owner: \"root:root\"\n    permissions: %s\n    encoding: b64\n    content: %s\n",
-			yamlString(f.Path), yamlString(f.Mode), base64.StdEncoding.EncodeToString([]byte(f.Content)))
+		fmt.Fprintf(&b, "  - path: %s\n    owner: %s\n    permissions: %s\n    encoding: b64\n%s    content: %s\n",
+			yamlString(f.Path), yamlString(owner), yamlString(f.Mode), extra, base64.StdEncoding.EncodeToString([]byte(f.Content)))
 	}
-	b.WriteString("runcmd:\n  - [\"systemctl\", \"daemon-reload\"]\n  - [\"systemctl\", \"restart\", \"docker\"]\n")
+	b.WriteString("runcmd:\n")
+	if p != PlatformRootless {
+		b.WriteString("  - [\"systemctl\", \"daemon-reload\"]\n  - [\"systemctl\", \"restart\", \"docker\"]\n")
+		return b.String()
+	}
+	// cloud-init creates missing directories as root.
+	if dirs := dirsBelow(u.Home, sorted); len(dirs) > 0 {
+		b.WriteString("  - " + yamlList(append([]string{"chown", owner}, dirs...)) + "\n")
+	}
+	asUser := []string{"runuser", "-u", u.Name, "--", "env", "XDG_RUNTIME_DIR=" + u.RuntimeDir(), "systemctl", "--user"}
+	b.WriteString("  - " + yamlList([]string{"loginctl", "enable-linger", u.Name}) + "\n")
+	b.WriteString("  - " + yamlList(append(asUser, "daemon-reload")) + "\n")
+	b.WriteString("  - " + yamlList(append(asUser, "restart", "docker")) + "\n")
 	return b.String()
+}
+
+// dirsBelow lists, sorted, the directories between home and each file.
+func dirsBelow(home string, files []File) []string {
+	seen := map[string]bool{}
+	for _, f := range files {
+		for d := path.Dir(f.Path); strings.HasPrefix(d, home+"/"); d = path.Dir(d) {
+			seen[d] = true
+		}
+	}
+	dirs := make([]string, 0, len(seen))
+	for d := range seen {
+		dirs = append(dirs, d)
+	}
+	sort.Strings(dirs)
+	return dirs
+}
+
+func yamlList(items []string) string {
+	quoted := make([]string, len(items))
+	for i, s := range items {
+		quoted[i] = yamlString(s)
+	}
+	return "[" + strings.Join(quoted, ", ") + "]"
 }
 
 // yamlString quotes s as a YAML double-quoted scalar: JSON's string

@@ -23,7 +23,7 @@ func render(t *testing.T, hardened bool, settings string) string {
 
 func statuses(t *testing.T, daemonJSON string) map[string]string {
 	t.Helper()
-	findings := Findings(mustMap(t, daemonJSON))
+	findings := Findings(mustMap(t, daemonJSON), PlatformLinux)
 	if len(findings) != 18 || findings[0].ID != "2.1" || findings[17].ID != "2.18" {
 		t.Fatalf("findings do not cover section 2 in order: %+v", findings)
 	}
@@ -83,26 +83,26 @@ func TestBaselineIsUnderTheSettings(t *testing.T) {
 
 func TestOverriddenBaseline(t *testing.T) {
 	s, _ := ParseSettings(`{"icc": true, "no-new-privileges": true, "experimental": false, "log-driver": "journald"}`)
-	got := OverriddenBaseline(s)
+	got := OverriddenBaseline(s, PlatformLinux)
 	if len(got) != 2 || !strings.HasPrefix(got[0], "2.2 (icc: ") || !strings.HasPrefix(got[1], "2.13 (log-driver: ") {
 		t.Errorf("OverriddenBaseline = %q, want 2.2 and 2.13 only (the others set what the baseline does)", got)
 	}
 }
 
 func TestCheckConflicts(t *testing.T) {
-	errs := CheckConflicts(mustMap(t, render(t, true, `{"iptables": false}`)))
+	errs := CheckConflicts(mustMap(t, render(t, true, `{"iptables": false}`)), PlatformLinux)
 	if len(errs) != 1 || !strings.Contains(errs[0].Error(), `"icc": false with "iptables": false`) {
 		t.Errorf("CheckConflicts = %v", errs)
 	}
-	if errs := CheckConflicts(mustMap(t, render(t, true, `{"iptables": false, "icc": true}`))); len(errs) != 0 {
+	if errs := CheckConflicts(mustMap(t, render(t, true, `{"iptables": false, "icc": true}`)), PlatformLinux); len(errs) != 0 {
 		t.Errorf("icc on with iptables off: %v", errs)
 	}
 	// Checked with dockerd 20.10: it starts, and docker swarm init fails.
-	errs = CheckConflicts(mustMap(t, render(t, true, `{"swarm-default-advertise-addr": "eth0"}`)))
+	errs = CheckConflicts(mustMap(t, render(t, true, `{"swarm-default-advertise-addr": "eth0"}`)), PlatformLinux)
 	if len(errs) != 1 || !strings.Contains(errs[0].Error(), `"live-restore": true with "swarm-default-advertise-addr"`) {
 		t.Errorf("live-restore on a swarm node: %v", errs)
 	}
-	if errs := CheckConflicts(mustMap(t, render(t, true, `{"swarm-default-advertise-addr": "eth0", "live-restore": false}`))); len(errs) != 0 {
+	if errs := CheckConflicts(mustMap(t, render(t, true, `{"swarm-default-advertise-addr": "eth0", "live-restore": false}`)), PlatformLinux); len(errs) != 0 {
 		t.Errorf("a swarm node without live-restore: %v", errs)
 	}
 }
@@ -121,7 +121,7 @@ func TestCloudConfig(t *testing.T) {
 		{Name: "daemon.json", Path: "/etc/docker/daemon.json", Content: "{}\n", Mode: ModeConfig},
 		{Name: "server-key.pem", Path: "/etc/docker/tls/server key.pem", Content: "-----BEGIN PRIVATE KEY-----\nx\n", Mode: ModePrivateKey, Sensitive: true},
 	}
-	out := CloudConfig(files)
+	out := CloudConfig(files, PlatformLinux, RootlessUser{})
 	if !strings.HasPrefix(out, "#cloud-config\n") || !strings.Contains(out, `- ["systemctl", "restart", "docker"]`) {
 		t.Errorf("not a cloud-config that restarts docker:\n%s", out)
 	}

@@ -24,6 +24,9 @@ const (
 	PortPlainText = 2375
 )
 
+// DefaultUnixSocket is the socket dockerd means by unix:// with no path.
+const DefaultUnixSocket = "/var/run/docker.sock"
+
 // Host is a parsed Docker host address such as tcp://10.0.0.5:2376 or
 // unix:///var/run/docker.sock.
 type Host struct {
@@ -32,12 +35,15 @@ type Host struct {
 	// Hostname and Port are set for tcp:// hosts; Hostname has no brackets.
 	Hostname string
 	Port     int
-	// Path is the socket or pipe path of unix:// and npipe:// hosts.
+	// Path is the socket or pipe path of unix:// and npipe:// hosts:
+	// dockerd's default for unix:// and npipe:// with none.
 	Path string
 }
 
-// ParseHost parses a Docker host address. Only unix://, tcp://, fd:// and
-// npipe:// are valid; tcp:// needs a host and an explicit port, because
+// ParseHost parses a Docker host address as dockerd does, only more
+// strictly. Only unix://, tcp://, fd:// and npipe:// are valid; unix:// and
+// npipe:// with no path mean dockerd's default socket and pipe, and Path
+// holds them; tcp:// needs a host and an explicit port, because
 // dockerd's default port depends on whether TLS is on, and a reader of the
 // configuration should not have to know that.
 func ParseHost(s string) (Host, error) {
@@ -55,6 +61,12 @@ func ParseHost(s string) (Host, error) {
 		return parseTCP(h, rest)
 	case SchemeUnix:
 		h.Scheme = SchemeUnix
+		if rest == "" {
+			// dockerd reads unix:// as its default socket (moby:
+			// daemon/pkg/opts/hosts.go, ParseDaemonHost), even when rootless.
+			h.Path = DefaultUnixSocket
+			return h, nil
+		}
 		if !strings.HasPrefix(rest, "/") {
 			return h, fmt.Errorf("host %q: a unix socket needs an absolute path, as in unix:///var/run/docker.sock", s)
 		}
@@ -70,8 +82,13 @@ func ParseHost(s string) (Host, error) {
 		return h, nil
 	case SchemeNPipe:
 		h.Scheme = SchemeNPipe
+		if rest == "" {
+			// dockerd reads npipe:// as its default pipe (the same function).
+			h.Path = windowsPipe
+			return h, nil
+		}
 		if !strings.HasPrefix(rest, "//./pipe/") {
-			return h, fmt.Errorf("host %q: a named pipe is written npipe:////./pipe/NAME, as in npipe:////./pipe/docker_engine", s)
+			return h, fmt.Errorf("host %q: a named pipe is written npipe:// (dockerd's own, //./pipe/docker_engine) or npipe:////./pipe/NAME", s)
 		}
 		h.Path = rest
 		return h, nil
