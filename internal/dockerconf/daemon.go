@@ -254,15 +254,3 @@ func RestartTrigger(files []File) string {
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
-
-// CheckAbsolutePath returns an error unless p is an absolute path. name is
-// the attribute the path comes from.
-func CheckAbsolutePath(name, p string) error {
-	if !strings.HasPrefix(p, "/") {
-		return fmt.Errorf("%s %q is not an absolute path: dockerd resolves relative paths against its own working directory, so write the full path, such as %s", name, p, path.Join("/etc/docker/tls", path.Base(p)))
-	}
-	if path.Clean(p) != p && path.Clean(p)+"/" != p {
-		return fmt.Errorf("%s %q is not a clean path: write %q", name, p, path.Clean(p))
-	}
-	return nil
-}

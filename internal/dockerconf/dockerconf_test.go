@@ -175,19 +175,6 @@ func TestRestartTrigger(t *testing.T) {
 	}
 }
 
-func TestCheckAbsolutePath(t *testing.T) {
-	for _, ok := range []string{"/etc/docker/tls", "/etc/docker/tls/"} {
-		if err := CheckAbsolutePath("tls_dir", ok); err != nil {
-			t.Errorf("%s: %v", ok, err)
-		}
-	}
-	for in, want := range map[string]string{"tls": "not an absolute path", "./tls": "not an absolute path", "/etc/../tls": "not a clean path"} {
-		if err := CheckAbsolutePath("tls_dir", in); err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("CheckAbsolutePath(%q) = %v, want %q", in, err, want)
-		}
-	}
-}
-
 func TestClient(t *testing.T) {
 	h, _ := ParseHost("tcp://docker1.example.internal:2376")
 	c := Client{Host: h, CertDir: "/home/ci/.docker/docker1"}

@@ -128,7 +128,7 @@ var recommendations = []recommendation{
 	{id: "2.15", title: "Ensure live restore is enabled", key: LiveRestoreKey,
 		judge: want(true, "set live_restore = true, so that a dockerd restart (which every renewed certificate needs) stops no container; swarm nodes cannot")},
 	{id: "2.16", title: "Ensure Userland Proxy is Disabled", key: "userland-proxy", baseline: false,
-		judge: want(false, `set "userland-proxy": false; published ports are then forwarded by iptables rules alone`),
+		judge:    want(false, `set "userland-proxy": false; published ports are then forwarded by iptables rules alone`),
 		rootless: manual("a rootless dockerd publishes container ports on the host through RootlessKit, by its userland proxy: keep it on")},
 	{id: "2.17", title: "Ensure that a daemon-wide custom seccomp profile is applied if appropriate", key: "seccomp-profile",
 		judge: manual("dockerd applies its default seccomp profile; a custom one (\"seccomp-profile\") only where the default does not fit")},

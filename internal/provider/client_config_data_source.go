@@ -31,9 +31,12 @@ type clientConfigModel struct {
 	ContextName   types.String `tfsdk:"context_name"`
 	ServerCertPEM types.String `tfsdk:"server_cert_pem"`
 	ClientCACert  types.String `tfsdk:"client_ca_cert_pem"`
+	Platform      types.String `tfsdk:"platform"`
 
 	ID                   types.String `tfsdk:"id"`
 	Env                  types.Map    `tfsdk:"env"`
+	EnvSh                types.String `tfsdk:"env_sh"`
+	EnvPowerShell        types.String `tfsdk:"env_powershell"`
 	Files                types.Map    `tfsdk:"files"`
 	DockerContextCommand types.String `tfsdk:"docker_context_command"`
 	CAMaterial           types.String `tfsdk:"ca_material"`
@@ -86,11 +89,17 @@ func (d *clientConfigDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 			"client_key_pem": schema.StringAttribute{
 				MarkdownDescription: "The client's private key, PEM, unencrypted.", Required: true, Sensitive: true,
 			},
+			"platform": platformAttribute(dockerconf.ClientPlatforms, "The platform of the machine the client runs on, which "+
+				"decides the form of paths and of `docker_context_command`: `linux` and `macos` render alike; `windows` takes "+
+				"`C:\\...` paths, defaults the files to the docker CLI's `%USERPROFILE%\\.docker` and writes "+
+				"`docker_context_command` for PowerShell."),
 			"cert_dir": schema.StringAttribute{
-				MarkdownDescription: "The directory the client's files go to, such as `/home/ci/.docker/docker1`. When given, `env` " +
-					"has `DOCKER_CERT_PATH` and the files' paths are inside it; otherwise the paths are the bare file names and the " +
-					"docker CLI's default, `~/.docker`, applies.",
-				Optional: true, Validators: []validator.String{absolutePathValidator},
+				MarkdownDescription: "The directory the client's files go to, such as `/home/ci/.docker/docker1` (or " +
+					"`C:\\Users\\ci\\.docker\\docker1` on `windows`); absolute for the platform. When given, `env` has " +
+					"`DOCKER_CERT_PATH` and the files' paths are inside it; otherwise the docker CLI's default directory applies: " +
+					"the paths are the bare file names (for `~/.docker`) on `linux` and `macos`, and `%USERPROFILE%\\.docker\\NAME` " +
+					"on `windows`.",
+				Optional: true,
 			},
 			"context_name": schema.StringAttribute{
 				MarkdownDescription: "The name in `docker_context_command`. Defaults to the host name with characters a context name " +
@@ -107,6 +116,10 @@ func (d *clientConfigDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 				MarkdownDescription: "The docker CLI's environment: `DOCKER_HOST`, `DOCKER_TLS_VERIFY=1` and, with `cert_dir`, " +
 					"`DOCKER_CERT_PATH`. (The CLI treats any non-empty `DOCKER_TLS_VERIFY`, even `0`, as on.)",
 			},
+			"env_sh": computedString("`env` as POSIX shell lines (`export DOCKER_HOST=...`), quoted for the shell, ready for " +
+				"`eval` or a profile script."),
+			"env_powershell": computedString("`env` as PowerShell lines (`$env:DOCKER_HOST = '...'`), for a Windows client or a " +
+				"PowerShell profile."),
 			"files": filesAttribute("The client's files under the names the docker CLI looks for: `ca.pem` and `cert.pem` (0444) "+
 				"and `key.pem` (0400).", []string{dockerconf.ClientCAFileName, dockerconf.ClientCertFileName, dockerconf.ClientKeyFileName}),
 			"docker_context_command": computedString("A `docker context create NAME --docker \"host=...,ca=...,cert=...,key=...\"` command " +
@@ -128,6 +141,7 @@ func (d *clientConfigDataSource) ValidateConfig(ctx context.Context, req datasou
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	checkPlatformPaths(platformOf(m.Platform), dockerconf.RootlessUser{}, map[string]types.String{"cert_dir": m.CertDir}, &resp.Diagnostics)
 	if issuer, names := m.clientIssuer(); known(issuer) && known(m.ClientCertPEM) && known(m.ClientKeyPEM) {
 		addMaterialErrors(&resp.Diagnostics, pki.UsageClient, dockerconf.Material{
 			CACertPEM: issuer.ValueString(), CertPEM: m.ClientCertPEM.ValueString(), KeyPEM: m.ClientKeyPEM.ValueString(),
@@ -157,6 +171,8 @@ func (d *clientConfigDataSource) Read(ctx context.Context, req datasource.ReadRe
 		resp.Diagnostics.AddAttributeError(path.Root("host"), "Invalid host", err.Error())
 		return
 	}
+	platform := platformOf(m.Platform)
+	checkPlatformPaths(platform, dockerconf.RootlessUser{}, map[string]types.String{"cert_dir": m.CertDir}, &resp.Diagnostics)
 	issuer, names := m.clientIssuer()
 	addMaterialErrors(&resp.Diagnostics, pki.UsageClient, dockerconf.Material{
 		CACertPEM: issuer.ValueString(), CertPEM: m.ClientCertPEM.ValueString(), KeyPEM: m.ClientKeyPEM.ValueString(),
@@ -174,7 +190,7 @@ func (d *clientConfigDataSource) Read(ctx context.Context, req datasource.ReadRe
 			resp.Diagnostics.AddAttributeWarning(path.Root("host"), "The server certificate does not name this host", err.Error())
 		}
 	}
-	client := dockerconf.Client{Host: host, CertDir: m.CertDir.ValueString(), ContextName: m.ContextName.ValueString()}
+	client := dockerconf.Client{Host: host, CertDir: m.CertDir.ValueString(), ContextName: m.ContextName.ValueString(), Platform: platform}
 	envVal, diags := types.MapValueFrom(ctx, types.StringType, client.Env())
 	resp.Diagnostics.Append(diags...)
 	filesVal, diags := filesValue(client.Files(m.CACertPEM.ValueString(), m.ClientCertPEM.ValueString(), m.ClientKeyPEM.ValueString()))
@@ -182,6 +198,8 @@ func (d *clientConfigDataSource) Read(ctx context.Context, req datasource.ReadRe
 
 	m.ID = m.Host
 	m.Env = envVal
+	m.EnvSh = types.StringValue(client.ExportLines())
+	m.EnvPowerShell = types.StringValue(client.PowerShellLines())
 	m.Files = filesVal
 	m.DockerContextCommand = types.StringValue(client.ContextCommand())
 	m.CAMaterial = m.CACertPEM

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"path"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -50,6 +49,8 @@ type daemonConfigModel struct {
 	DaemonJSONPathIn      types.String `tfsdk:"daemon_json_path"`
 	LiveRestore           types.Bool   `tfsdk:"live_restore"`
 	Hardening             types.String `tfsdk:"hardening"`
+	Platform              types.String `tfsdk:"platform"`
+	RootlessUser          types.Object `tfsdk:"rootless_user"`
 
 	ID                types.String `tfsdk:"id"`
 	JSON              types.String `tfsdk:"json"`
@@ -57,6 +58,7 @@ type daemonConfigModel struct {
 	SystemdDropinPath types.String `tfsdk:"systemd_dropin_path"`
 	Files             types.Map    `tfsdk:"files"`
 	RestartTrigger    types.String `tfsdk:"restart_trigger"`
+	RestartCommand    types.String `tfsdk:"restart_command"`
 	Findings          types.List   `tfsdk:"findings"`
 	CloudInit         types.String `tfsdk:"cloud_init"`
 }
@@ -85,6 +87,9 @@ func (d *daemonConfigDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 		MarkdownDescription: "Renders what a Docker host needs to serve the Docker API over mutual TLS: `/etc/docker/daemon.json`, " +
 			"a systemd drop-in that lets daemon.json choose the sockets, and (given the PEMs) the certificate files, each with " +
 			"its path and mode, ready for cloud-init, a provisioner or configuration management.\n\n" +
+			"`platform` picks the engine: `linux` (dockerd run by systemd as root), `rootless` (dockerd-rootless.sh run by a " +
+			"user's systemd unit, its TCP port published by RootlessKit) or `windows` (the `docker` Windows service, with no " +
+			"systemd and PowerShell to restart it). Each has its own default paths, path rules and restart command.\n\n" +
 			"It checks at plan time what would otherwise fail on the host: a TCP socket without client verification, malformed " +
 			"hosts, daemon.json keys that clash, relative paths, and, given the PEMs, a server certificate not signed by the CA, " +
 			"without serverAuth, with a key that is not its own, or with an encrypted key (dockerd cannot read one).\n\n" +
@@ -93,9 +98,14 @@ func (d *daemonConfigDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 		Attributes: map[string]schema.Attribute{
 			"hosts": schema.ListAttribute{
 				ElementType: types.StringType,
-				MarkdownDescription: "Where dockerd listens: `unix:///path`, `tcp://ADDRESS:PORT`, `fd://` or `npipe:////./pipe/NAME`. " +
-					"TCP addresses need an explicit port; 2376 is the TLS convention. Defaults to " +
-					"`[\"unix:///var/run/docker.sock\", \"tcp://0.0.0.0:2376\"]`.",
+				MarkdownDescription: "Where dockerd listens: `unix:///path`, `tcp://ADDRESS:PORT`, `fd://` or `npipe:////./pipe/NAME`; " +
+					"`unix://` and `npipe://` alone mean dockerd's own socket (`/var/run/docker.sock`) and pipe " +
+					"(`//./pipe/docker_engine`), as dockerd reads them. TCP addresses need an explicit port; 2376 is the TLS convention. " +
+					"Defaults to `[\"unix:///var/run/docker.sock\", \"tcp://0.0.0.0:2376\"]` on `linux`, " +
+					"`[\"unix:///run/user/<uid>/docker.sock\", \"tcp://0.0.0.0:2376\"]` on `rootless` and " +
+					"`[\"npipe://\", \"tcp://0.0.0.0:2376\"]` on `windows`. On `rootless`, a `tcp://` host is where RootlessKit " +
+					"publishes the port on the host (an IP address): daemon.json has `tcp://0.0.0.0:PORT`, where dockerd listens " +
+					"inside RootlessKit's network namespace. `fd://` is only for `linux`, `npipe://` only for `windows`.",
 				Optional:   true,
 				Validators: hostListValidators(),
 			},
@@ -110,11 +120,18 @@ func (d *daemonConfigDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 					"controls the Docker daemon, and so the host. Defaults to `false`; when set, every plan warns.",
 				Optional: true,
 			},
-			"tls_dir": optionalString("The directory of the TLS files on the host, holding `ca.pem`, `server-cert.pem` and "+
-				"`server-key.pem`. Absolute. Defaults to `/etc/docker/tls`.", absolutePathValidator),
-			"ca_cert_path": optionalString("Overrides the CA certificate's path (`tlscacert`). Absolute. Defaults to `<tls_dir>/ca.pem`.", absolutePathValidator),
-			"cert_path":    optionalString("Overrides the server certificate's path (`tlscert`). Absolute. Defaults to `<tls_dir>/server-cert.pem`.", absolutePathValidator),
-			"key_path":     optionalString("Overrides the server key's path (`tlskey`). Absolute. Defaults to `<tls_dir>/server-key.pem`.", absolutePathValidator),
+			"platform": platformAttribute(dockerconf.Platforms, "The engine this configuration is for: `linux` (dockerd run by "+
+				"systemd's docker.service as root; today's output), `rootless` (dockerd-rootless.sh run by `rootless_user`'s systemd "+
+				"user unit) or `windows` (dockerd.exe run as the Windows service `docker`: no systemd drop-in, Windows paths, no "+
+				"live-restore and none of the Linux-only daemon.json keys, which dockerd on Windows refuses)."),
+			"rootless_user": rootlessUserAttribute(),
+			"tls_dir": optionalString("The directory of the TLS files on the host, holding `ca.pem`, `server-cert.pem` and " +
+				"`server-key.pem`. Absolute for the platform (`C:\\...` on `windows`). Defaults to `/etc/docker/tls` on `linux`, " +
+				"`<home>/.config/docker/tls` on `rootless` and `C:\\ProgramData\\docker\\certs.d` on `windows`, where Microsoft's " +
+				"certificate tools put them and which dockerd makes readable by Administrators and SYSTEM only."),
+			"ca_cert_path": optionalString("Overrides the CA certificate's path (`tlscacert`). Absolute for the platform. Defaults to `<tls_dir>/ca.pem`."),
+			"cert_path":    optionalString("Overrides the server certificate's path (`tlscert`). Absolute for the platform. Defaults to `<tls_dir>/server-cert.pem`."),
+			"key_path":     optionalString("Overrides the server key's path (`tlskey`). Absolute for the platform. Defaults to `<tls_dir>/server-key.pem`."),
 			"ca_cert_pem": optionalString("The CA certificates of the Docker TLS setup, PEM: one, or a trust bundle of several "+
 				"concatenated (`\"${dockertls_ca.next.cert_pem}${dockertls_ca.current.cert_pem}\"`) while a new CA is rolled out. "+
 				caBundleRules+" `server_cert_pem` must chain to one of them. Unless `client_ca_cert_pem` is set, they are also the CAs "+
@@ -131,8 +148,9 @@ func (d *daemonConfigDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 				MarkdownDescription: "Write `\"live-restore\": true` into daemon.json, so that containers keep running while dockerd " +
 					"restarts. dockerd reads its TLS files only at start-up, so every renewed certificate means a restart, and without " +
 					"live-restore that restart stops every container on the host. dockerd does not support live-restore in swarm mode: " +
-					"set it to `false` on swarm nodes. Defaults to `true`. A `live-restore` in `settings_json` is used when this is not set; " +
-					"setting both is an error.",
+					"set it to `false` on swarm nodes. Defaults to `true`; on `windows`, which has no live-restore (dockerd there refuses " +
+					"the key), it is never written and `true` is an error. A `live-restore` in `settings_json` is used when this is not " +
+					"set; setting both is an error.",
 				Optional: true,
 			},
 			"hardening": schema.StringAttribute{
@@ -140,7 +158,9 @@ func (d *daemonConfigDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 					"Defaults to `%s`. `%s` writes, under `settings_json`: `\"icc\": false` (2.2; it needs iptables), "+
 					"`\"no-new-privileges\": true` (2.14), `\"userland-proxy\": false` (2.16), `\"log-driver\": \"json-file\"` with "+
 					"`\"log-opts\"` of 3 files of `10m` (2.13: bounded logs on the host), `\"experimental\": false` (2.18); "+
-					"live-restore (2.15) is `live_restore`'s. It never sets what breaks ordinary hosts (`userns-remap`, an "+
+					"live-restore (2.15) is `live_restore`'s. On `rootless` it leaves the userland proxy on (RootlessKit publishes "+
+					"container ports through it); on `windows` it writes only the logging and `experimental`, the keys dockerd there "+
+					"knows. It never sets what breaks ordinary hosts (`userns-remap`, an "+
 					"authorization plugin, `selinux-enabled`): those stay findings to decide on. `settings_json` wins over the "+
 					"baseline where both set a key, with a warning naming the recommendation it turns off.",
 					dockerconf.BenchmarkVersion, enumDescription(hardeningLevels), hardeningBaseline, hardeningBaseline),
@@ -158,22 +178,39 @@ func (d *daemonConfigDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 			"settings_json": optionalString("Further daemon.json settings as a JSON object, merged in, such as "+
 				"`jsonencode({ \"log-driver\" = \"journald\" })`. It may not set `hosts`, `tls`, `tlsverify`, `tlscacert`, "+
 				"`tlscert` or `tlskey`, which come from this data source's own arguments.", settingsJSONValidator),
-			"dockerd_path": optionalString("The dockerd binary the systemd drop-in starts. Absolute. Defaults to `/usr/bin/dockerd` "+
-				"(Docker's packages); Debian's and Ubuntu's `docker.io` install `/usr/sbin/dockerd`.", absolutePathValidator),
+			"dockerd_path": optionalString("The program the engine's service starts. Absolute for the platform. On `linux`, the " +
+				"dockerd the drop-in starts: defaults to `/usr/bin/dockerd` (Docker's packages); Debian's and Ubuntu's `docker.io` " +
+				"install `/usr/sbin/dockerd`. On `rootless`, `dockerd-rootless.sh`, started by the drop-in only when daemon.json " +
+				"is not in its default place: defaults to `/usr/bin/dockerd-rootless.sh`; Debian's `docker.io` has it in " +
+				"`/usr/share/docker.io/contrib`. On `windows`, the `dockerd.exe` that `restart_command` re-registers when " +
+				"daemon.json is not in its default place: defaults to `C:\\Program Files\\Docker\\dockerd.exe`."),
 
 			"id":   schema.StringAttribute{Computed: true, MarkdownDescription: "The same as `restart_trigger`."},
 			"json": schema.StringAttribute{Computed: true, MarkdownDescription: "The daemon.json text: keys sorted, two-space indent, trailing newline; byte-identical for identical inputs."},
-			"daemon_json_path": optionalString("Where daemon.json goes. Absolute. Defaults to `/etc/docker/daemon.json`; "+
-				"rootless dockerd reads `~/.config/docker/daemon.json`. Anywhere else, the drop-in passes `--config-file`.", absolutePathValidator),
+			"daemon_json_path": optionalString("Where daemon.json goes. Absolute for the platform. Defaults to where the engine " +
+				"reads it: `/etc/docker/daemon.json` on `linux`, `<home>/.config/docker/daemon.json` on `rootless`, " +
+				"`C:\\ProgramData\\docker\\config\\daemon.json` on `windows`. Anywhere else, the drop-in passes `--config-file` " +
+				"(on `windows`, `restart_command` registers the service again with it)."),
 			"systemd_dropin": schema.StringAttribute{
 				Computed: true,
-				MarkdownDescription: "A systemd drop-in for docker.service that clears the packaged `ExecStart` (which passes " +
+				MarkdownDescription: "On `linux`, a systemd drop-in for docker.service that clears the packaged `ExecStart` (which passes " +
 					"`-H fd://` and would make dockerd refuse to start: \"the following directives are specified both as a flag and " +
-					"in the configuration file: hosts\") and starts `dockerd_path` with no flags. Run `systemctl daemon-reload` after writing it.",
+					"in the configuration file: hosts\") and starts `dockerd_path` with no flags. On `rootless`, a drop-in for the " +
+					"user unit that sets `DOCKERD_ROOTLESS_ROOTLESSKIT_FLAGS` to RootlessKit's `-p ADDRESS:PORT:PORT/tcp` for each " +
+					"`tcp://` host and keeps the unit's `dockerd-rootless.sh`. Null on `windows`. Run `systemctl daemon-reload` " +
+					"(`systemctl --user daemon-reload` as the user) after writing it.",
 			},
-			"systemd_dropin_path": schema.StringAttribute{Computed: true, MarkdownDescription: "Where the drop-in goes: `/etc/systemd/system/docker.service.d/dockertls.conf`."},
-			"files": filesAttribute("Every file to write on the host: daemon.json and the drop-in (0644), and, when the PEMs are "+
-				"given, the CA and server certificates (0444) and the server key (0400).",
+			"systemd_dropin_path": schema.StringAttribute{Computed: true, MarkdownDescription: "Where the drop-in goes: " +
+				"`/etc/systemd/system/docker.service.d/dockertls.conf` on `linux`, " +
+				"`<home>/.config/systemd/user/docker.service.d/dockertls.conf` on `rootless`; null on `windows`."},
+			"restart_command": computedString("What restarts the engine so that it reads the files: `systemctl daemon-reload && " +
+				"systemctl restart docker` on `linux`; the same with `--user`, run as the user, on `rootless`; PowerShell " +
+				"`Restart-Service docker` on `windows` (or, with daemon.json elsewhere, the lines that register the service again " +
+				"with `--config-file`). Windows has no live-restore: restarting there stops the containers."),
+			"files": filesAttribute("Every file to write on the host: daemon.json and the drop-in (0644; no drop-in on `windows`), "+
+				"and, when the PEMs are given, the CA and server certificates (0444) and the server key (0400). On `windows`, "+
+				"`mode` is null: NTFS ACLs apply, and `C:\\ProgramData\\docker` (which holds the default paths) is readable by "+
+				"Administrators and SYSTEM only.",
 				[]string{dockerconf.DaemonJSONName, dockerconf.SystemdDropinFile, dockerconf.CAFileName, dockerconf.ServerCertFileName, dockerconf.ServerKeyFileName}),
 			"findings": schema.ListNestedAttribute{
 				Computed: true,
@@ -194,8 +231,11 @@ func (d *daemonConfigDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 				Sensitive: true,
 				MarkdownDescription: "A complete `#cloud-config` document for `user_data` of any cloud: `write_files` with every file " +
 					"in `files` (base64-encoded, so each arrives byte for byte, owned by `root:root` with its mode), then `runcmd` " +
-					"`systemctl daemon-reload` and `systemctl restart docker`. Sensitive, since it holds the server key. It passes " +
-					"`cloud-init schema`.",
+					"`systemctl daemon-reload` and `systemctl restart docker`. On `rootless` the files are the user's and written " +
+					"after cloud-init creates users (`defer`), and `runcmd` hands the directories it created to the user, enables " +
+					"lingering and restarts the user unit as the user; the engine itself must be installed " +
+					"(`dockerd-rootless-setuptool.sh install`). Null on `windows`, which has no cloud-init. Sensitive, since it holds " +
+					"the server key. It passes `cloud-init schema`.",
 			},
 			"restart_trigger": schema.StringAttribute{
 				Computed: true,
@@ -228,11 +268,49 @@ func (d *daemonConfigDataSource) ValidateConfig(ctx context.Context, req datasou
 	var security diag.Diagnostics
 	checkDaemonSecurity(m, &security)
 	resp.Diagnostics.Append(security.Errors()...)
+	checkDaemonPlatform(ctx, m, &resp.Diagnostics)
 	if known(m.CACertPEM) && known(m.ServerCertPEM) && (known(m.ServerKeyPEM) || m.ServerKeyPEM.IsNull()) {
 		addMaterialErrors(&resp.Diagnostics, pki.UsageServer, dockerconf.Material{
 			CACertPEM: m.CACertPEM.ValueString(), CertPEM: m.ServerCertPEM.ValueString(), KeyPEM: m.ServerKeyPEM.ValueString(),
 		}, d.env, serverMaterialNames)
 	}
+}
+
+// checkDaemonPlatform checks what depends on the platform: rootless_user,
+// every path, every host and live_restore. ok is false while the platform
+// or the user is unknown.
+func checkDaemonPlatform(ctx context.Context, m daemonConfigModel, diags *diag.Diagnostics) (platform dockerconf.Platform, u dockerconf.RootlessUser, ok bool) {
+	platform = platformOf(m.Platform)
+	u, ok, d := rootlessUser(ctx, m.RootlessUser)
+	diags.Append(d...)
+	if !ok || m.Platform.IsUnknown() {
+		return platform, u, false
+	}
+	checkRootlessUser(platform, m.RootlessUser, u, diags)
+	checkPlatformPaths(platform, u, map[string]types.String{
+		"tls_dir": m.TLSDir, "ca_cert_path": m.CACertPath, "cert_path": m.CertPath, "key_path": m.KeyPath,
+		"daemon_json_path": m.DaemonJSONPathIn, "dockerd_path": m.DockerdPath,
+	}, diags)
+	if !m.Hosts.IsUnknown() {
+		for i, v := range m.Hosts.Elements() {
+			s, isString := v.(types.String)
+			if !isString || !known(s) {
+				continue
+			}
+			if h, err := dockerconf.ParseHost(s.ValueString()); err == nil {
+				if err := platform.CheckHost(h, u); err != nil {
+					diags.AddAttributeError(p.Root("hosts").AtListIndex(i), "Invalid Docker host for the platform", err.Error())
+				}
+			}
+		}
+	}
+	if platform == dockerconf.PlatformWindows && m.LiveRestore.ValueBool() {
+		diags.AddAttributeError(p.Root("live_restore"), "Windows has no live-restore",
+			`live_restore = true with platform = "windows": dockerd on Windows has no live-restore and refuses the key `+
+				`("the following directives don't match any configuration option: live-restore"). Remove live_restore; `+
+				`restarting the docker service stops the containers, so plan restarts for a quiet time.`)
+	}
+	return platform, u, !diags.HasError()
 }
 
 // checkDaemonSecurity refuses a TCP socket without client verification
@@ -273,15 +351,15 @@ func checkDaemonSecurity(m daemonConfigModel, diags *diag.Diagnostics) {
 
 // daemonFindings judges the rendered daemon.json, and refuses the
 // combinations dockerd will not start with.
-func daemonFindings(jsonText string, diags *diag.Diagnostics) (types.List, bool) {
+func daemonFindings(jsonText string, platform dockerconf.Platform, diags *diag.Diagnostics) (types.List, bool) {
 	var cfg map[string]any
 	if err := json.Unmarshal([]byte(jsonText), &cfg); err != nil {
 		diags.AddError("Could not read daemon.json back", err.Error())
 	}
-	for _, err := range dockerconf.CheckConflicts(cfg) {
+	for _, err := range dockerconf.CheckConflicts(cfg, platform) {
 		diags.AddAttributeError(p.Root("settings_json"), "dockerd would refuse this daemon.json", "settings_json: "+err.Error())
 	}
-	findings := dockerconf.Findings(cfg)
+	findings := dockerconf.Findings(cfg, platform)
 	if diags.HasError() {
 		return types.ListNull(types.ObjectType{AttrTypes: findingAttrTypes}), false
 	}
@@ -329,6 +407,8 @@ func checkLiveRestore(m daemonConfigModel, settings map[string]any, diags *diag.
 	}
 }
 
+// daemonHosts are the hosts as configured, or linux's default when they
+// are not; renderDaemon replaces that default with the platform's.
 func daemonHosts(m daemonConfigModel) []string {
 	if m.Hosts.IsNull() {
 		return dockerconf.DefaultHosts
@@ -365,42 +445,52 @@ func (d *daemonConfigDataSource) Read(ctx context.Context, req datasource.ReadRe
 		}, d.env, serverMaterialNames)
 	}
 	checkDaemonSecurity(m, &resp.Diagnostics)
+	platform, user, _ := checkDaemonPlatform(ctx, m, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	tlsDir := stringOr(m.TLSDir, dockerconf.DefaultTLSDir)
+	layout := platform.Layout(user)
+	hosts := layout.Hosts
+	if !m.Hosts.IsNull() {
+		hosts = stringsOf(m.Hosts)
+	}
+	tlsDir := stringOr(m.TLSDir, layout.TLSDir)
 	daemon := dockerconf.Daemon{
-		Hosts:       daemonHosts(m),
+		Hosts:       hosts,
 		TLSVerify:   m.TLSVerify.IsNull() || m.TLSVerify.ValueBool(),
-		CACertPath:  stringOr(m.CACertPath, path.Join(tlsDir, dockerconf.CAFileName)),
-		CertPath:    stringOr(m.CertPath, path.Join(tlsDir, dockerconf.ServerCertFileName)),
-		KeyPath:     stringOr(m.KeyPath, path.Join(tlsDir, dockerconf.ServerKeyFileName)),
+		CACertPath:  stringOr(m.CACertPath, platform.JoinPath(tlsDir, dockerconf.CAFileName)),
+		CertPath:    stringOr(m.CertPath, platform.JoinPath(tlsDir, dockerconf.ServerCertFileName)),
+		KeyPath:     stringOr(m.KeyPath, platform.JoinPath(tlsDir, dockerconf.ServerKeyFileName)),
 		Settings:    settings,
-		DockerdPath: stringOr(m.DockerdPath, dockerconf.DefaultDockerdPath),
-		LiveRestore: m.LiveRestore.IsNull() || m.LiveRestore.ValueBool(),
+		DockerdPath: stringOr(m.DockerdPath, layout.DockerdPath),
+		LiveRestore: platform != dockerconf.PlatformWindows && (m.LiveRestore.IsNull() || m.LiveRestore.ValueBool()),
 		Hardened:    m.Hardening.ValueString() != hardeningNone,
-		JSONPath:    stringOr(m.DaemonJSONPathIn, dockerconf.DefaultDaemonJSONPath),
+		JSONPath:    stringOr(m.DaemonJSONPathIn, layout.DaemonJSONPath),
+		Platform:    platform,
+		User:        user,
 	}
 	jsonText, err := daemon.JSON()
 	if err != nil {
 		resp.Diagnostics.AddError("Could not render daemon.json", err.Error())
 		return
 	}
-	findings, ok := daemonFindings(jsonText, &resp.Diagnostics)
+	findings, ok := daemonFindings(jsonText, platform, &resp.Diagnostics)
 	if !ok {
 		return
 	}
 	if daemon.Hardened {
-		for _, turnedOff := range dockerconf.OverriddenBaseline(settings) {
+		for _, turnedOff := range dockerconf.OverriddenBaseline(settings, platform) {
 			resp.Diagnostics.AddAttributeWarning(p.Root("settings_json"), "settings_json turns off a hardening recommendation",
 				fmt.Sprintf("settings_json overrides the baseline's setting for %s of the %s. The findings show it as not passed; "+
 					"remove the key from settings_json to restore the baseline.", turnedOff, dockerconf.BenchmarkVersion))
 		}
 	}
-	dropin := daemon.SystemdDropin()
-	files := []dockerconf.File{
-		{Name: dockerconf.DaemonJSONName, Path: daemon.JSONPath, Content: jsonText, Mode: dockerconf.ModeConfig},
-		{Name: dockerconf.SystemdDropinFile, Path: dockerconf.SystemdDropinPath(), Content: dropin, Mode: dockerconf.ModeConfig},
+	files := []dockerconf.File{{Name: dockerconf.DaemonJSONName, Path: daemon.JSONPath, Content: jsonText, Mode: dockerconf.ModeConfig}}
+	dropin, hasDropin := daemon.Dropin()
+	dropinVal, dropinPathVal := types.StringNull(), types.StringNull()
+	if hasDropin {
+		files = append(files, dockerconf.File{Name: dockerconf.SystemdDropinFile, Path: layout.DropinPath, Content: dropin, Mode: dockerconf.ModeConfig})
+		dropinVal, dropinPathVal = types.StringValue(dropin), types.StringValue(layout.DropinPath)
 	}
 	for _, f := range []struct {
 		pem       types.String
@@ -417,6 +507,11 @@ func (d *daemonConfigDataSource) Read(ctx context.Context, req datasource.ReadRe
 			files = append(files, dockerconf.File{Name: f.name, Path: f.path, Content: f.pem.ValueString(), Mode: f.mode, Sensitive: f.sensitive})
 		}
 	}
+	if platform == dockerconf.PlatformWindows {
+		for i := range files {
+			files[i].Mode = "" // NTFS ACLs, not modes
+		}
+	}
 	if err := checkDistinctPaths(files); err != nil {
 		resp.Diagnostics.AddError("Two files would be written to the same path", err.Error())
 		return
@@ -429,12 +524,16 @@ func (d *daemonConfigDataSource) Read(ctx context.Context, req datasource.ReadRe
 
 	m.ID = types.StringValue(trigger)
 	m.JSON = types.StringValue(jsonText)
-	m.SystemdDropin = types.StringValue(dropin)
-	m.SystemdDropinPath = types.StringValue(dockerconf.SystemdDropinPath())
+	m.SystemdDropin = dropinVal
+	m.SystemdDropinPath = dropinPathVal
 	m.Files = filesVal
 	m.RestartTrigger = types.StringValue(trigger)
+	m.RestartCommand = types.StringValue(daemon.RestartCommand())
 	m.Findings = findings
-	m.CloudInit = types.StringValue(dockerconf.CloudConfig(files))
+	m.CloudInit = types.StringNull()
+	if cloudInit := dockerconf.CloudConfig(files, platform, user); cloudInit != "" {
+		m.CloudInit = types.StringValue(cloudInit)
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 

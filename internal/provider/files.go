@@ -45,7 +45,7 @@ func filesAttribute(what string, names []string) schema.MapNestedAttribute {
 				"path":              schema.StringAttribute{Computed: true, MarkdownDescription: "Where the file goes."},
 				"content":           schema.StringAttribute{Computed: true, MarkdownDescription: "The content of a file that is not secret; null for private keys."},
 				"sensitive_content": schema.StringAttribute{Computed: true, Sensitive: true, MarkdownDescription: "The content of a private key; null for other files."},
-				"mode":              schema.StringAttribute{Computed: true, MarkdownDescription: "The file mode as an octal string: `0444` for certificates, `0400` for private keys, `0644` for configuration."},
+				"mode":              schema.StringAttribute{Computed: true, MarkdownDescription: "The file mode as an octal string: `0444` for certificates, `0400` for private keys, `0644` for configuration; null where the platform has none (Windows)."},
 				"sensitive":         schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the content is a private key (and so in `sensitive_content`)."},
 			},
 		},
@@ -62,9 +62,13 @@ func filesValue(files []dockerconf.File) (types.Map, diag.Diagnostics) {
 		if f.Sensitive {
 			content, secret = types.StringNull(), types.StringValue(f.Content)
 		}
+		mode := types.StringValue(f.Mode)
+		if f.Mode == "" {
+			mode = types.StringNull()
+		}
 		obj, d := types.ObjectValue(fileAttrTypes, map[string]attr.Value{
 			"path": types.StringValue(f.Path), "content": content, "sensitive_content": secret,
-			"mode": types.StringValue(f.Mode), "sensitive": types.BoolValue(f.Sensitive),
+			"mode": mode, "sensitive": types.BoolValue(f.Sensitive),
 		})
 		diags.Append(d...)
 		elems[f.Name] = obj

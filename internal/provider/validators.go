@@ -225,11 +225,6 @@ func stringsOf(v attr.Value) []string {
 func lowerASCII(s string) string { return strings.ToLower(s) }
 
 var (
-	absolutePathValidator = stringCheck{
-		summary:     "Invalid path",
-		description: "must be an absolute, clean path",
-		check:       func(s string) error { return dockerconf.CheckAbsolutePath("the path", s) },
-	}
 	settingsJSONValidator = stringCheck{
 		summary:     "Invalid settings_json",
 		description: "must be a JSON object that sets none of the keys this data source owns",
