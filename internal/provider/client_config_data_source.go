@@ -121,7 +121,7 @@ func (d *clientConfigDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 			"env_powershell": computedString("`env` as PowerShell lines (`$env:DOCKER_HOST = '...'`), for a Windows client or a " +
 				"PowerShell profile."),
 			"files": filesAttribute("The client's files under the names the docker CLI looks for: `ca.pem` and `cert.pem` (0444) "+
-				"and `key.pem` (0400).", []string{dockerconf.ClientCAFileName, dockerconf.ClientCertFileName, dockerconf.ClientKeyFileName}),
+				"and `key.pem` (0400); no mode on `windows`, where NTFS ACLs apply.", []string{dockerconf.ClientCAFileName, dockerconf.ClientCertFileName, dockerconf.ClientKeyFileName}),
 			"docker_context_command": computedString("A `docker context create NAME --docker \"host=...,ca=...,cert=...,key=...\"` command " +
 				"for the files. The CLI copies the files into its context store, so after a renewal run `docker context update` " +
 				"with the same `--docker` argument."),

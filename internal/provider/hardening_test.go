@@ -96,7 +96,8 @@ func TestCLIHardening(t *testing.T) {
 
 // TestCLICloudInit validates cloud_init with cloud-init's own schema check
 // (Debian's cloud-init package) and checks that the files it writes are
-// files, byte for byte, with their modes.
+// files, byte for byte, with their modes and owner, for a root and a
+// rootless engine.
 func TestCLICloudInit(t *testing.T) {
 	validator, err := exec.LookPath("cloud-init")
 	if err != nil {
@@ -105,9 +106,30 @@ func TestCLICloudInit(t *testing.T) {
 		}
 		t.Skip("SKIP (loudly): cloud-init is not installed (apt-get install cloud-init, or make test as root)")
 	}
+	for _, tc := range []struct {
+		platform, extra, owner, runcmd string
+		deferred                       bool
+	}{
+		{platform: "linux", owner: "root:root", runcmd: "[[systemctl daemon-reload] [systemctl restart docker]]"},
+		{
+			platform: "rootless", extra: `platform = "rootless"` + "\n  rootless_user = { name = \"ci\", uid = 1001, home = \"/srv/ci\" }",
+			owner: "ci:ci", deferred: true,
+			runcmd: "[[chown ci:ci /srv/ci/.config /srv/ci/.config/docker /srv/ci/.config/docker/tls /srv/ci/.config/systemd /srv/ci/.config/systemd/user /srv/ci/.config/systemd/user/docker.service.d] " +
+				"[loginctl enable-linger ci] " +
+				"[runuser -u ci -- env XDG_RUNTIME_DIR=/run/user/1001 systemctl --user daemon-reload] " +
+				"[runuser -u ci -- env XDG_RUNTIME_DIR=/run/user/1001 systemctl --user restart docker]]",
+		},
+	} {
+		t.Run(tc.platform, func(t *testing.T) {
+			checkCloudInit(t, validator, tc.extra, tc.owner, tc.runcmd, tc.deferred)
+		})
+	}
+}
+
+func checkCloudInit(t *testing.T, validator, extra, owner, runcmd string, deferred bool) {
 	clock := newTestClock()
 	m := newPEMMaterial(t, clock.Now())
-	tf := newCLI(t, clock, providerBlock+hardenedDaemon(m, ""))
+	tf := newCLI(t, clock, providerBlock+hardenedDaemon(m, extra))
 	tf.mustRun("apply", "-auto-approve", "-input=false")
 	raw := func(name string) string {
 		var v string
@@ -126,6 +148,7 @@ func TestCLICloudInit(t *testing.T) {
 	var parsed struct {
 		WriteFiles []struct {
 			Path, Owner, Permissions, Encoding, Content string
+			Defer                                       bool
 		} `yaml:"write_files"`
 		Runcmd [][]string `yaml:"runcmd"`
 	}
@@ -159,11 +182,11 @@ func TestCLICloudInit(t *testing.T) {
 		if want == nil {
 			want = f.SensitiveContent
 		}
-		if err != nil || want == nil || string(content) != *want || w.Permissions != f.Mode || w.Owner != "root:root" || w.Encoding != "b64" {
-			t.Errorf("%s: cloud_init writes it otherwise than files (mode %s, owner %s, %v)", name, w.Permissions, w.Owner, err)
+		if err != nil || want == nil || string(content) != *want || w.Permissions != f.Mode || w.Owner != owner || w.Encoding != "b64" || w.Defer != deferred {
+			t.Errorf("%s: cloud_init writes it otherwise than files (mode %s, owner %s, defer %v, %v)", name, w.Permissions, w.Owner, w.Defer, err)
 		}
 	}
-	if fmt.Sprint(parsed.Runcmd) != "[[systemctl daemon-reload] [systemctl restart docker]]" {
-		t.Errorf("runcmd = %v", parsed.Runcmd)
+	if fmt.Sprint(parsed.Runcmd) != runcmd {
+		t.Errorf("runcmd = %v\nwant %s", parsed.Runcmd, runcmd)
 	}
 }
