@@ -12,6 +12,11 @@ if [ "${DOCKERTLS_NEED_DOCKERD:-0}" = 1 ]; then
   [ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1 || need_apt+=(busybox-static)
   # cloud-init's own validator checks the rendered cloud_init.
   command -v cloud-init >/dev/null 2>&1 || need_apt+=(cloud-init)
+  # A rootless engine: RootlessKit, its network (slirp4netns) and the setuid
+  # uid mappers; dockerd-rootless.sh itself comes with docker.io.
+  command -v rootlesskit >/dev/null 2>&1 || need_apt+=(rootlesskit)
+  command -v slirp4netns >/dev/null 2>&1 || need_apt+=(slirp4netns)
+  command -v newuidmap >/dev/null 2>&1 || need_apt+=(uidmap)
 fi
 
 if [ ${#need_apt[@]} -gt 0 ]; then
@@ -23,6 +28,19 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+if [ "${DOCKERTLS_NEED_DOCKERD:-0}" = 1 ] && [ "$(id -u)" = 0 ]; then
+  # The unprivileged user the rootless end-to-end test runs dockerd as, with
+  # subordinate ids for RootlessKit's user namespace (useradd allots them).
+  id dockertls-rootless >/dev/null 2>&1 || useradd --create-home --shell /bin/sh dockertls-rootless
+  grep -q '^dockertls-rootless:' /etc/subuid || usermod --add-subuids 300000-365535 --add-subgids 300000-365535 dockertls-rootless
+  # slirp4netns opens /dev/net/tun as that user. udev makes it 0666 on a
+  # normal Debian host; a machine without udev leaves the kernel's 0600.
+  if [ -c /dev/net/tun ] && [ "$(stat -c %a /dev/net/tun)" != 666 ]; then
+    echo "setup: /dev/net/tun is $(stat -c %a /dev/net/tun); making it 0666, as udev does, for rootless networking"
+    chmod 0666 /dev/net/tun
+  fi
 fi
 
 command -v go >/dev/null 2>&1 || { echo "setup: Go is required (https://go.dev/dl/)" >&2; exit 1; }

@@ -126,7 +126,8 @@ var recommendations = []recommendation{
 	{id: "2.14", title: "Ensure containers are restricted from acquiring new privileges", key: "no-new-privileges", baseline: true,
 		judge: want(true, `set "no-new-privileges": true, so that setuid binaries in containers cannot gain privileges`)},
 	{id: "2.15", title: "Ensure live restore is enabled", key: LiveRestoreKey,
-		judge: want(true, "set live_restore = true, so that a dockerd restart (which every renewed certificate needs) stops no container; swarm nodes cannot")},
+		judge:    want(true, "set live_restore = true, so that a dockerd restart (which every renewed certificate needs) stops no container; swarm nodes cannot"),
+		rootless: manual(RootlessNoLiveRestore)},
 	{id: "2.16", title: "Ensure Userland Proxy is Disabled", key: "userland-proxy", baseline: false,
 		judge:    want(false, `set "userland-proxy": false; published ports are then forwarded by iptables rules alone`),
 		rootless: manual("a rootless dockerd publishes container ports on the host through RootlessKit, by its userland proxy: keep it on")},
@@ -155,6 +156,13 @@ func pass(any, bool, map[string]any) (string, string) { return StatusPass, "" }
 func manual(detail string) func(any, bool, map[string]any) (string, string) {
 	return func(any, bool, map[string]any) (string, string) { return StatusManual, detail }
 }
+
+// RootlessNoLiveRestore says why a rootless engine goes without
+// live-restore. Restarting the user unit ends RootlessKit, whose
+// namespaces the containers live in; moby's own integration tests skip
+// live-restore in rootless mode ("rootless mode doesn't support
+// live-restore", integration/container/restart_test.go).
+const RootlessNoLiveRestore = "a rootless engine does not support live-restore: its containers live in RootlessKit's namespaces, which end with every restart of the user unit, so each restart (and each renewed certificate) stops them; plan restarts, or run the containers with a restart policy"
 
 // LinuxOnlyKeys are daemon.json keys that dockerd on Windows does not know:
 // it registers their flags only on Unix (moby: daemon/command/

@@ -123,7 +123,7 @@ func platformDaemon(p Platform, hosts ...string) Daemon {
 		hosts = l.Hosts
 	}
 	return Daemon{
-		Hosts: hosts, TLSVerify: true, Platform: p, User: ci, Hardened: true, LiveRestore: p != PlatformWindows,
+		Hosts: hosts, TLSVerify: true, Platform: p, User: ci, Hardened: true, LiveRestore: p == PlatformLinux,
 		CACertPath: p.JoinPath(l.TLSDir, CAFileName), CertPath: p.JoinPath(l.TLSDir, ServerCertFileName), KeyPath: p.JoinPath(l.TLSDir, ServerKeyFileName),
 		DockerdPath: l.DockerdPath, JSONPath: l.DaemonJSONPath,
 	}
@@ -144,7 +144,7 @@ func TestRootlessDaemon(t *testing.T) {
 	if got := cfg["hosts"]; !slices.Equal(toStrings(got), []string{"unix:///run/user/1000/docker.sock", "tcp://0.0.0.0:2376"}) {
 		t.Errorf("hosts = %v", got)
 	}
-	if cfg["tlscert"] != "/home/ci/.config/docker/tls/server-cert.pem" || cfg[LiveRestoreKey] != true {
+	if cfg["tlscert"] != "/home/ci/.config/docker/tls/server-cert.pem" || cfg[LiveRestoreKey] != false {
 		t.Errorf("daemon.json = %s", out)
 	}
 	if _, ok := cfg["userland-proxy"]; ok {

@@ -148,8 +148,9 @@ func (d *daemonConfigDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 				MarkdownDescription: "Write `\"live-restore\": true` into daemon.json, so that containers keep running while dockerd " +
 					"restarts. dockerd reads its TLS files only at start-up, so every renewed certificate means a restart, and without " +
 					"live-restore that restart stops every container on the host. dockerd does not support live-restore in swarm mode: " +
-					"set it to `false` on swarm nodes. Defaults to `true`; on `windows`, which has no live-restore (dockerd there refuses " +
-					"the key), it is never written and `true` is an error. A `live-restore` in `settings_json` is used when this is not " +
+					"set it to `false` on swarm nodes. Defaults to `true`, but `false` on `rootless`, which does not support live-restore " +
+					"(restarting the user unit ends RootlessKit's namespaces, and the containers with them: `true` warns); on `windows`, " +
+					"which has no live-restore (dockerd there refuses the key), it is never written and `true` is an error. A `live-restore` in `settings_json` is used when this is not " +
 					"set; setting both is an error.",
 				Optional: true,
 			},
@@ -304,6 +305,10 @@ func checkDaemonPlatform(ctx context.Context, m daemonConfigModel, diags *diag.D
 			}
 		}
 	}
+	if platform == dockerconf.PlatformRootless && m.LiveRestore.ValueBool() {
+		diags.AddAttributeWarning(p.Root("live_restore"), "A rootless engine does not support live-restore",
+			"live_restore = true with platform = \"rootless\" writes \"live-restore\": true, which dockerd accepts, but "+dockerconf.RootlessNoLiveRestore+".")
+	}
 	if platform == dockerconf.PlatformWindows && m.LiveRestore.ValueBool() {
 		diags.AddAttributeError(p.Root("live_restore"), "Windows has no live-restore",
 			`live_restore = true with platform = "windows": dockerd on Windows has no live-restore and refuses the key `+
@@ -311,6 +316,18 @@ func checkDaemonPlatform(ctx context.Context, m daemonConfigModel, diags *diag.D
 				`restarting the docker service stops the containers, so plan restarts for a quiet time.`)
 	}
 	return platform, u, !diags.HasError()
+}
+
+// liveRestore is live_restore's value: true by default, except where the
+// engine has no live-restore (windows) or it does not work (rootless).
+func liveRestore(platform dockerconf.Platform, v types.Bool) bool {
+	switch {
+	case platform == dockerconf.PlatformWindows:
+		return false
+	case v.IsNull():
+		return platform != dockerconf.PlatformRootless
+	}
+	return v.ValueBool()
 }
 
 // checkDaemonSecurity refuses a TCP socket without client verification
@@ -463,7 +480,7 @@ func (d *daemonConfigDataSource) Read(ctx context.Context, req datasource.ReadRe
 		KeyPath:     stringOr(m.KeyPath, platform.JoinPath(tlsDir, dockerconf.ServerKeyFileName)),
 		Settings:    settings,
 		DockerdPath: stringOr(m.DockerdPath, layout.DockerdPath),
-		LiveRestore: platform != dockerconf.PlatformWindows && (m.LiveRestore.IsNull() || m.LiveRestore.ValueBool()),
+		LiveRestore: liveRestore(platform, m.LiveRestore),
 		Hardened:    m.Hardening.ValueString() != hardeningNone,
 		JSONPath:    stringOr(m.DaemonJSONPathIn, layout.DaemonJSONPath),
 		Platform:    platform,
