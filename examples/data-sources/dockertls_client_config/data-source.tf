@@ -15,6 +15,9 @@ resource "dockertls_client_cert" "ci" {
 }
 
 data "dockertls_client_config" "ci" {
+  # The machine the client runs on: "linux" (the default), "macos" or
+  # "windows" (C:\ paths, %USERPROFILE%\.docker, PowerShell).
+  platform        = "linux"
   host            = "tcp://docker1.example.internal:2376"
   ca_cert_pem     = dockertls_ca.docker.cert_pem
   client_cert_pem = dockertls_client_cert.ci.cert_pem
@@ -41,6 +44,15 @@ data "dockertls_client_config" "ci" {
 
 output "docker_env" {
   value = data.dockertls_client_config.ci.env
+}
+
+# The same environment for `eval` in a POSIX shell, and for PowerShell.
+output "docker_env_sh" {
+  value = data.dockertls_client_config.ci.env_sh
+}
+
+output "docker_env_powershell" {
+  value = data.dockertls_client_config.ci.env_powershell
 }
 
 output "docker_context_command" {

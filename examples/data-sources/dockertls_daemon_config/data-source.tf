@@ -10,6 +10,11 @@ resource "dockertls_server_cert" "docker1" {
 }
 
 data "dockertls_daemon_config" "docker1" {
+  # The engine: "linux" (the default: dockerd run by systemd), "rootless"
+  # (with rootless_user) or "windows". Each has its own paths, rules and
+  # restart_command.
+  platform = "linux"
+
   # The defaults: the local socket and TLS on every interface, client
   # certificates required, files in /etc/docker/tls.
   hosts = ["unix:///var/run/docker.sock", "tcp://0.0.0.0:2376"]
