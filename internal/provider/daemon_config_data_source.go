@@ -278,14 +278,14 @@ func (d *daemonConfigDataSource) ValidateConfig(ctx context.Context, req datasou
 }
 
 // checkDaemonPlatform checks what depends on the platform: rootless_user,
-// every path, every host and live_restore. ok is false while the platform
-// or the user is unknown.
-func checkDaemonPlatform(ctx context.Context, m daemonConfigModel, diags *diag.Diagnostics) (platform dockerconf.Platform, u dockerconf.RootlessUser, ok bool) {
-	platform = platformOf(m.Platform)
+// every path, every host and live_restore. It checks nothing while the
+// platform or the user is unknown.
+func checkDaemonPlatform(ctx context.Context, m daemonConfigModel, diags *diag.Diagnostics) (dockerconf.Platform, dockerconf.RootlessUser) {
+	platform := platformOf(m.Platform)
 	u, ok, d := rootlessUser(ctx, m.RootlessUser)
 	diags.Append(d...)
 	if !ok || m.Platform.IsUnknown() {
-		return platform, u, false
+		return platform, u
 	}
 	checkRootlessUser(platform, m.RootlessUser, u, diags)
 	checkPlatformPaths(platform, u, map[string]types.String{
@@ -315,7 +315,7 @@ func checkDaemonPlatform(ctx context.Context, m daemonConfigModel, diags *diag.D
 				`("the following directives don't match any configuration option: live-restore"). Remove live_restore; `+
 				`restarting the docker service stops the containers, so plan restarts for a quiet time.`)
 	}
-	return platform, u, !diags.HasError()
+	return platform, u
 }
 
 // liveRestore is live_restore's value: true by default, except where the
@@ -462,7 +462,7 @@ func (d *daemonConfigDataSource) Read(ctx context.Context, req datasource.ReadRe
 		}, d.env, serverMaterialNames)
 	}
 	checkDaemonSecurity(m, &resp.Diagnostics)
-	platform, user, _ := checkDaemonPlatform(ctx, m, &resp.Diagnostics)
+	platform, user := checkDaemonPlatform(ctx, m, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}

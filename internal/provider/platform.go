@@ -8,7 +8,6 @@ import (
 	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	p "github.com/hashicorp/terraform-plugin-framework/path"
@@ -52,8 +51,6 @@ type rootlessUserModel struct {
 	UID  types.Int64  `tfsdk:"uid"`
 	Home types.String `tfsdk:"home"`
 }
-
-var rootlessUserAttrTypes = map[string]attr.Type{"name": types.StringType, "uid": types.Int64Type, "home": types.StringType}
 
 func rootlessUserAttribute() schema.SingleNestedAttribute {
 	return schema.SingleNestedAttribute{
