@@ -155,7 +155,7 @@ func checkWindowsPath(name, s, example string) error {
 		return fmt.Errorf(`%s %q is not an absolute Windows path: the docker service resolves relative paths (and \path or C:path, which depend on the current drive or directory) against its own, so write the drive and the full path, such as %s`, name, s, example)
 	}
 	root, rest := s[:3], s[3:] // C:\
-	if !looksWindows(s[:2]) {
+	if s[1] != ':' {
 		root, rest = `\\`, s[2:] // \\server\share
 	}
 	trimmed := strings.TrimRight(strings.ReplaceAll(rest, "/", `\`), `\`)

@@ -37,6 +37,7 @@ func TestCheckPathByPlatform(t *testing.T) {
 		{PlatformWindows, `C:\ProgramData\docker\..\certs.d`, `is not a clean path: write "C:\\ProgramData\\certs.d"`},
 		{PlatformWindows, `C:\ProgramData\\docker`, `is not a clean path: write "C:\\ProgramData\\docker"`},
 		{PlatformWindows, `C:\ProgramData\.\docker`, `is not a clean path`},
+		{PlatformWindows, `\\fileserver\share\..\docker`, `is not a clean path: write "\\\\fileserver\\docker"`},
 	} {
 		err := tc.platform.CheckPath("tls_dir", tc.path, ci)
 		switch {

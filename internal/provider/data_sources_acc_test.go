@@ -164,6 +164,7 @@ func TestAccConfigDataSourceErrors(t *testing.T) {
 		{"unknown scheme", daemon(`hosts = ["udp://10.0.0.5:2376"]`), `unknown scheme`},
 		{"no hosts", daemon(`hosts = []`), `hosts.*at least 1`},
 		{"duplicate hosts", daemon(`hosts = ["fd://", "fd://"]`), `remove the duplicate`},
+		{"default socket twice", daemon(`hosts = ["unix://", "unix:///var/run/docker.sock"]`), `remove the duplicate`},
 		{"settings array", daemon(`settings_json = "[1,2]"`), `settings_json: settings_json is a JSON array, not an object`},
 		{"settings invalid", daemon(`settings_json = "{"`), `settings_json is not valid JSON`},
 		{"settings owns hosts", daemon(`settings_json = jsonencode({ hosts = ["fd://"] })`), `sets hosts, which this data source writes itself`},

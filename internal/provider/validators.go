@@ -258,6 +258,16 @@ func hostListValidators() []validator.List {
 	return []validator.List{
 		listvalidator.SizeAtLeast(1),
 		listvalidator.ValueStringsAre(hostValidator),
-		uniqueNamesValidator{normalize: func(s string) string { return s }},
+		uniqueNamesValidator{normalize: hostListener},
 	}
+}
+
+// hostListener names what dockerd listens on for a host, so that unix://
+// and unix:///var/run/docker.sock count as the same socket.
+func hostListener(s string) string {
+	h, err := dockerconf.ParseHost(s)
+	if err != nil || (h.Scheme != dockerconf.SchemeUnix && h.Scheme != dockerconf.SchemeNPipe) {
+		return s
+	}
+	return string(h.Scheme) + "://" + h.Path
 }
