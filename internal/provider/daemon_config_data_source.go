@@ -269,7 +269,9 @@ func (d *daemonConfigDataSource) ValidateConfig(ctx context.Context, req datasou
 	var security diag.Diagnostics
 	checkDaemonSecurity(m, &security)
 	resp.Diagnostics.Append(security.Errors()...)
-	checkDaemonPlatform(ctx, m, &resp.Diagnostics)
+	var onPlatform diag.Diagnostics
+	checkDaemonPlatform(ctx, m, &onPlatform)
+	resp.Diagnostics.Append(onPlatform.Errors()...)
 	if known(m.CACertPEM) && known(m.ServerCertPEM) && (known(m.ServerKeyPEM) || m.ServerKeyPEM.IsNull()) {
 		addMaterialErrors(&resp.Diagnostics, pki.UsageServer, dockerconf.Material{
 			CACertPEM: m.CACertPEM.ValueString(), CertPEM: m.ServerCertPEM.ValueString(), KeyPEM: m.ServerKeyPEM.ValueString(),
@@ -298,10 +300,18 @@ func checkDaemonPlatform(ctx context.Context, m daemonConfigModel, diags *diag.D
 			if !isString || !known(s) {
 				continue
 			}
-			if h, err := dockerconf.ParseHost(s.ValueString()); err == nil {
-				if err := platform.CheckHost(h, u); err != nil {
-					diags.AddAttributeError(p.Root("hosts").AtListIndex(i), "Invalid Docker host for the platform", err.Error())
-				}
+			h, err := dockerconf.ParseHost(s.ValueString())
+			if err != nil {
+				continue
+			}
+			if err := platform.CheckHost(h, u); err != nil {
+				diags.AddAttributeError(p.Root("hosts").AtListIndex(i), "Invalid Docker host for the platform", err.Error())
+			}
+			if platform == dockerconf.PlatformRootless && h.Scheme == dockerconf.SchemeTCP && h.Port < 1024 {
+				diags.AddAttributeWarning(p.Root("hosts").AtListIndex(i), "A privileged port for a rootless engine",
+					fmt.Sprintf("%s: RootlessKit binds port %d as %s, an unprivileged user, which Linux refuses unless "+
+						"net.ipv4.ip_unprivileged_port_start is at most %d on the host (it is 1024 by default). Use a port "+
+						"from 1024 up, such as 2376, or lower that sysctl.", h.Raw, h.Port, u.Name, h.Port))
 			}
 		}
 	}

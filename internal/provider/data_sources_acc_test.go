@@ -227,6 +227,12 @@ data "dockertls_daemon_config" "insecure" {
   tls_verify                        = false
   insecure_allow_unverified_clients = true
 }
+data "dockertls_daemon_config" "rootless" {
+  platform      = "rootless"
+  rootless_user = { name = "ci", uid = 1000 }
+  hosts         = ["tcp://0.0.0.0:443"]
+  live_restore  = true
+}
 data "dockertls_client_config" "c" {
   host            = "tcp://172.16.15.79:2376"
   ca_cert_pem     = %s
@@ -245,6 +251,9 @@ data "dockertls_client_config" "c" {
 		"Warning: The server certificate does not name this host",
 		`x509: certificate is valid for 10.0.0.5, not 172.16.15.79`,
 		`add "172.16.15.79" to the server certificate's ip_addresses`,
+		"Warning: A rootless engine does not support live-restore",
+		"Warning: A privileged port for a rootless engine",
+		"RootlessKit binds port 443 as ci, an unprivileged user",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("plan output lacks %q:\n%s", want, out)
