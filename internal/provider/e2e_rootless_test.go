@@ -36,6 +36,64 @@ const rootlessContrib = "/usr/share/docker.io/contrib"
 // RootlessKit publishes, runs a container, and a client without a
 // certificate is refused.
 func TestE2ERootless(t *testing.T) {
+	r := startRenderedRootless(t, "")
+	if strings.Contains(r.out["systemd_dropin"], "ExecStart") {
+		t.Errorf("with daemon.json in its default place the drop-in replaces the unit's ExecStart:\n%s", r.out["systemd_dropin"])
+	}
+	docker, env, home := r.docker, r.env, r.home
+	importBusybox(t, docker, env, home)
+	if got, err := dockerCmd(docker, env, "run", "--rm", "--network", "none", busyboxImage, "/bin/sh", "-c", "echo rootless-ok"); err != nil || !strings.Contains(got, "rootless-ok") {
+		t.Fatalf("a container does not run on the rootless engine: %v\n%s", err, got)
+	}
+	refuseWithoutCertificate(t, r.out["ca_pem"], r.port)
+
+	// A restart, as systemctl --user restart would do it, ends RootlessKit
+	// and with it the containers' namespaces: this is why live_restore is
+	// off by default here and warns when set.
+	id, err := dockerCmd(docker, env, "run", "-d", "--network", "none", busyboxImage, "/bin/sleep", "100000")
+	if err != nil {
+		t.Fatalf("docker run -d: %v\n%s", err, id)
+	}
+	r.engine.stop()
+	r.engine.start()
+	waitForRootless(t, r.engine, docker, env)
+	state, err := dockerCmd(docker, env, "inspect", "--format", "{{.State.Running}}", strings.TrimSpace(id))
+	if err != nil || strings.TrimSpace(state) != "false" {
+		t.Errorf("after a restart the container runs (%v %q): update live_restore's description", err, state)
+	}
+	t.Logf("after a restart of the rootless engine the container is stopped, as the documentation says")
+}
+
+// TestE2ERootlessConfigFileElsewhere moves daemon.json out of
+// ~/.config/docker: the drop-in then starts dockerd-rootless.sh with
+// --config-file, which it hands to dockerd.
+func TestE2ERootlessConfigFileElsewhere(t *testing.T) {
+	r := startRenderedRootless(t, `daemon_json_path = "${local.home}/etc/dockerd.json"
+  dockerd_path     = "`+rootlessContrib+`/dockerd-rootless.sh"`)
+	want := "ExecStart=\nExecStart=" + rootlessContrib + "/dockerd-rootless.sh --config-file " + filepath.Join(r.home, "etc", "dockerd.json") + "\n"
+	if !strings.HasSuffix(r.out["systemd_dropin"], want) {
+		t.Errorf("the drop-in does not start dockerd-rootless.sh on the moved daemon.json:\n%s", r.out["systemd_dropin"])
+	}
+	if _, err := os.Stat(filepath.Join(r.home, ".config", "docker", "daemon.json")); !os.IsNotExist(err) {
+		t.Errorf("a daemon.json is in the default place too (%v): the engine may not have read the moved one", err)
+	}
+}
+
+// renderedRootless is a rootless engine started from what the provider
+// rendered, and the client environment that reaches it.
+type renderedRootless struct {
+	engine       *rootlessEngine
+	out          map[string]string
+	docker, home string
+	env          []string
+	port         int
+}
+
+// startRenderedRootless applies rootlessConfig with extra arguments for the
+// daemon data source, writes the files as the user, starts the engine and
+// waits until the docker CLI reaches it over TCP with mutual TLS.
+func startRenderedRootless(t *testing.T, extra string) renderedRootless {
+	t.Helper()
 	_, docker := requireDocker(t)
 	u := requireRootless(t)
 	home := rootlessHome(t, u)
@@ -45,7 +103,7 @@ func TestE2ERootless(t *testing.T) {
 	tcp := fmt.Sprintf("tcp://127.0.0.1:%d", port)
 
 	clock := newTestClock()
-	tf := newCLI(t, clock, rootlessConfig(u, home, runtimeDir, tcp))
+	tf := newCLI(t, clock, rootlessConfig(u, home, runtimeDir, tcp, extra))
 	tf.mustRun("apply", "-auto-approve", "-input=false")
 	out := outputs(t, tf)
 	writeRenderedFiles(t, u, home, out["files"])
@@ -82,28 +140,7 @@ func TestE2ERootless(t *testing.T) {
 	if got, err := dockerCmd(docker, nil, "-H", socket, "version", "--format", "{{.Server.Version}}"); err != nil || strings.TrimSpace(got) != version {
 		t.Errorf("the engine's unix socket %s does not answer: %v %s", socket, err, got)
 	}
-
-	importBusybox(t, docker, env, home)
-	if got, err := dockerCmd(docker, env, "run", "--rm", "--network", "none", busyboxImage, "/bin/sh", "-c", "echo rootless-ok"); err != nil || !strings.Contains(got, "rootless-ok") {
-		t.Fatalf("a container does not run on the rootless engine: %v\n%s", err, got)
-	}
-	refuseWithoutCertificate(t, out["ca_pem"], port)
-
-	// A restart, as systemctl --user restart would do it, ends RootlessKit
-	// and with it the containers' namespaces: this is why live_restore is
-	// off by default here and warns when set.
-	id, err := dockerCmd(docker, env, "run", "-d", "--network", "none", busyboxImage, "/bin/sleep", "100000")
-	if err != nil {
-		t.Fatalf("docker run -d: %v\n%s", err, id)
-	}
-	engine.stop()
-	engine.start()
-	waitForRootless(t, engine, docker, env)
-	state, err := dockerCmd(docker, env, "inspect", "--format", "{{.State.Running}}", strings.TrimSpace(id))
-	if err != nil || strings.TrimSpace(state) != "false" {
-		t.Errorf("after a restart the container runs (%v %q): update live_restore's description", err, state)
-	}
-	t.Logf("after a restart of the rootless engine the container is stopped, as the documentation says")
+	return renderedRootless{engine: engine, out: out, docker: docker, home: home, env: env, port: port}
 }
 
 // requireRootless finds what a rootless engine needs; it skips loudly
@@ -168,12 +205,16 @@ func mkdirAs(t *testing.T, u *user.User, dir string, mode os.FileMode) {
 	}
 }
 
-func rootlessConfig(u *user.User, home, runtimeDir, tcp string) string {
+func rootlessConfig(u *user.User, home, runtimeDir, tcp, extra string) string {
 	return fmt.Sprintf(`
 terraform {
   required_providers {
     dockertls = { source = "dockertls/dockertls" }
   }
+}
+
+locals {
+  home = %[3]q
 }
 
 resource "dockertls_ca" "ca" {
@@ -203,6 +244,7 @@ data "dockertls_daemon_config" "rootless" {
   server_key_pem  = dockertls_server_cert.daemon.private_key_pem
   # As for every engine here: no iptables on this machine, so icc stays on.
   settings_json = jsonencode({ icc = true, iptables = false, bridge = "none" })
+  %[6]s
 }
 
 data "dockertls_client_config" "ci" {
@@ -227,7 +269,7 @@ output "systemd_dropin" { value = data.dockertls_daemon_config.rootless.systemd_
 output "restart_command" { value = data.dockertls_daemon_config.rootless.restart_command }
 output "client_env" { value = jsonencode(data.dockertls_client_config.ci.env) }
 output "ca_pem" { value = dockertls_ca.ca.cert_pem }
-`, u.Username, u.Uid, home, runtimeDir, tcp)
+`, u.Username, u.Uid, home, runtimeDir, tcp, extra)
 }
 
 // writeRenderedFiles writes each file of a files map as the user owns it,
