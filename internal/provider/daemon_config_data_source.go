@@ -121,7 +121,7 @@ func (d *daemonConfigDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 				Optional: true,
 			},
 			"platform": platformAttribute(dockerconf.Platforms, "The engine this configuration is for: `linux` (dockerd run by "+
-				"systemd's docker.service as root; today's output), `rootless` (dockerd-rootless.sh run by `rootless_user`'s systemd "+
+				"systemd's docker.service as root; unchanged from before `platform` existed), `rootless` (dockerd-rootless.sh run by `rootless_user`'s systemd "+
 				"user unit) or `windows` (dockerd.exe run as the Windows service `docker`: no systemd drop-in, Windows paths, no "+
 				"live-restore and none of the Linux-only daemon.json keys, which dockerd on Windows refuses)."),
 			"rootless_user": rootlessUserAttribute(),
