@@ -435,7 +435,9 @@ func checkLiveRestore(m daemonConfigModel, settings map[string]any, diags *diag.
 }
 
 // daemonHosts are the hosts as configured, or linux's default when they
-// are not; renderDaemon replaces that default with the platform's.
+// are not, for the security checks, which look only at tcp:// hosts (every
+// platform's default has the same one). Read renders the platform's own
+// default.
 func daemonHosts(m daemonConfigModel) []string {
 	if m.Hosts.IsNull() {
 		return dockerconf.DefaultHosts
