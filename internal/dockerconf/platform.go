@@ -118,8 +118,8 @@ func (p Platform) JoinPath(dir, name string) string {
 // a separator (C:\ProgramData), or a UNC path (\\server\share\...).
 var windowsAbs = regexp.MustCompile(`^(?:[A-Za-z]:[\\/]|\\\\[^\\/]+[\\/][^\\/]+)`)
 
-// looksWindows reports whether s is written as a Windows path: a drive
-// letter or a backslash before any slash.
+// looksWindows reports whether s is written as a Windows path: it starts
+// with a drive letter and a colon, or with a backslash.
 func looksWindows(s string) bool {
 	if len(s) >= 2 && s[1] == ':' && ('a' <= s[0]|0x20 && s[0]|0x20 <= 'z') {
 		return true
