@@ -84,17 +84,11 @@ func (c Client) envLines(line func(k, v string) string) string {
 // On Windows they have no mode: NTFS ACLs apply (a user's profile is
 // readable by that user and administrators).
 func (c Client) Files(caPEM, certPEM, keyPEM string) []File {
-	files := []File{
+	return c.Platform.Files([]File{
 		{Name: ClientCAFileName, Path: c.filePath(ClientCAFileName), Content: caPEM, Mode: ModeCertificate},
 		{Name: ClientCertFileName, Path: c.filePath(ClientCertFileName), Content: certPEM, Mode: ModeCertificate},
 		{Name: ClientKeyFileName, Path: c.filePath(ClientKeyFileName), Content: keyPEM, Mode: ModePrivateKey, Sensitive: true},
-	}
-	if c.Platform == PlatformWindows {
-		for i := range files {
-			files[i].Mode = ""
-		}
-	}
-	return files
+	})
 }
 
 var unsafeContextChars = regexp.MustCompile(`[^a-zA-Z0-9_.-]+`)

@@ -36,7 +36,7 @@ const (
 	ClientCAFileName    = "ca.pem"
 	ClientCertFileName  = "cert.pem"
 	ClientKeyFileName   = "key.pem"
-	defaultDaemonSocket = "unix:///var/run/docker.sock"
+	defaultDaemonSocket = "unix://" + DefaultUnixSocket
 )
 
 // DefaultHosts are where dockerd listens by default: the local socket and

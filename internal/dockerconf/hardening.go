@@ -292,19 +292,26 @@ func CloudConfig(files []File, p Platform, u RootlessUser) string {
 			yamlString(f.Path), yamlString(owner), yamlString(f.Mode), extra, base64.StdEncoding.EncodeToString([]byte(f.Content)))
 	}
 	b.WriteString("runcmd:\n")
-	if p != PlatformRootless {
-		b.WriteString("  - [\"systemctl\", \"daemon-reload\"]\n  - [\"systemctl\", \"restart\", \"docker\"]\n")
-		return b.String()
+	for _, cmd := range restartCommands(sorted, p, u) {
+		b.WriteString("  - " + yamlList(cmd) + "\n")
 	}
+	return b.String()
+}
+
+// restartCommands are cloud-config's runcmd: reload and restart the
+// engine's unit, as the user for rootless.
+func restartCommands(files []File, p Platform, u RootlessUser) [][]string {
+	if p != PlatformRootless {
+		return [][]string{{"systemctl", "daemon-reload"}, {"systemctl", "restart", "docker"}}
+	}
+	var cmds [][]string
 	// cloud-init creates missing directories as root.
-	if dirs := dirsBelow(u.Home, sorted); len(dirs) > 0 {
-		b.WriteString("  - " + yamlList(append([]string{"chown", owner}, dirs...)) + "\n")
+	if dirs := dirsBelow(u.Home, files); len(dirs) > 0 {
+		cmds = append(cmds, append([]string{"chown", u.Name + ":" + u.Name}, dirs...))
 	}
 	asUser := []string{"runuser", "-u", u.Name, "--", "env", "XDG_RUNTIME_DIR=" + u.RuntimeDir(), "systemctl", "--user"}
-	b.WriteString("  - " + yamlList([]string{"loginctl", "enable-linger", u.Name}) + "\n")
-	b.WriteString("  - " + yamlList(append(asUser, "daemon-reload")) + "\n")
-	b.WriteString("  - " + yamlList(append(asUser, "restart", "docker")) + "\n")
-	return b.String()
+	return append(cmds, []string{"loginctl", "enable-linger", u.Name},
+		append(slices.Clone(asUser), "daemon-reload"), append(slices.Clone(asUser), "restart", "docker"))
 }
 
 // dirsBelow lists, sorted, the directories between home and each file.

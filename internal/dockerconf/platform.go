@@ -106,6 +106,17 @@ func (p Platform) Layout(u RootlessUser) Layout {
 	}
 }
 
+// Files returns files as the platform writes them: on Windows without a
+// mode, since NTFS ACLs apply there instead.
+func (p Platform) Files(files []File) []File {
+	if p == PlatformWindows {
+		for i := range files {
+			files[i].Mode = ""
+		}
+	}
+	return files
+}
+
 // JoinPath joins a directory and a file name with the platform's separator.
 func (p Platform) JoinPath(dir, name string) string {
 	if p == PlatformWindows {

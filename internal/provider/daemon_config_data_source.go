@@ -536,11 +536,7 @@ func (d *daemonConfigDataSource) Read(ctx context.Context, req datasource.ReadRe
 			files = append(files, dockerconf.File{Name: f.name, Path: f.path, Content: f.pem.ValueString(), Mode: f.mode, Sensitive: f.sensitive})
 		}
 	}
-	if platform == dockerconf.PlatformWindows {
-		for i := range files {
-			files[i].Mode = "" // NTFS ACLs, not modes
-		}
-	}
+	files = platform.Files(files)
 	if err := checkDistinctPaths(files); err != nil {
 		resp.Diagnostics.AddError("Two files would be written to the same path", err.Error())
 		return
