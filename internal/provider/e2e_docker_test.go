@@ -45,14 +45,7 @@ func TestE2EDockerd(t *testing.T) {
 	assertMode(t, filepath.Join(dir, "client", "key.pem"), 0o400)
 
 	startDockerd(t, dockerd, dir, daemonJSON)
-	var envMap map[string]string
-	if err := json.Unmarshal([]byte(out["client_env"]), &envMap); err != nil {
-		t.Fatal(err)
-	}
-	var env []string
-	for k, v := range envMap {
-		env = append(env, k+"="+v)
-	}
+	env := envList(t, out["client_env"])
 	t.Logf("client environment from dockertls_client_config: %v", env)
 
 	// The docker CLI with the rendered environment reaches the daemon.

@@ -3,7 +3,6 @@ package provider
 import (
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -123,14 +122,7 @@ func startRenderedRootless(t *testing.T, extra string) renderedRootless {
 	engine.start()
 	t.Cleanup(engine.stop)
 
-	var env []string
-	var envMap map[string]string
-	if err := json.Unmarshal([]byte(out["client_env"]), &envMap); err != nil {
-		t.Fatal(err)
-	}
-	for k, v := range envMap {
-		env = append(env, k+"="+v)
-	}
+	env := envList(t, out["client_env"])
 	version := waitForRootless(t, engine, docker, env)
 	t.Logf("docker version over TCP with mutual TLS, through RootlessKit's port: server %s", version)
 	if info, err := dockerCmd(docker, env, "info", "--format", "{{json .SecurityOptions}}"); err != nil || !strings.Contains(info, "rootless") {
@@ -277,20 +269,9 @@ output "ca_pem" { value = dockertls_ca.ca.cert_pem }
 // user, as cloud_init does.
 func writeRenderedFiles(t *testing.T, u *user.User, home, filesJSON string) {
 	t.Helper()
-	var files map[string]struct {
-		Path, Mode       string
-		Content          *string
-		SensitiveContent *string `json:"sensitive_content"`
-	}
-	if err := json.Unmarshal([]byte(filesJSON), &files); err != nil {
-		t.Fatal(err)
-	}
 	uid, gid := ids(t, u)
-	for name, f := range files {
-		content := f.Content
-		if content == nil {
-			content = f.SensitiveContent
-		}
+	for name, f := range renderedFiles(t, filesJSON) {
+		content := f.content()
 		mode, err := strconv.ParseUint(f.Mode, 8, 32)
 		if err != nil || content == nil {
 			t.Fatalf("%s: mode %q, content %v", name, f.Mode, content != nil)

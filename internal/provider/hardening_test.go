@@ -155,14 +155,7 @@ func checkCloudInit(t *testing.T, validator, extra, owner, runcmd string, deferr
 	if err := yaml.Unmarshal([]byte(doc), &parsed); err != nil {
 		t.Fatal(err)
 	}
-	var files map[string]struct {
-		Path, Mode       string
-		Content          *string
-		SensitiveContent *string `json:"sensitive_content"`
-	}
-	if err := json.Unmarshal([]byte(raw("files")), &files); err != nil {
-		t.Fatal(err)
-	}
+	files := renderedFiles(t, raw("files"))
 	if len(parsed.WriteFiles) != len(files) || len(files) != 5 {
 		t.Fatalf("cloud_init writes %d files, files has %d", len(parsed.WriteFiles), len(files))
 	}
@@ -178,10 +171,7 @@ func checkCloudInit(t *testing.T, validator, extra, owner, runcmd string, deferr
 		}
 		w := parsed.WriteFiles[i]
 		content, err := base64.StdEncoding.DecodeString(w.Content)
-		want := f.Content
-		if want == nil {
-			want = f.SensitiveContent
-		}
+		want := f.content()
 		if err != nil || want == nil || string(content) != *want || w.Permissions != f.Mode || w.Owner != owner || w.Encoding != "b64" || w.Defer != deferred {
 			t.Errorf("%s: cloud_init writes it otherwise than files (mode %s, owner %s, defer %v, %v)", name, w.Permissions, w.Owner, w.Defer, err)
 		}

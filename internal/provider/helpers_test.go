@@ -341,3 +341,44 @@ func issueExternalLeaf(t *testing.T, caPEM, keyPEM string, now time.Time) string
 	cert, _ := issueExternal(t, caPEM, keyPEM, now, x509.ExtKeyUsageClientAuth)
 	return cert
 }
+
+// renderedFile is one entry of a files attribute, read from its JSON.
+type renderedFile struct {
+	Path, Mode       string
+	Content          *string
+	SensitiveContent *string `json:"sensitive_content"`
+}
+
+// content is the file's content, from whichever attribute holds it; nil
+// when neither does.
+func (f renderedFile) content() *string {
+	if f.Content != nil {
+		return f.Content
+	}
+	return f.SensitiveContent
+}
+
+// renderedFiles decodes a files attribute output with jsonencode.
+func renderedFiles(t *testing.T, filesJSON string) map[string]renderedFile {
+	t.Helper()
+	var files map[string]renderedFile
+	if err := json.Unmarshal([]byte(filesJSON), &files); err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+// envList decodes an env attribute output with jsonencode into KEY=VALUE
+// pairs for exec.
+func envList(t *testing.T, envJSON string) []string {
+	t.Helper()
+	var m map[string]string
+	if err := json.Unmarshal([]byte(envJSON), &m); err != nil {
+		t.Fatal(err)
+	}
+	env := make([]string, 0, len(m))
+	for k, v := range m {
+		env = append(env, k+"="+v)
+	}
+	return env
+}
