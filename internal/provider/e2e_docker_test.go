@@ -522,11 +522,21 @@ func (d *dockerdProcess) cleanup() {
 // waitForDocker runs `docker version` until the daemon answers.
 func waitForDocker(t *testing.T, docker string, env []string) string {
 	t.Helper()
+	return waitForDockerWhile(t, docker, env, func() (string, bool) { return "", true })
+}
+
+// waitForDockerWhile runs `docker version` until the daemon answers, and
+// fails at once when running reports the daemon gone, with what it says.
+func waitForDockerWhile(t *testing.T, docker string, env []string, running func() (log string, ok bool)) string {
+	t.Helper()
 	deadline := time.Now().Add(90 * time.Second)
 	for {
 		out, err := dockerCmd(docker, env, "version", "--format", "{{.Server.Version}}")
 		if err == nil && strings.TrimSpace(out) != "" {
 			return strings.TrimSpace(out)
+		}
+		if log, ok := running(); !ok {
+			t.Fatalf("the daemon exited:\n%s", log)
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("docker version did not reach dockerd over TLS: %v\n%s", err, out)

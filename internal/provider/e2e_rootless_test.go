@@ -370,24 +370,18 @@ func (e *rootlessEngine) stop() {
 	}
 }
 
+// waitForRootless waits for the engine as waitForDocker does; the engine's
+// log goes into the failure (stop logs it only after the test failed).
 func waitForRootless(t *testing.T, e *rootlessEngine, docker string, env []string) string {
 	t.Helper()
-	deadline := time.Now().Add(90 * time.Second)
-	for {
-		out, err := dockerCmd(docker, env, "version", "--format", "{{.Server.Version}}")
-		if err == nil && strings.TrimSpace(out) != "" {
-			return strings.TrimSpace(out)
-		}
+	return waitForDockerWhile(t, docker, env, func() (string, bool) {
 		select {
 		case <-e.exited:
-			t.Fatalf("the rootless engine exited:\n%s", tail(e.log.String(), 40))
+			return tail(e.log.String(), 40), false
 		default:
+			return "", true
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("docker version did not reach the rootless engine over TLS: %v\n%s\nengine log:\n%s", err, out, tail(e.log.String(), 40))
-		}
-		time.Sleep(500 * time.Millisecond)
-	}
+	})
 }
 
 // refuseWithoutCertificate checks that the engine turns away a client that
