@@ -13,18 +13,10 @@ type Client struct {
 	CertDir string
 	// ContextName names the docker context; empty derives one from the host.
 	ContextName string
-	// Platform is the client machine's: PlatformLinux (the default),
-	// PlatformMacOS or PlatformWindows. It decides the paths' form and the
-	// quoting of ContextCommand.
-	Platform Platform
+	// Platform is the client machine's (ClientLinux when empty). It decides
+	// the paths' form and the quoting of ContextCommand.
+	Platform ClientPlatform
 }
-
-// PlatformMacOS is a client on macOS, which renders as on Linux.
-const PlatformMacOS Platform = "macos"
-
-// ClientPlatforms are the platforms a client configuration can be for, the
-// default first.
-var ClientPlatforms = []Platform{PlatformLinux, PlatformMacOS, PlatformWindows}
 
 // windowsCLIDir is the docker CLI's default directory on Windows, as
 // cmd.exe and ExpandEnvironmentVariables write it (docker/cli:
@@ -46,13 +38,14 @@ func (c Client) Env() map[string]string {
 }
 
 func (c Client) filePath(name string) string {
+	spec := c.Platform.spec()
 	switch {
-	case c.Platform == PlatformWindows && c.CertDir == "":
-		return windowsCLIDir + `\` + name
-	case c.CertDir == "":
-		return name
+	case c.CertDir != "":
+		return spec.paths.join(c.CertDir, name)
+	case spec.defaultDir != "":
+		return spec.paths.join(spec.defaultDir, name)
 	}
-	return c.Platform.JoinPath(c.CertDir, name)
+	return name
 }
 
 // envNames are Env's keys in the order scripts set them.
@@ -84,7 +77,7 @@ func (c Client) envLines(line func(k, v string) string) string {
 // On Windows they have no mode: NTFS ACLs apply (a user's profile is
 // readable by that user and administrators).
 func (c Client) Files(caPEM, certPEM, keyPEM string) []File {
-	return c.Platform.Files([]File{
+	return c.Platform.spec().paths.files([]File{
 		{Name: ClientCAFileName, Path: c.filePath(ClientCAFileName), Content: caPEM, Mode: ModeCertificate},
 		{Name: ClientCertFileName, Path: c.filePath(ClientCertFileName), Content: certPEM, Mode: ModeCertificate},
 		{Name: ClientKeyFileName, Path: c.filePath(ClientKeyFileName), Content: keyPEM, Mode: ModePrivateKey, Sensitive: true},
@@ -116,7 +109,7 @@ func (c Client) ContextCommand() string {
 		",ca=" + c.filePath(ClientCAFileName) +
 		",cert=" + c.filePath(ClientCertFileName) +
 		",key=" + c.filePath(ClientKeyFileName)
-	if c.Platform != PlatformWindows {
+	if !c.Platform.spec().powerShell {
 		return "docker context create " + shellQuote(c.Context()) + " --docker " + singleQuote(docker)
 	}
 	quoted := powerShellQuote(docker)

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -50,26 +51,32 @@ const (
 	ModeConfig      = "0644"
 )
 
-// Daemon describes dockerd's TLS listening configuration.
+// Daemon describes dockerd's TLS listening configuration on a host. Render
+// turns it into the files to write there. A zero path, Hosts or
+// DockerdPath means the platform's default (Platform.Layout).
 type Daemon struct {
+	// Hosts are where dockerd listens; nil means the platform's default.
 	Hosts []string
 	// TLSVerify requires and verifies client certificates. Without it any
 	// client that can reach a tcp:// socket is root on the host.
 	TLSVerify bool
+	// TLSDir holds the TLS files under their default names.
+	TLSDir string
 	// CACertPath, CertPath and KeyPath are where dockerd reads its TLS
-	// files. dockerd fills in no defaults for TLS set in daemon.json, so all
-	// three are always written.
+	// files, by default in TLSDir. dockerd fills in no defaults for TLS set
+	// in daemon.json, so all three are always written.
 	CACertPath, CertPath, KeyPath string
 	// LiveRestore keeps containers running while dockerd is down
 	// ("live-restore"), so that the restart a renewed certificate needs
 	// stops none of them. dockerd refuses it in swarm mode.
 	LiveRestore bool
-	// Hardened writes BaselineSettings under Settings.
-	Hardened bool
+	// Hardening chooses the section 2 settings written under Settings; the
+	// empty level writes none, as HardeningNone.
+	Hardening HardeningLevel
 	// Settings are further daemon.json settings, merged in. They win over
 	// the baseline, and a "live-restore" among them over LiveRestore.
 	Settings map[string]any
-	// DockerdPath is the dockerd binary the systemd drop-in starts.
+	// DockerdPath is the program the engine's service starts.
 	DockerdPath string
 	// JSONPath is where daemon.json goes.
 	JSONPath string
@@ -77,6 +84,139 @@ type Daemon struct {
 	Platform Platform
 	// User runs a rootless engine.
 	User RootlessUser
+	// Material is the TLS files' content; what is empty is not written
+	// (something else delivers it).
+	Material DaemonMaterial
+}
+
+// DaemonMaterial is what a daemon's TLS files hold, as PEM.
+type DaemonMaterial struct {
+	// CACertPEM are the CAs of the server certificate (one, or a bundle
+	// while a new CA is rolled out).
+	CACertPEM string
+	// ClientCACertPEM are the issuers whose clients dockerd admits, when
+	// they are not CACertPEM: dockerd uses tlscacert for nothing else.
+	ClientCACertPEM string
+	CertPEM, KeyPEM string
+}
+
+// ClientTrust returns the bundle that becomes dockerd's tlscacert, and the
+// name of the data source's argument it comes from.
+func (m DaemonMaterial) ClientTrust() (pem, argument string) {
+	if m.ClientCACertPEM != "" {
+		return m.ClientCACertPEM, "client_ca_cert_pem"
+	}
+	return m.CACertPEM, "ca_cert_pem"
+}
+
+// Hardened reports whether d writes the baseline.
+func (d Daemon) Hardened() bool { return d.Hardening == HardeningBaseline }
+
+// WithDefaults returns d with every empty path, Hosts and DockerdPath set
+// to the platform's default.
+func (d Daemon) WithDefaults() Daemon {
+	l := d.Platform.Layout(d.User)
+	or := func(v *string, def string) {
+		if *v == "" {
+			*v = def
+		}
+	}
+	if d.Hosts == nil {
+		d.Hosts = l.Hosts
+	}
+	or(&d.TLSDir, l.TLSDir)
+	or(&d.CACertPath, d.Platform.JoinPath(d.TLSDir, CAFileName))
+	or(&d.CertPath, d.Platform.JoinPath(d.TLSDir, ServerCertFileName))
+	or(&d.KeyPath, d.Platform.JoinPath(d.TLSDir, ServerKeyFileName))
+	or(&d.DockerdPath, l.DockerdPath)
+	or(&d.JSONPath, l.DaemonJSONPath)
+	return d
+}
+
+// Rendered is a daemon configuration as the files to write on its host.
+type Rendered struct {
+	// JSON is daemon.json (Daemon.JSON).
+	JSON string
+	// Dropin and DropinPath are the systemd drop-in and where it goes;
+	// both empty where the platform has no systemd.
+	Dropin, DropinPath string
+	// Files are daemon.json, the drop-in and the TLS files whose content
+	// was given, as the platform writes them.
+	Files []File
+	// RestartTrigger digests everything dockerd reads only at start-up.
+	RestartTrigger string
+	// RestartCommand makes the engine read the files.
+	RestartCommand string
+	// Findings judge daemon.json against section 2 of the benchmark.
+	Findings []Finding
+	// CloudConfig delivers Files with cloud-init; empty where it does not
+	// run.
+	CloudConfig string
+}
+
+// Render fills in d's defaults and renders its files. The problems are
+// what dockerd would refuse in the result (errors: Rendered is then empty)
+// and the baseline recommendations settings turn off (warnings).
+func (d Daemon) Render() (Rendered, []Problem) {
+	d = d.WithDefaults()
+	jsonText, err := d.JSON()
+	if err != nil {
+		return Rendered{}, []Problem{{Summary: "Could not render daemon.json", Detail: err.Error()}}
+	}
+	var cfg map[string]any
+	if err := json.Unmarshal([]byte(jsonText), &cfg); err != nil {
+		return Rendered{}, []Problem{{Summary: "Could not read daemon.json back", Detail: err.Error()}}
+	}
+	var problems []Problem
+	for _, err := range CheckConflicts(cfg, d.Platform) {
+		problems = append(problems, Problem{Argument: "settings_json", Summary: "dockerd would refuse this daemon.json", Detail: "settings_json: " + err.Error()})
+	}
+	if len(problems) > 0 {
+		return Rendered{}, problems
+	}
+	if d.Hardened() {
+		for _, turnedOff := range OverriddenBaseline(d.Settings, d.Platform) {
+			problems = append(problems, Problem{Argument: "settings_json", Warning: true, Summary: "settings_json turns off a hardening recommendation",
+				Detail: fmt.Sprintf("settings_json overrides the baseline's setting for %s of the %s. The findings show it as not passed; "+
+					"remove the key from settings_json to restore the baseline.", turnedOff, BenchmarkVersion)})
+		}
+	}
+	r := Rendered{JSON: jsonText, Findings: Findings(cfg, d.Platform), RestartCommand: d.RestartCommand()}
+	r.Files = []File{{Name: DaemonJSONName, Path: d.JSONPath, Content: jsonText, Mode: ModeConfig}}
+	if dropin, ok := d.Dropin(); ok {
+		r.Dropin, r.DropinPath = dropin, d.Platform.Layout(d.User).DropinPath
+		r.Files = append(r.Files, File{Name: SystemdDropinFile, Path: r.DropinPath, Content: dropin, Mode: ModeConfig})
+	}
+	trust, _ := d.Material.ClientTrust()
+	for _, f := range []File{
+		{Name: CAFileName, Path: d.CACertPath, Content: trust, Mode: ModeCertificate},
+		{Name: ServerCertFileName, Path: d.CertPath, Content: d.Material.CertPEM, Mode: ModeCertificate},
+		{Name: ServerKeyFileName, Path: d.KeyPath, Content: d.Material.KeyPEM, Mode: ModePrivateKey, Sensitive: true},
+	} {
+		if f.Content != "" {
+			r.Files = append(r.Files, f)
+		}
+	}
+	r.Files = d.Platform.Files(r.Files)
+	if err := checkDistinctPaths(r.Files); err != nil {
+		return Rendered{}, append(problems, Problem{Summary: "Two files would be written to the same path", Detail: err.Error()})
+	}
+	// The trigger covers the TLS paths even when the PEMs are written by
+	// something else: a moved file needs a restart too.
+	r.RestartTrigger = RestartTrigger(append(slices.Clone(r.Files), File{Name: "tls paths", Content: d.CACertPath + "\x00" + d.CertPath + "\x00" + d.KeyPath}))
+	r.CloudConfig = CloudConfig(r.Files, d.Platform, d.User)
+	return r, problems
+}
+
+func checkDistinctPaths(files []File) error {
+	seen := map[string]bool{}
+	for _, f := range files {
+		if seen[f.Path] {
+			return fmt.Errorf("%s is the path of two files: give ca_cert_path, cert_path and key_path distinct values", f.Path)
+		}
+		seen[f.Path] = true
+	}
+	return nil
 }
 
 // ParseSettings parses extra daemon.json settings. They must form a JSON
@@ -165,13 +305,12 @@ func jsonKind(v any) string {
 // newline, byte-identical for identical inputs.
 func (d Daemon) JSON() (string, error) {
 	m := make(map[string]any, len(d.Settings)+len(OwnedKeys)+8)
-	if d.Hardened {
+	if d.Hardened() {
 		for k, v := range BaselineSettings(d.Platform) {
 			m[k] = v
 		}
 	}
-	// dockerd on Windows has no live-restore and refuses the key.
-	if d.Platform != PlatformWindows {
+	if d.Platform.LiveRestoreSupport() != LiveRestoreUnknownKey {
 		m[LiveRestoreKey] = d.LiveRestore
 	}
 	for k, v := range d.Settings {
@@ -217,8 +356,7 @@ func (d Daemon) SystemdDropin() string {
 // configFileFlag points dockerd at daemon.json when it is not in the
 // default place.
 func (d Daemon) configFileFlag() string {
-	def := d.Platform.Layout(d.User).DaemonJSONPath
-	if d.JSONPath == "" || d.JSONPath == def || (d.Platform == PlatformWindows && strings.EqualFold(d.JSONPath, def)) {
+	if d.JSONPath == "" || d.Platform.spec().paths.same(d.JSONPath, d.Platform.Layout(d.User).DaemonJSONPath) {
 		return ""
 	}
 	return " --config-file " + d.JSONPath
@@ -254,3 +392,91 @@ func RestartTrigger(files []File) string {
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
+
+// listenHosts is daemon.json's hosts: Hosts as written, except where the
+// platform listens elsewhere for a tcp:// host (a rootless dockerd on every
+// address of its namespace), without duplicates.
+func (d Daemon) listenHosts() []string {
+	listen := d.Platform.spec().listen
+	if listen == nil {
+		return d.Hosts
+	}
+	out := make([]string, 0, len(d.Hosts))
+	seen := map[string]bool{}
+	for _, s := range d.Hosts {
+		if h, err := ParseHost(s); err == nil && h.Scheme == SchemeTCP {
+			s = listen(h)
+		}
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// RootlessKitFlags are the -p flags that publish each TCP host on the host:
+// "-p ADDRESS:PORT:PORT/tcp", as Docker's rootless documentation writes
+// them, in the order of Hosts.
+func (d Daemon) RootlessKitFlags() string {
+	var flags []string
+	for _, s := range d.Hosts {
+		if h, err := ParseHost(s); err == nil && h.Scheme == SchemeTCP {
+			flags = append(flags, "-p "+h.Address()+":"+strconv.Itoa(h.Port)+"/tcp")
+		}
+	}
+	return strings.Join(flags, " ")
+}
+
+// Dropin returns the systemd drop-in for the platform's docker.service, or
+// false where the platform has no systemd (Windows).
+func (d Daemon) Dropin() (string, bool) {
+	if render := d.Platform.spec().dropin; render != nil {
+		return render(d), true
+	}
+	return "", false
+}
+
+// rootlessDropin extends the user unit that dockerd-rootless-setuptool.sh
+// writes. Its ExecStart (dockerd-rootless.sh, no -H) stays unless
+// daemon.json is elsewhere than $XDG_CONFIG_HOME/docker/daemon.json.
+func (d Daemon) rootlessDropin() string {
+	var b strings.Builder
+	b.WriteString("# Written by Terraform (dockertls_daemon_config).\n" +
+		"# For the rootless engine's user unit, ~/.config/systemd/user/docker.service\n" +
+		"# (dockerd-rootless-setuptool.sh install writes it). dockerd runs inside\n" +
+		"# RootlessKit's network namespace, so RootlessKit publishes its TCP port on\n" +
+		"# the host: dockerd-rootless.sh passes " + RootlessKitFlagsVar + " to it.\n" +
+		"# Apply as the user with: systemctl --user daemon-reload && systemctl --user restart docker\n" +
+		"[Service]\n")
+	if flags := d.RootlessKitFlags(); flags != "" {
+		b.WriteString("Environment=\"" + RootlessKitFlagsVar + "=" + flags + "\"\n")
+	}
+	if flag := d.configFileFlag(); flag != "" {
+		b.WriteString("ExecStart=\nExecStart=" + d.DockerdPath + flag + "\n")
+	}
+	return b.String()
+}
+
+// RestartCommand is what restarts the engine so that it reads what was
+// written: a shell command line on Linux (run as the user for rootless) and
+// PowerShell on Windows.
+func (d Daemon) RestartCommand() string { return d.Platform.spec().restartCommand(d) }
+
+// windowsRestartCommand restarts the docker service; with daemon.json
+// elsewhere than its default, it registers the service again with
+// --config-file, since the service keeps the arguments it was registered
+// with (moby: daemon/command/service_windows.go, registerService).
+func windowsRestartCommand(d Daemon) string {
+	if d.configFileFlag() == "" {
+		return "Restart-Service " + WindowsServiceName
+	}
+	exe := "& " + powerShellQuote(d.DockerdPath)
+	return "Stop-Service " + WindowsServiceName + "\n" +
+		exe + " --unregister-service\n" +
+		exe + " --register-service --config-file " + powerShellQuote(d.JSONPath) + "\n" +
+		"Start-Service " + WindowsServiceName
+}
+
+// powerShellQuote quotes s as a PowerShell verbatim string.
+func powerShellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

@@ -1,13 +1,10 @@
 package dockerconf
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"path"
 	"reflect"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -16,17 +13,44 @@ import (
 // configuration") the hardening baseline and the findings follow.
 const BenchmarkVersion = "CIS Docker Benchmark v1.6.0"
 
-// Finding statuses.
+// FindingStatus is how a daemon.json meets one recommendation.
+type FindingStatus string
+
 const (
-	StatusPass   = "pass"
-	StatusFail   = "fail"
-	StatusManual = "manual"
+	StatusPass FindingStatus = "pass"
+	StatusFail FindingStatus = "fail"
+	// StatusManual is a recommendation daemon.json cannot decide, or one
+	// that is the host owner's to decide.
+	StatusManual FindingStatus = "manual"
 )
+
+// FindingStatuses are every FindingStatus, for documentation.
+var FindingStatuses = []FindingStatus{StatusPass, StatusFail, StatusManual}
+
+// HardeningLevel is how much of section 2 the rendering writes itself.
+type HardeningLevel string
+
+const (
+	// HardeningBaseline writes BaselineSettings under the user's settings.
+	HardeningBaseline HardeningLevel = "baseline"
+	// HardeningNone writes no recommendation's setting.
+	HardeningNone HardeningLevel = "none"
+)
+
+// HardeningLevels are every HardeningLevel, the default first.
+var HardeningLevels = []HardeningLevel{HardeningBaseline, HardeningNone}
 
 // Finding is the state of one recommendation in a daemon.json.
 type Finding struct {
-	ID, Title, Status, Detail string
+	ID, Title string
+	Status    FindingStatus
+	// Detail says what to set, in one sentence; empty on a pass.
+	Detail string
 }
+
+// judgement decides a recommendation from daemon.json's value for its key
+// (set is whether the key is there) and the whole decoded daemon.json.
+type judgement func(v any, set bool, cfg map[string]any) (FindingStatus, string)
 
 // recommendation is one of section 2's recommendations: the daemon.json
 // key that decides it, what the baseline writes (nil for nothing), and how
@@ -34,10 +58,10 @@ type Finding struct {
 type recommendation struct {
 	id, title, key string
 	baseline       any
-	judge          func(v any, set bool, cfg map[string]any) (status, detail string)
-	// rootless judges a rootless engine where it differs, and writes no
-	// baseline.
-	rootless func(v any, set bool, cfg map[string]any) (status, detail string)
+	judge          judgement
+	// rootless judges an engine in a user namespace (platformSpec's
+	// userNamespaced) where it differs, and writes no baseline there.
+	rootless judgement
 }
 
 // The baseline's log rotation: json-file, at most three files of 10 MB.
@@ -57,28 +81,28 @@ var recommendations = []recommendation{
 	{id: "2.2", title: "Ensure network traffic is restricted between containers on the default bridge", key: "icc", baseline: false,
 		judge: want(false, `set "icc": false (it needs iptables); containers that must talk share a user-defined network`)},
 	{id: "2.3", title: "Ensure the logging level is set to 'info'", key: "log-level",
-		judge: func(v any, set bool, _ map[string]any) (string, string) {
+		judge: func(v any, set bool, _ map[string]any) (FindingStatus, string) {
 			if !set || is(v, "info") {
 				return StatusPass, ""
 			}
 			return StatusFail, `remove "log-level" or set it to "info": debug logging can leak secrets and fill disks`
 		}},
 	{id: "2.4", title: "Ensure Docker is allowed to make changes to iptables", key: "iptables",
-		judge: func(v any, set bool, _ map[string]any) (string, string) {
+		judge: func(v any, set bool, _ map[string]any) (FindingStatus, string) {
 			if !set || is(v, true) {
 				return StatusPass, ""
 			}
 			return StatusFail, `remove "iptables": false, so that dockerd keeps the host's firewall rules in step with its containers`
 		}},
 	{id: "2.5", title: "Ensure insecure registries are not used", key: "insecure-registries",
-		judge: func(v any, set bool, _ map[string]any) (string, string) {
+		judge: func(v any, set bool, _ map[string]any) (FindingStatus, string) {
 			if l, ok := v.([]any); !set || (ok && len(l) == 0) {
 				return StatusPass, ""
 			}
 			return StatusFail, `remove "insecure-registries": give each registry a certificate its clients trust`
 		}},
 	{id: "2.6", title: "Ensure aufs storage driver is not used", key: "storage-driver",
-		judge: func(v any, _ bool, _ map[string]any) (string, string) {
+		judge: func(v any, _ bool, _ map[string]any) (FindingStatus, string) {
 			if is(v, "aufs") {
 				return StatusFail, `remove "storage-driver": "aufs"; overlay2 is the default and supported one`
 			}
@@ -89,7 +113,7 @@ var recommendations = []recommendation{
 	{id: "2.8", title: "Ensure the default ulimit is configured appropriately", key: "default-ulimits",
 		judge: manual(`set "default-ulimits" if the host's defaults do not suit its containers`)},
 	{id: "2.9", title: "Enable user namespace support", key: "userns-remap",
-		judge: func(_ any, set bool, _ map[string]any) (string, string) {
+		judge: func(_ any, set bool, _ map[string]any) (FindingStatus, string) {
 			if set {
 				return StatusPass, ""
 			}
@@ -98,21 +122,21 @@ var recommendations = []recommendation{
 	{id: "2.10", title: "Ensure the default cgroup usage has been confirmed", key: "cgroup-parent",
 		judge: manual(`confirm that the default cgroup suits the host, or set "cgroup-parent"`)},
 	{id: "2.11", title: "Ensure base device size is not changed until needed", key: "storage-opts",
-		judge: func(v any, _ bool, _ map[string]any) (string, string) {
+		judge: func(v any, _ bool, _ map[string]any) (FindingStatus, string) {
 			if strings.Contains(fmt.Sprint(v), "dm.basesize") {
 				return StatusManual, `"storage-opts" sets dm.basesize: keep it only if containers need larger root filesystems`
 			}
 			return StatusPass, ""
 		}},
 	{id: "2.12", title: "Ensure that authorization for Docker client commands is enabled", key: "authorization-plugins",
-		judge: func(v any, set bool, _ map[string]any) (string, string) {
+		judge: func(v any, set bool, _ map[string]any) (FindingStatus, string) {
 			if l, ok := v.([]any); set && ok && len(l) > 0 {
 				return StatusPass, ""
 			}
 			return StatusManual, `decide on "authorization-plugins": without one, every client certificate grants the whole API`
 		}},
 	{id: "2.13", title: "Ensure centralized and remote logging is configured", key: "log-driver", baseline: "json-file",
-		judge: func(v any, _ bool, cfg map[string]any) (string, string) {
+		judge: func(v any, _ bool, cfg map[string]any) (FindingStatus, string) {
 			for _, d := range remoteLogDrivers {
 				if is(v, d) {
 					return StatusPass, ""
@@ -134,7 +158,7 @@ var recommendations = []recommendation{
 	{id: "2.17", title: "Ensure that a daemon-wide custom seccomp profile is applied if appropriate", key: "seccomp-profile",
 		judge: manual("dockerd applies its default seccomp profile; a custom one (\"seccomp-profile\") only where the default does not fit")},
 	{id: "2.18", title: "Ensure that experimental features are not implemented in production", key: "experimental", baseline: false,
-		judge: func(v any, _ bool, _ map[string]any) (string, string) {
+		judge: func(v any, _ bool, _ map[string]any) (FindingStatus, string) {
 			if is(v, true) {
 				return StatusFail, `remove "experimental": true on production hosts`
 			}
@@ -142,8 +166,8 @@ var recommendations = []recommendation{
 		}},
 }
 
-func want(v any, fix string) func(any, bool, map[string]any) (string, string) {
-	return func(got any, _ bool, _ map[string]any) (string, string) {
+func want(v any, fix string) judgement {
+	return func(got any, _ bool, _ map[string]any) (FindingStatus, string) {
 		if is(got, v) {
 			return StatusPass, ""
 		}
@@ -151,10 +175,10 @@ func want(v any, fix string) func(any, bool, map[string]any) (string, string) {
 	}
 }
 
-func pass(any, bool, map[string]any) (string, string) { return StatusPass, "" }
+func pass(any, bool, map[string]any) (FindingStatus, string) { return StatusPass, "" }
 
-func manual(detail string) func(any, bool, map[string]any) (string, string) {
-	return func(any, bool, map[string]any) (string, string) { return StatusManual, detail }
+func manual(detail string) judgement {
+	return func(any, bool, map[string]any) (FindingStatus, string) { return StatusManual, detail }
 }
 
 // RootlessNoLiveRestore says why a rootless engine goes without
@@ -178,11 +202,19 @@ var LinuxOnlyKeys = []string{
 // baselineFor is what r's baseline writes on p: nothing where dockerd does
 // not know the key or the setting does not suit the engine.
 func (r recommendation) baselineFor(p Platform) any {
-	switch {
-	case p == PlatformWindows && slices.Contains(LinuxOnlyKeys, r.key), p == PlatformRootless && r.rootless != nil:
+	spec := p.spec()
+	if slices.Contains(spec.refusedKeys, r.key) || (spec.userNamespaced && r.rootless != nil) {
 		return nil
 	}
 	return r.baseline
+}
+
+// judgeFor is how r is judged on p.
+func (r recommendation) judgeFor(p Platform) judgement {
+	if p.spec().userNamespaced && r.rootless != nil {
+		return r.rootless
+	}
+	return r.judge
 }
 
 // BaselineSettings are the section 2 settings the "baseline" hardening
@@ -224,19 +256,15 @@ func normalize(v any) any {
 
 // Findings judges a daemon.json of an engine on p, decoded with
 // encoding/json, against section 2. The benchmark is written for Linux
-// hosts: on Windows there are none.
+// hosts: elsewhere (Windows) there are none.
 func Findings(cfg map[string]any, p Platform) []Finding {
-	if p == PlatformWindows {
+	if !p.spec().benchmark {
 		return []Finding{}
 	}
 	out := make([]Finding, 0, len(recommendations))
 	for _, r := range recommendations {
 		v, set := cfg[r.key]
-		judge := r.judge
-		if p == PlatformRootless && r.rootless != nil {
-			judge = r.rootless
-		}
-		status, detail := judge(v, set, cfg)
+		status, detail := r.judgeFor(p)(v, set, cfg)
 		out = append(out, Finding{ID: r.id, Title: r.title, Status: status, Detail: detail})
 	}
 	return out
@@ -247,17 +275,15 @@ func Findings(cfg map[string]any, p Platform) []Finding {
 // the keys.
 func CheckConflicts(cfg map[string]any, p Platform) []error {
 	var errs []error
-	if p == PlatformWindows {
-		var linuxOnly []string
-		for _, k := range LinuxOnlyKeys {
-			if _, ok := cfg[k]; ok {
-				linuxOnly = append(linuxOnly, strconv.Quote(k))
-			}
+	var refused []string
+	for _, k := range p.spec().refusedKeys {
+		if _, ok := cfg[k]; ok {
+			refused = append(refused, strconv.Quote(k))
 		}
-		if len(linuxOnly) > 0 {
-			errs = append(errs, fmt.Errorf("%s: dockerd on Windows knows no such setting and refuses to start (\"the following directives don't match any configuration option\"): remove %s from settings_json",
-				strings.Join(linuxOnly, ", "), pluralIt(len(linuxOnly))))
-		}
+	}
+	if len(refused) > 0 {
+		errs = append(errs, fmt.Errorf("%s: dockerd on %s knows no such setting and refuses to start (\"the following directives don't match any configuration option\"): remove %s from settings_json",
+			strings.Join(refused, ", "), p.spec().engine, pluralIt(len(refused))))
 	}
 	if is(cfg["icc"], false) && is(cfg["iptables"], false) {
 		errs = append(errs, fmt.Errorf(`"icc": false with "iptables": false: dockerd refuses to start ("You specified --iptables=false with --icc=false. ICC=false uses iptables to function"): let dockerd manage iptables, or set "icc": true in settings_json (a fail finding for 2.2)`))
@@ -266,81 +292,4 @@ func CheckConflicts(cfg map[string]any, p Platform) []error {
 		errs = append(errs, fmt.Errorf(`"live-restore": true with "swarm-default-advertise-addr" (a swarm node): dockerd starts, but refuses to init or join a swarm ("--live-restore daemon configuration is incompatible with swarm mode"): set live_restore = false on swarm nodes`))
 	}
 	return errs
-}
-
-// CloudConfig renders a #cloud-config document that writes every file
-// (base64-encoded, so that each arrives byte for byte, with its mode) and
-// then restarts the engine: owned by root, with systemctl, on Linux; owned
-// by the user, after cloud-init has created users ("defer": the final
-// stage), with systemctl --user run as the user, for rootless. It is the
-// user_data of any cloud that runs cloud-init. Windows has no cloud-init:
-// it returns "" there.
-func CloudConfig(files []File, p Platform, u RootlessUser) string {
-	if p == PlatformWindows {
-		return ""
-	}
-	sorted := append([]File(nil), files...)
-	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Path < sorted[j].Path })
-	owner, extra := "root:root", ""
-	if p == PlatformRootless {
-		owner, extra = u.Name+":"+u.Name, "    defer: true\n"
-	}
-	var b strings.Builder
-	b.WriteString("#cloud-config\n# Written by Terraform (dockertls_daemon_config).\nwrite_files:\n")
-	for _, f := range sorted {
-		fmt.Fprintf(&b, "  - path: %s\n    owner: %s\n    permissions: %s\n    encoding: b64\n%s    content: %s\n",
-			yamlString(f.Path), yamlString(owner), yamlString(f.Mode), extra, base64.StdEncoding.EncodeToString([]byte(f.Content)))
-	}
-	b.WriteString("runcmd:\n")
-	for _, cmd := range restartCommands(sorted, p, u) {
-		b.WriteString("  - " + yamlList(cmd) + "\n")
-	}
-	return b.String()
-}
-
-// restartCommands are cloud-config's runcmd: reload and restart the
-// engine's unit, as the user for rootless.
-func restartCommands(files []File, p Platform, u RootlessUser) [][]string {
-	if p != PlatformRootless {
-		return [][]string{{"systemctl", "daemon-reload"}, {"systemctl", "restart", "docker"}}
-	}
-	var cmds [][]string
-	// cloud-init creates missing directories as root.
-	if dirs := dirsBelow(u.Home, files); len(dirs) > 0 {
-		cmds = append(cmds, append([]string{"chown", u.Name + ":" + u.Name}, dirs...))
-	}
-	asUser := []string{"runuser", "-u", u.Name, "--", "env", "XDG_RUNTIME_DIR=" + u.RuntimeDir(), "systemctl", "--user"}
-	return append(cmds, []string{"loginctl", "enable-linger", u.Name},
-		append(slices.Clone(asUser), "daemon-reload"), append(slices.Clone(asUser), "restart", "docker"))
-}
-
-// dirsBelow lists, sorted, the directories between home and each file.
-func dirsBelow(home string, files []File) []string {
-	seen := map[string]bool{}
-	for _, f := range files {
-		for d := path.Dir(f.Path); strings.HasPrefix(d, home+"/"); d = path.Dir(d) {
-			seen[d] = true
-		}
-	}
-	dirs := make([]string, 0, len(seen))
-	for d := range seen {
-		dirs = append(dirs, d)
-	}
-	sort.Strings(dirs)
-	return dirs
-}
-
-func yamlList(items []string) string {
-	quoted := make([]string, len(items))
-	for i, s := range items {
-		quoted[i] = yamlString(s)
-	}
-	return "[" + strings.Join(quoted, ", ") + "]"
-}
-
-// yamlString quotes s as a YAML double-quoted scalar: JSON's string
-// syntax is a subset of it.
-func yamlString(s string) string {
-	b, _ := json.Marshal(s)
-	return string(b)
 }

@@ -13,7 +13,10 @@ func render(t *testing.T, hardened bool, settings string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := Daemon{Hosts: DefaultHosts, TLSVerify: true, CACertPath: "/c", CertPath: "/s", KeyPath: "/k", Settings: s, LiveRestore: true, Hardened: hardened}
+	d := Daemon{Hosts: DefaultHosts, TLSVerify: true, CACertPath: "/c", CertPath: "/s", KeyPath: "/k", Settings: s, LiveRestore: true}
+	if hardened {
+		d.Hardening = HardeningBaseline
+	}
 	out, err := d.JSON()
 	if err != nil {
 		t.Fatal(err)
@@ -21,13 +24,13 @@ func render(t *testing.T, hardened bool, settings string) string {
 	return out
 }
 
-func statuses(t *testing.T, daemonJSON string) map[string]string {
+func statuses(t *testing.T, daemonJSON string) map[string]FindingStatus {
 	t.Helper()
 	findings := Findings(mustMap(t, daemonJSON), PlatformLinux)
 	if len(findings) != 18 || findings[0].ID != "2.1" || findings[17].ID != "2.18" {
 		t.Fatalf("findings do not cover section 2 in order: %+v", findings)
 	}
-	out := map[string]string{}
+	out := map[string]FindingStatus{}
 	for _, f := range findings {
 		if f.Title == "" || (f.Status != StatusPass && f.Detail == "") {
 			t.Errorf("finding %s lacks a title or the detail of what to set: %+v", f.ID, f)
@@ -61,7 +64,7 @@ func TestFindings(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			got := statuses(t, render(t, c.hardened, c.settings))
 			for id, want := range c.want {
-				if got[id] != want {
+				if string(got[id]) != want {
 					t.Errorf("%s: %s, want %s", id, got[id], want)
 				}
 			}

@@ -9,7 +9,9 @@ import (
 )
 
 // Platform is the kind of Docker engine a daemon configuration is for. Each
-// reads its configuration from its own places and is restarted its own way.
+// reads its configuration from its own places and is restarted its own way;
+// everything that differs is in its platformSpec, in platformSpecs below.
+// The empty Platform is PlatformLinux.
 type Platform string
 
 const (
@@ -27,6 +29,137 @@ const (
 // Platforms are the platforms a daemon configuration can be for, the
 // default first.
 var Platforms = []Platform{PlatformLinux, PlatformRootless, PlatformWindows}
+
+// LiveRestoreSupport is how an engine takes daemon.json's live-restore.
+type LiveRestoreSupport int
+
+const (
+	// LiveRestoreSupported: on by default; containers survive a restart.
+	LiveRestoreSupported LiveRestoreSupport = iota
+	// LiveRestoreIneffective: dockerd accepts the key, but a restart ends
+	// the containers anyway; off by default, and a warning when set.
+	LiveRestoreIneffective
+	// LiveRestoreUnknownKey: dockerd refuses the key; it is never written,
+	// and setting it is an error.
+	LiveRestoreUnknownKey
+)
+
+// platformSpec is everything about a platform that the rendering and the
+// checks depend on. Adding a platform is adding an entry to platformSpecs.
+type platformSpec struct {
+	// engine names the engine in messages ("dockerd on Windows").
+	engine string
+	paths  pathStyle
+	// layout is where the engine keeps what this package renders, by
+	// default; u matters only where the engine runs as a user.
+	layout func(u RootlessUser) Layout
+	// schemes are the host schemes dockerd on the platform listens on.
+	schemes []Scheme
+	// hostRule, when set, refuses a host of a served scheme that dockerd on
+	// the platform still cannot use as written.
+	hostRule func(h Host, u RootlessUser) error
+	// hostWarning, when set, warns about a host dockerd can use but that
+	// may not work on an ordinary machine.
+	hostWarning func(h Host, u RootlessUser) string
+	// listen, when set, is what daemon.json holds for a tcp:// host.
+	listen func(h Host) string
+	// refusedKeys are daemon.json keys dockerd on the platform does not
+	// know and refuses to start with.
+	refusedKeys []string
+	liveRestore LiveRestoreSupport
+	// userNamespaced judges the CIS recommendations by their rootless rule
+	// where one exists, and writes no baseline for them.
+	userNamespaced bool
+	// benchmark is whether section 2 of the CIS Docker Benchmark (written
+	// for Linux hosts) applies.
+	benchmark bool
+	// dropin renders the systemd drop-in; nil where there is no systemd.
+	dropin func(d Daemon) string
+	// restartCommand restarts the engine so that it reads what was written.
+	restartCommand func(d Daemon) string
+	// cloudInit, when set, is how a #cloud-config document delivers the
+	// files; nil where cloud-init does not run.
+	cloudInit *cloudInitSpec
+	// needsUser is whether the engine runs as a RootlessUser.
+	needsUser bool
+}
+
+// platformSpecs holds every platform's descriptor. It is filled in init,
+// since some descriptors' functions read the table themselves.
+var platformSpecs map[Platform]platformSpec
+
+func init() { platformSpecs = makePlatformSpecs() }
+
+func makePlatformSpecs() map[Platform]platformSpec {
+	return map[Platform]platformSpec{
+		PlatformLinux: {
+			engine: "Linux",
+			paths:  posixPaths,
+			layout: func(RootlessUser) Layout {
+				return Layout{
+					TLSDir: DefaultTLSDir, DaemonJSONPath: DefaultDaemonJSONPath, DockerdPath: DefaultDockerdPath,
+					DropinPath: SystemdDropinPath(), Hosts: DefaultHosts,
+				}
+			},
+			schemes:        []Scheme{SchemeUnix, SchemeTCP, SchemeFD},
+			liveRestore:    LiveRestoreSupported,
+			benchmark:      true,
+			dropin:         Daemon.SystemdDropin,
+			restartCommand: func(Daemon) string { return "systemctl daemon-reload && systemctl restart docker" },
+			cloudInit:      &cloudInitSpec{owner: func(RootlessUser) string { return "root:root" }, runcmd: systemRestart},
+		},
+		PlatformRootless: {
+			engine: "a rootless engine",
+			paths:  posixPaths,
+			layout: func(u RootlessUser) Layout {
+				return Layout{
+					TLSDir:         path.Join(u.configDir(), "docker", "tls"),
+					DaemonJSONPath: path.Join(u.configDir(), "docker", "daemon.json"),
+					DockerdPath:    RootlessScriptPath,
+					DropinPath:     path.Join(u.configDir(), "systemd", "user", "docker.service.d", SystemdDropinName),
+					Hosts:          []string{"unix://" + path.Join(u.RuntimeDir(), "docker.sock"), "tcp://0.0.0.0:2376"},
+				}
+			},
+			schemes:        []Scheme{SchemeUnix, SchemeTCP},
+			hostRule:       rootlessHostRule,
+			hostWarning:    rootlessPortWarning,
+			listen:         rootlessListen,
+			liveRestore:    LiveRestoreIneffective,
+			userNamespaced: true,
+			benchmark:      true,
+			dropin:         Daemon.rootlessDropin,
+			restartCommand: func(Daemon) string { return "systemctl --user daemon-reload && systemctl --user restart docker" },
+			cloudInit: &cloudInitSpec{
+				owner: func(u RootlessUser) string { return u.Name + ":" + u.Name }, deferred: true, runcmd: rootlessRestart,
+			},
+			needsUser: true,
+		},
+		PlatformWindows: {
+			engine: "Windows",
+			paths:  windowsPaths,
+			layout: func(RootlessUser) Layout {
+				return Layout{
+					TLSDir: WindowsTLSDir, DaemonJSONPath: WindowsDaemonJSONPath, DockerdPath: WindowsDockerdPath,
+					Hosts: []string{"npipe://", "tcp://0.0.0.0:2376"},
+				}
+			},
+			// moby: daemon/listeners/listeners_windows.go, "windows only
+			// supports tcp and npipe".
+			schemes:        []Scheme{SchemeTCP, SchemeNPipe},
+			refusedKeys:    LinuxOnlyKeys,
+			liveRestore:    LiveRestoreUnknownKey,
+			restartCommand: windowsRestartCommand,
+		},
+	}
+}
+
+// spec returns p's descriptor; an unknown or empty platform is linux's.
+func (p Platform) spec() platformSpec {
+	if s, ok := platformSpecs[p]; ok {
+		return s
+	}
+	return platformSpecs[PlatformLinux]
+}
 
 // Windows defaults. dockerd on Windows reads daemon.json from
 // <data-root>\config\daemon.json and its data-root defaults to
@@ -77,39 +210,158 @@ func (u RootlessUser) configDir() string { return path.Join(u.Home, ".config") }
 // by default.
 type Layout struct {
 	TLSDir, DaemonJSONPath, DockerdPath string
-	// DropinPath is where the systemd drop-in goes; empty on Windows, which
-	// has no systemd.
+	// DropinPath is where the systemd drop-in goes; empty where the
+	// platform has no systemd.
 	DropinPath string
 	Hosts      []string
 }
 
 // Layout returns the platform's defaults; u matters only to rootless.
-func (p Platform) Layout(u RootlessUser) Layout {
-	switch p {
-	case PlatformRootless:
-		return Layout{
-			TLSDir:         path.Join(u.configDir(), "docker", "tls"),
-			DaemonJSONPath: path.Join(u.configDir(), "docker", "daemon.json"),
-			DockerdPath:    RootlessScriptPath,
-			DropinPath:     path.Join(u.configDir(), "systemd", "user", "docker.service.d", SystemdDropinName),
-			Hosts:          []string{"unix://" + path.Join(u.RuntimeDir(), "docker.sock"), "tcp://0.0.0.0:2376"},
-		}
-	case PlatformWindows:
-		return Layout{
-			TLSDir: WindowsTLSDir, DaemonJSONPath: WindowsDaemonJSONPath, DockerdPath: WindowsDockerdPath,
-			Hosts: []string{"npipe://", "tcp://0.0.0.0:2376"},
-		}
+func (p Platform) Layout(u RootlessUser) Layout { return p.spec().layout(u) }
+
+// NeedsUser reports whether an engine of the platform runs as a
+// RootlessUser, which must then be given.
+func (p Platform) NeedsUser() bool { return p.spec().needsUser }
+
+// LiveRestoreSupport says how dockerd on the platform takes live-restore.
+func (p Platform) LiveRestoreSupport() LiveRestoreSupport { return p.spec().liveRestore }
+
+// LiveRestore is the live-restore setting for a configured value (nil when
+// not set): on by default where it keeps containers running, never where
+// dockerd refuses the key.
+func (p Platform) LiveRestore(set *bool) bool {
+	switch support := p.spec().liveRestore; {
+	case support == LiveRestoreUnknownKey:
+		return false
+	case set == nil:
+		return support == LiveRestoreSupported
 	}
-	return Layout{
-		TLSDir: DefaultTLSDir, DaemonJSONPath: DefaultDaemonJSONPath, DockerdPath: DefaultDockerdPath,
-		DropinPath: SystemdDropinPath(), Hosts: DefaultHosts,
-	}
+	return *set
 }
 
-// Files returns files as the platform writes them: on Windows without a
-// mode, since NTFS ACLs apply there instead.
-func (p Platform) Files(files []File) []File {
-	if p == PlatformWindows {
+// Files returns files as the platform writes them: without a mode where
+// the file system has none (NTFS ACLs apply on Windows).
+func (p Platform) Files(files []File) []File { return p.spec().paths.files(files) }
+
+// JoinPath joins a directory and a file name with the platform's separator.
+func (p Platform) JoinPath(dir, name string) string { return p.spec().paths.join(dir, name) }
+
+// CheckPath returns an error unless s is an absolute, clean path on the
+// platform. name is the attribute it comes from; the advice names the
+// platform's own default directory.
+func (p Platform) CheckPath(name, s string, u RootlessUser) error {
+	return p.spec().paths.check(name, s, p.Layout(u).TLSDir, string(p))
+}
+
+// CheckHost returns an error when dockerd on the platform cannot listen on
+// h the way it is written (h has passed ParseHost).
+func (p Platform) CheckHost(h Host, u RootlessUser) error {
+	if !p.serves(h.Scheme) {
+		return p.schemeError(h, u)
+	}
+	if rule := p.spec().hostRule; rule != nil {
+		return rule(h, u)
+	}
+	return nil
+}
+
+// HostWarning returns why a host dockerd on the platform can listen on may
+// still not work on an ordinary machine, or "".
+func (p Platform) HostWarning(h Host, u RootlessUser) string {
+	if w := p.spec().hostWarning; w != nil {
+		return w(h, u)
+	}
+	return ""
+}
+
+func (p Platform) serves(s Scheme) bool {
+	for _, have := range p.spec().schemes {
+		if have == s {
+			return true
+		}
+	}
+	return false
+}
+
+// schemeError explains why dockerd on p does not listen on h's scheme.
+func (p Platform) schemeError(h Host, u RootlessUser) error {
+	instead := p.Layout(u).Hosts[0]
+	switch h.Scheme {
+	case SchemeNPipe:
+		return fmt.Errorf(`host %q is a Windows named pipe, but platform is %q: write %s, or set platform = "windows" for a Windows engine`, h.Raw, p, instead)
+	case SchemeUnix:
+		return fmt.Errorf(`host %q is a Unix socket (%s), but dockerd on platform %q listens only on %s: write %s`, h.Raw, h.Path, p, p.schemeList(), instead)
+	case SchemeFD:
+		return fmt.Errorf(`host %q is systemd socket activation, which only the packaged docker.service (with docker.socket) provides; on platform %q dockerd would fail with "no sockets found via socket activation": write %s`, h.Raw, p, instead)
+	}
+	return fmt.Errorf("host %q: dockerd on platform %q listens only on %s: write %s", h.Raw, p, p.schemeList(), instead)
+}
+
+// schemeList names the schemes dockerd on p listens on, as "tcp:// and npipe://".
+func (p Platform) schemeList() string {
+	names := make([]string, len(p.spec().schemes))
+	for i, s := range p.spec().schemes {
+		names[i] = string(s) + "://"
+	}
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+// rootlessHostRule refuses what RootlessKit cannot do: a socket in the
+// namespace's private /run, or a published port on a name.
+func rootlessHostRule(h Host, u RootlessUser) error {
+	switch {
+	case h.Scheme == SchemeUnix && (path.Dir(h.Path) == "/run" || path.Dir(h.Path) == "/var/run"):
+		return fmt.Errorf("host %q is the socket %s, which a rootless dockerd creates inside RootlessKit's private copy of /run, out of every other process's reach: write %s", h.Raw, h.Path, PlatformRootless.Layout(u).Hosts[0])
+	case h.Scheme == SchemeTCP && !h.IsIP():
+		return fmt.Errorf("host %q: RootlessKit publishes the port on an IP address of the host, not a name: write tcp://0.0.0.0:%d, or the host's address", h.Raw, h.Port)
+	}
+	return nil
+}
+
+// rootlessPortWarning: RootlessKit binds the published port as the user.
+func rootlessPortWarning(h Host, u RootlessUser) string {
+	if h.Scheme != SchemeTCP || h.Port >= 1024 {
+		return ""
+	}
+	return fmt.Sprintf("%s: RootlessKit binds port %d as %s, an unprivileged user, which Linux refuses unless "+
+		"net.ipv4.ip_unprivileged_port_start is at most %d on the host (it is 1024 by default). Use a port "+
+		"from 1024 up, such as 2376, or lower that sysctl.", h.Raw, h.Port, u.Name, h.Port)
+}
+
+// rootlessListen is where a rootless dockerd listens for a tcp:// host:
+// every address inside RootlessKit's network namespace, which holds none of
+// the host's. RootlessKit forwards the host's address and port to it.
+func rootlessListen(h Host) string { return "tcp://0.0.0.0:" + strconv.Itoa(h.Port) }
+
+// pathStyle is how a platform writes paths.
+type pathStyle int
+
+const (
+	posixPaths pathStyle = iota
+	// windowsPaths have drive letters and backslashes, compare without
+	// regard to case, and files carry no mode.
+	windowsPaths
+)
+
+func (s pathStyle) join(dir, name string) string {
+	if s == windowsPaths {
+		return strings.TrimRight(dir, `\/`) + `\` + name
+	}
+	return path.Join(dir, name)
+}
+
+func (s pathStyle) same(a, b string) bool {
+	if s == windowsPaths {
+		return strings.EqualFold(a, b)
+	}
+	return a == b
+}
+
+func (s pathStyle) files(files []File) []File {
+	if s == windowsPaths {
 		for i := range files {
 			files[i].Mode = ""
 		}
@@ -117,12 +369,14 @@ func (p Platform) Files(files []File) []File {
 	return files
 }
 
-// JoinPath joins a directory and a file name with the platform's separator.
-func (p Platform) JoinPath(dir, name string) string {
-	if p == PlatformWindows {
-		return strings.TrimRight(dir, `\/`) + `\` + name
+// check returns an error unless value is an absolute, clean path in this
+// style; example is a directory to suggest, and platform is named in the
+// message when value has the other style.
+func (s pathStyle) check(name, value, example, platform string) error {
+	if s == windowsPaths {
+		return checkWindowsPath(name, value, example)
 	}
-	return path.Join(dir, name)
+	return checkPOSIXPath(name, value, example, platform)
 }
 
 // windowsAbs matches an absolute Windows path: a drive letter, a colon and
@@ -138,14 +392,7 @@ func looksWindows(s string) bool {
 	return strings.HasPrefix(s, `\`)
 }
 
-// CheckPath returns an error unless s is an absolute, clean path on the
-// platform. name is the attribute it comes from; the advice names the
-// platform's own default directory.
-func (p Platform) CheckPath(name, s string, u RootlessUser) error {
-	example := p.Layout(u).TLSDir
-	if p == PlatformWindows {
-		return checkWindowsPath(name, s, example)
-	}
+func checkPOSIXPath(name, s, example, p string) error {
 	if looksWindows(s) {
 		return fmt.Errorf(`%s %q is a Windows path, but platform is %q: set platform = "windows" for a Windows engine, or write a path on the host such as %s`, name, s, p, example)
 	}
@@ -193,117 +440,50 @@ func checkWindowsPath(name, s, example string) error {
 	return nil
 }
 
-// CheckHost returns an error when dockerd on the platform cannot listen on
-// h the way it is written (h has passed ParseHost).
-func (p Platform) CheckHost(h Host, u RootlessUser) error {
-	switch {
-	case h.Scheme == SchemeNPipe && p != PlatformWindows:
-		return fmt.Errorf(`host %q is a Windows named pipe, but platform is %q: write %s, or set platform = "windows" for a Windows engine`, h.Raw, p, p.Layout(u).Hosts[0])
-	case h.Scheme == SchemeFD && p != PlatformLinux:
-		return fmt.Errorf(`host %q is systemd socket activation, which only the packaged docker.service (with docker.socket) provides; on platform %q dockerd would fail with "no sockets found via socket activation": write %s`, h.Raw, p, p.Layout(u).Hosts[0])
-	case h.Scheme == SchemeUnix && p == PlatformWindows && !strings.Contains(h.Raw, "://"+h.Path):
-		return fmt.Errorf(`host %q means %s, a Linux path: on Windows write npipe:// (dockerd's own pipe)`, h.Raw, DefaultUnixSocket)
-	case h.Scheme == SchemeUnix && p == PlatformRootless && (path.Dir(h.Path) == "/run" || path.Dir(h.Path) == "/var/run"):
-		return fmt.Errorf("host %q is the socket %s, which a rootless dockerd creates inside RootlessKit's private copy of /run, out of every other process's reach: write %s", h.Raw, h.Path, p.Layout(u).Hosts[0])
-	case h.Scheme == SchemeTCP && p == PlatformRootless && !h.IsIP():
-		return fmt.Errorf("host %q: RootlessKit publishes the port on an IP address of the host, not a name: write tcp://0.0.0.0:%d, or the host's address", h.Raw, h.Port)
-	}
-	return nil
+// ClientPlatform is the operating system of a machine the docker CLI runs
+// on. It decides the form of paths and of the shell lines rendered for it.
+type ClientPlatform string
+
+const (
+	ClientLinux   ClientPlatform = "linux"
+	ClientMacOS   ClientPlatform = "macos"
+	ClientWindows ClientPlatform = "windows"
+)
+
+// ClientPlatforms are the platforms a client configuration can be for, the
+// default first.
+var ClientPlatforms = []ClientPlatform{ClientLinux, ClientMacOS, ClientWindows}
+
+// clientPlatformSpec is everything about a client platform that the
+// rendering depends on.
+type clientPlatformSpec struct {
+	paths pathStyle
+	// defaultDir is the CLI's own directory as a path to write, or "" where
+	// bare file names are written.
+	defaultDir string
+	// exampleDir is a certificate directory to suggest in messages.
+	exampleDir string
+	// powerShell is whether command lines are PowerShell, not POSIX sh.
+	powerShell bool
 }
 
-// rootlessListen is where a rootless dockerd listens for a tcp:// host:
-// every address inside RootlessKit's network namespace, which holds none of
-// the host's. RootlessKit forwards the host's address and port to it.
-func rootlessListen(h Host) string { return "tcp://0.0.0.0:" + strconv.Itoa(h.Port) }
-
-// listenHosts is daemon.json's hosts: Hosts as written, except that a
-// rootless dockerd listens on every address of its namespace for each TCP
-// port.
-func (d Daemon) listenHosts() []string {
-	if d.Platform != PlatformRootless {
-		return d.Hosts
-	}
-	out := make([]string, 0, len(d.Hosts))
-	seen := map[string]bool{}
-	for _, s := range d.Hosts {
-		if h, err := ParseHost(s); err == nil && h.Scheme == SchemeTCP {
-			s = rootlessListen(h)
-		}
-		if !seen[s] {
-			seen[s] = true
-			out = append(out, s)
-		}
-	}
-	return out
+var clientPlatformSpecs = map[ClientPlatform]clientPlatformSpec{
+	ClientLinux:   {paths: posixPaths, exampleDir: "/home/ci/.docker"},
+	ClientMacOS:   {paths: posixPaths, exampleDir: "/Users/ci/.docker"},
+	ClientWindows: {paths: windowsPaths, defaultDir: windowsCLIDir, exampleDir: `C:\Users\ci\.docker`, powerShell: true},
 }
 
-// RootlessKitFlags are the -p flags that publish each TCP host on the host:
-// "-p ADDRESS:PORT:PORT/tcp", as Docker's rootless documentation writes
-// them, in the order of Hosts.
-func (d Daemon) RootlessKitFlags() string {
-	var flags []string
-	for _, s := range d.Hosts {
-		if h, err := ParseHost(s); err == nil && h.Scheme == SchemeTCP {
-			flags = append(flags, "-p "+h.Address()+":"+strconv.Itoa(h.Port)+"/tcp")
-		}
+// spec returns p's descriptor; an unknown or empty platform is linux's.
+func (p ClientPlatform) spec() clientPlatformSpec {
+	if s, ok := clientPlatformSpecs[p]; ok {
+		return s
 	}
-	return strings.Join(flags, " ")
+	return clientPlatformSpecs[ClientLinux]
 }
 
-// Dropin returns the systemd drop-in for the platform's docker.service, or
-// false on Windows, which has no systemd.
-func (d Daemon) Dropin() (string, bool) {
-	switch d.Platform {
-	case PlatformWindows:
-		return "", false
-	case PlatformRootless:
-		return d.rootlessDropin(), true
-	}
-	return d.SystemdDropin(), true
+// CheckPath returns an error unless s is an absolute, clean path on the
+// client platform; name is the argument it comes from.
+func (p ClientPlatform) CheckPath(name, s string) error {
+	spec := p.spec()
+	return spec.paths.check(name, s, spec.exampleDir, string(p))
 }
-
-// rootlessDropin extends the user unit that dockerd-rootless-setuptool.sh
-// writes. Its ExecStart (dockerd-rootless.sh, no -H) stays unless
-// daemon.json is elsewhere than $XDG_CONFIG_HOME/docker/daemon.json.
-func (d Daemon) rootlessDropin() string {
-	var b strings.Builder
-	b.WriteString("# Written by Terraform (dockertls_daemon_config).\n" +
-		"# For the rootless engine's user unit, ~/.config/systemd/user/docker.service\n" +
-		"# (dockerd-rootless-setuptool.sh install writes it). dockerd runs inside\n" +
-		"# RootlessKit's network namespace, so RootlessKit publishes its TCP port on\n" +
-		"# the host: dockerd-rootless.sh passes " + RootlessKitFlagsVar + " to it.\n" +
-		"# Apply as the user with: systemctl --user daemon-reload && systemctl --user restart docker\n" +
-		"[Service]\n")
-	if flags := d.RootlessKitFlags(); flags != "" {
-		b.WriteString("Environment=\"" + RootlessKitFlagsVar + "=" + flags + "\"\n")
-	}
-	if flag := d.configFileFlag(); flag != "" {
-		b.WriteString("ExecStart=\nExecStart=" + d.DockerdPath + flag + "\n")
-	}
-	return b.String()
-}
-
-// RestartCommand is what restarts the engine so that it reads what was
-// written: a shell command line on Linux (run as the user for rootless) and
-// PowerShell on Windows.
-func (d Daemon) RestartCommand() string {
-	switch d.Platform {
-	case PlatformRootless:
-		return "systemctl --user daemon-reload && systemctl --user restart docker"
-	case PlatformWindows:
-		if d.configFileFlag() == "" {
-			return "Restart-Service " + WindowsServiceName
-		}
-		// The service keeps the arguments it was registered with
-		// (moby: daemon/command/service_windows.go, registerService).
-		exe := "& " + powerShellQuote(d.DockerdPath)
-		return "Stop-Service " + WindowsServiceName + "\n" +
-			exe + " --unregister-service\n" +
-			exe + " --register-service --config-file " + powerShellQuote(d.JSONPath) + "\n" +
-			"Start-Service " + WindowsServiceName
-	}
-	return "systemctl daemon-reload && systemctl restart docker"
-}
-
-// powerShellQuote quotes s as a PowerShell verbatim string.
-func powerShellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

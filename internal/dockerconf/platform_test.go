@@ -93,7 +93,8 @@ func TestCheckHostByPlatform(t *testing.T) {
 		{PlatformWindows, "npipe:////./pipe/docker_engine", ""},
 		{PlatformWindows, "tcp://0.0.0.0:2376", ""},
 		{PlatformWindows, "fd://", `on platform "windows" dockerd would fail with "no sockets found via socket activation": write npipe://`},
-		{PlatformWindows, "unix://", "on Windows write npipe://"},
+		{PlatformWindows, "unix://", `dockerd on platform "windows" listens only on tcp:// and npipe://: write npipe://`},
+		{PlatformWindows, "unix:///var/run/docker.sock", "listens only on tcp:// and npipe://"},
 	} {
 		h, err := ParseHost(tc.host)
 		if err != nil {
@@ -124,7 +125,7 @@ func platformDaemon(p Platform, hosts ...string) Daemon {
 		hosts = l.Hosts
 	}
 	return Daemon{
-		Hosts: hosts, TLSVerify: true, Platform: p, User: ci, Hardened: true, LiveRestore: p == PlatformLinux,
+		Hosts: hosts, TLSVerify: true, Platform: p, User: ci, Hardening: HardeningBaseline, LiveRestore: p == PlatformLinux,
 		CACertPath: p.JoinPath(l.TLSDir, CAFileName), CertPath: p.JoinPath(l.TLSDir, ServerCertFileName), KeyPath: p.JoinPath(l.TLSDir, ServerKeyFileName),
 		DockerdPath: l.DockerdPath, JSONPath: l.DaemonJSONPath,
 	}
@@ -282,7 +283,7 @@ func TestRootlessCloudConfig(t *testing.T) {
 
 func TestWindowsClient(t *testing.T) {
 	h, _ := ParseHost("tcp://win1.example.internal:2376")
-	c := Client{Host: h, Platform: PlatformWindows}
+	c := Client{Host: h, Platform: ClientWindows}
 	if got := c.Files("CA", "C", "K")[2].Path; got != `%USERPROFILE%\.docker\key.pem` {
 		t.Errorf("key path = %q", got)
 	}

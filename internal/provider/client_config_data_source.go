@@ -5,6 +5,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -89,7 +90,7 @@ func (d *clientConfigDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 			"client_key_pem": schema.StringAttribute{
 				MarkdownDescription: "The client's private key, PEM, unencrypted.", Required: true, Sensitive: true,
 			},
-			"platform": platformAttribute(dockerconf.ClientPlatforms, "The platform of the machine the client runs on, which "+
+			"platform": enumAttribute(dockerconf.ClientPlatforms, "The platform of the machine the client runs on, which "+
 				"decides the form of paths and of `docker_context_command`: `linux` and `macos` render alike; `windows` takes "+
 				"`C:\\...` paths, defaults the files to the docker CLI's `%USERPROFILE%\\.docker` and writes "+
 				"`docker_context_command` for PowerShell."),
@@ -141,11 +142,21 @@ func (d *clientConfigDataSource) ValidateConfig(ctx context.Context, req datasou
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	checkPlatformPaths(platformOf(m.Platform), dockerconf.RootlessUser{}, map[string]types.String{"cert_dir": m.CertDir}, &resp.Diagnostics)
+	checkCertDir(m, &resp.Diagnostics)
 	if issuer, names := m.clientIssuer(); known(issuer) && known(m.ClientCertPEM) && known(m.ClientKeyPEM) {
 		addMaterialErrors(&resp.Diagnostics, pki.UsageClient, dockerconf.Material{
 			CACertPEM: issuer.ValueString(), CertPEM: m.ClientCertPEM.ValueString(), KeyPEM: m.ClientKeyPEM.ValueString(),
 		}, d.env, names)
+	}
+}
+
+// checkCertDir checks cert_dir, once it and the platform are known.
+func checkCertDir(m clientConfigModel, diags *diag.Diagnostics) {
+	if !known(m.CertDir) || m.Platform.IsUnknown() {
+		return
+	}
+	if err := enumOf(m.Platform, dockerconf.ClientLinux).CheckPath("cert_dir", m.CertDir.ValueString()); err != nil {
+		diags.AddAttributeError(path.Root("cert_dir"), "Invalid cert_dir", err.Error())
 	}
 }
 
@@ -171,8 +182,8 @@ func (d *clientConfigDataSource) Read(ctx context.Context, req datasource.ReadRe
 		resp.Diagnostics.AddAttributeError(path.Root("host"), "Invalid host", err.Error())
 		return
 	}
-	platform := platformOf(m.Platform)
-	checkPlatformPaths(platform, dockerconf.RootlessUser{}, map[string]types.String{"cert_dir": m.CertDir}, &resp.Diagnostics)
+	platform := enumOf(m.Platform, dockerconf.ClientLinux)
+	checkCertDir(m, &resp.Diagnostics)
 	issuer, names := m.clientIssuer()
 	addMaterialErrors(&resp.Diagnostics, pki.UsageClient, dockerconf.Material{
 		CACertPEM: issuer.ValueString(), CertPEM: m.ClientCertPEM.ValueString(), KeyPEM: m.ClientKeyPEM.ValueString(),

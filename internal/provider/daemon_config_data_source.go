@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -63,18 +62,6 @@ type daemonConfigModel struct {
 	CloudInit         types.String `tfsdk:"cloud_init"`
 }
 
-// The values of hardening.
-const (
-	hardeningBaseline = "baseline"
-	hardeningNone     = "none"
-)
-
-var hardeningLevels = []string{hardeningBaseline, hardeningNone}
-
-var findingAttrTypes = map[string]attr.Type{
-	"id": types.StringType, "title": types.StringType, "status": types.StringType, "detail": types.StringType,
-}
-
 func (d *daemonConfigDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_daemon_config"
 }
@@ -120,7 +107,7 @@ func (d *daemonConfigDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 					"controls the Docker daemon, and so the host. Defaults to `false`; when set, every plan warns.",
 				Optional: true,
 			},
-			"platform": platformAttribute(dockerconf.Platforms, "The engine this configuration is for: `linux` (dockerd run by "+
+			"platform": enumAttribute(dockerconf.Platforms, "The engine this configuration is for: `linux` (dockerd run by "+
 				"systemd's docker.service as root; unchanged from before `platform` existed), `rootless` (dockerd-rootless.sh run by `rootless_user`'s systemd "+
 				"user unit) or `windows` (dockerd.exe run as the Windows service `docker`: no systemd drop-in, Windows paths, no "+
 				"live-restore and none of the Linux-only daemon.json keys, which dockerd on Windows refuses)."),
@@ -164,9 +151,9 @@ func (d *daemonConfigDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 					"knows. It never sets what breaks ordinary hosts (`userns-remap`, an "+
 					"authorization plugin, `selinux-enabled`): those stay findings to decide on. `settings_json` wins over the "+
 					"baseline where both set a key, with a warning naming the recommendation it turns off.",
-					dockerconf.BenchmarkVersion, enumDescription(hardeningLevels), hardeningBaseline, hardeningBaseline),
+					dockerconf.BenchmarkVersion, enumDescription(enumNames(dockerconf.HardeningLevels)), dockerconf.HardeningBaseline, dockerconf.HardeningBaseline),
 				Optional:   true,
-				Validators: []validator.String{stringvalidator.OneOf(hardeningLevels...)},
+				Validators: []validator.String{stringvalidator.OneOf(enumNames(dockerconf.HardeningLevels)...)},
 			},
 			"server_cert_pem": optionalString("The server certificate, PEM. When given, it is checked against `ca_cert_pem` and added to `files`.", stringvalidator.AlsoRequires(p.MatchRoot("ca_cert_pem"))),
 			"server_key_pem": schema.StringAttribute{
@@ -253,203 +240,106 @@ func (d *daemonConfigDataSource) ValidateConfig(ctx context.Context, req datasou
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	diags, _ := d.check(ctx, m)
 	// Warnings wait for Read, so that a plan shows each once.
-	if known(m.SettingsJSON) {
-		if settings, err := dockerconf.ParseSettings(m.SettingsJSON.ValueString()); err == nil {
-			checkLiveRestore(m, settings, &resp.Diagnostics)
-			trustAt, trust := clientTrust(m)
-			if !trust.IsNull() {
-				checkClientTrustSize(trustAt, trust, &resp.Diagnostics)
-			}
+	resp.Diagnostics.Append(diags.Errors()...)
+}
+
+// checkedInputs are the inputs that check has parsed, for Read.
+type checkedInputs struct {
+	platform dockerconf.Platform
+	user     dockerconf.RootlessUser
+	settings map[string]any
+}
+
+// check runs every check whose inputs are known: at plan time
+// (ValidateConfig) some may not be yet, and in Read all are.
+func (d *daemonConfigDataSource) check(ctx context.Context, m daemonConfigModel) (diag.Diagnostics, checkedInputs) {
+	var diags diag.Diagnostics
+	var in checkedInputs
+	var problems []dockerconf.Problem
+	if !m.SettingsJSON.IsUnknown() {
+		// settingsJSONValidator reports a parse error, before this runs.
+		in.settings, _ = dockerconf.ParseSettings(m.SettingsJSON.ValueString())
+	}
+	material := m.material()
+	if trust, at := material.ClientTrust(); known(m.stringArg(at)) {
+		problems = append(problems, dockerconf.CheckClientTrust(at, trust)...)
+	}
+	if !m.Hosts.IsUnknown() && !anyUnknown(m.Hosts) && !m.TLSVerify.IsUnknown() {
+		// Every platform's default hosts have the same tcp:// host, which
+		// is all this check looks at.
+		hosts := dockerconf.DefaultHosts
+		if !m.Hosts.IsNull() {
+			hosts = stringsOf(m.Hosts)
+		}
+		problems = append(problems, dockerconf.CheckSecurity(hosts, m.Hosts.IsNull(), m.TLSVerify.IsNull() || m.TLSVerify.ValueBool(), m.InsecureAllowNoVerify.ValueBool())...)
+	}
+	in.platform = enumOf(m.Platform, dockerconf.PlatformLinux)
+	user, userKnown, userDiags := rootlessUser(ctx, m.RootlessUser)
+	diags.Append(userDiags...)
+	in.user = user
+	if userKnown && !m.Platform.IsUnknown() {
+		problems = append(problems, in.platform.CheckUser(!m.RootlessUser.IsNull(), user)...)
+		problems = append(problems, in.platform.CheckPaths(knownStrings(map[string]types.String{
+			"tls_dir": m.TLSDir, "ca_cert_path": m.CACertPath, "cert_path": m.CertPath, "key_path": m.KeyPath,
+			"daemon_json_path": m.DaemonJSONPathIn, "dockerd_path": m.DockerdPath,
+		}), user)...)
+		if !m.Hosts.IsUnknown() {
+			problems = append(problems, in.platform.CheckHosts(stringsOf(m.Hosts), user)...)
+		}
+		if !m.LiveRestore.IsUnknown() {
+			problems = append(problems, in.platform.CheckLiveRestore(boolPointer(m.LiveRestore), in.settings)...)
 		}
 	}
-	if at, bundle := clientTrust(m); known(bundle) {
-		checkClientTrustSize(at, bundle, &resp.Diagnostics)
-	}
-	var security diag.Diagnostics
-	checkDaemonSecurity(m, &security)
-	resp.Diagnostics.Append(security.Errors()...)
-	var onPlatform diag.Diagnostics
-	checkDaemonPlatform(ctx, m, &onPlatform)
-	resp.Diagnostics.Append(onPlatform.Errors()...)
-	if known(m.CACertPEM) && known(m.ServerCertPEM) && (known(m.ServerKeyPEM) || m.ServerKeyPEM.IsNull()) {
-		addMaterialErrors(&resp.Diagnostics, pki.UsageServer, dockerconf.Material{
-			CACertPEM: m.CACertPEM.ValueString(), CertPEM: m.ServerCertPEM.ValueString(), KeyPEM: m.ServerKeyPEM.ValueString(),
+	addProblems(&diags, problems)
+	if known(m.CACertPEM) && known(m.ServerCertPEM) && !m.ServerKeyPEM.IsUnknown() {
+		addMaterialErrors(&diags, pki.UsageServer, dockerconf.Material{
+			CACertPEM: material.CACertPEM, CertPEM: material.CertPEM, KeyPEM: material.KeyPEM,
 		}, d.env, serverMaterialNames)
 	}
+	return diags, in
 }
 
-// checkDaemonPlatform checks what depends on the platform: rootless_user,
-// every path, every host and live_restore. It checks nothing while the
-// platform or the user is unknown.
-func checkDaemonPlatform(ctx context.Context, m daemonConfigModel, diags *diag.Diagnostics) (dockerconf.Platform, dockerconf.RootlessUser) {
-	platform := platformOf(m.Platform)
-	u, ok, d := rootlessUser(ctx, m.RootlessUser)
-	diags.Append(d...)
-	if !ok || m.Platform.IsUnknown() {
-		return platform, u
-	}
-	checkRootlessUser(platform, m.RootlessUser, u, diags)
-	checkPlatformPaths(platform, u, map[string]types.String{
-		"tls_dir": m.TLSDir, "ca_cert_path": m.CACertPath, "cert_path": m.CertPath, "key_path": m.KeyPath,
-		"daemon_json_path": m.DaemonJSONPathIn, "dockerd_path": m.DockerdPath,
-	}, diags)
-	if !m.Hosts.IsUnknown() {
-		for i, v := range m.Hosts.Elements() {
-			s, isString := v.(types.String)
-			if !isString || !known(s) {
-				continue
-			}
-			h, err := dockerconf.ParseHost(s.ValueString())
-			if err != nil {
-				continue
-			}
-			if err := platform.CheckHost(h, u); err != nil {
-				diags.AddAttributeError(p.Root("hosts").AtListIndex(i), "Invalid Docker host for the platform", err.Error())
-			}
-			if platform == dockerconf.PlatformRootless && h.Scheme == dockerconf.SchemeTCP && h.Port < 1024 {
-				diags.AddAttributeWarning(p.Root("hosts").AtListIndex(i), "A privileged port for a rootless engine",
-					fmt.Sprintf("%s: RootlessKit binds port %d as %s, an unprivileged user, which Linux refuses unless "+
-						"net.ipv4.ip_unprivileged_port_start is at most %d on the host (it is 1024 by default). Use a port "+
-						"from 1024 up, such as 2376, or lower that sysctl.", h.Raw, h.Port, u.Name, h.Port))
-			}
-		}
-	}
-	if platform == dockerconf.PlatformRootless && m.LiveRestore.ValueBool() {
-		diags.AddAttributeWarning(p.Root("live_restore"), "A rootless engine does not support live-restore",
-			"live_restore = true with platform = \"rootless\" writes \"live-restore\": true, which dockerd accepts, but "+dockerconf.RootlessNoLiveRestore+".")
-	}
-	if platform == dockerconf.PlatformWindows && m.LiveRestore.ValueBool() {
-		diags.AddAttributeError(p.Root("live_restore"), "Windows has no live-restore",
-			`live_restore = true with platform = "windows": dockerd on Windows has no live-restore and refuses the key `+
-				`("the following directives don't match any configuration option: live-restore"). Remove live_restore; `+
-				`restarting the docker service stops the containers, so plan restarts for a quiet time.`)
-	}
-	return platform, u
-}
-
-// liveRestore is live_restore's value: true by default, except where the
-// engine has no live-restore (windows) or it does not work (rootless).
-func liveRestore(platform dockerconf.Platform, v types.Bool) bool {
-	switch {
-	case platform == dockerconf.PlatformWindows:
-		return false
-	case v.IsNull():
-		return platform != dockerconf.PlatformRootless
-	}
-	return v.ValueBool()
-}
-
-// checkDaemonSecurity refuses a TCP socket without client verification
-// unless the insecure opt-in is set, and warns about the plain-text port.
-func checkDaemonSecurity(m daemonConfigModel, diags *diag.Diagnostics) {
-	if m.Hosts.IsUnknown() || m.TLSVerify.IsUnknown() || anyUnknown(m.Hosts) {
-		return
-	}
-	hosts := daemonHosts(m)
-	verify := m.TLSVerify.IsNull() || m.TLSVerify.ValueBool()
-	for i, s := range hosts {
-		h, err := dockerconf.ParseHost(s)
-		if err != nil || h.Scheme != dockerconf.SchemeTCP {
-			continue
-		}
-		at := p.Root("hosts").AtListIndex(i)
-		if m.Hosts.IsNull() {
-			at = p.Root("hosts")
-		}
-		if !verify {
-			if m.InsecureAllowNoVerify.ValueBool() {
-				diags.AddAttributeWarning(p.Root("tls_verify"), "Docker API open to unverified clients",
-					fmt.Sprintf("tls_verify = false with %s: any client that can reach this port controls dockerd, and so the host. "+
-						"Set tls_verify = true and give clients a dockertls_client_cert.", s))
-			} else {
-				diags.AddAttributeError(p.Root("tls_verify"), "A TCP socket needs client verification",
-					fmt.Sprintf("tls_verify = false with %s would let any client that can reach the port control dockerd, and so the "+
-						"host. Set tls_verify = true (the default) and give clients a dockertls_client_cert; or, if you truly mean it, "+
-						"set insecure_allow_unverified_clients = true.", s))
-			}
-		}
-		if h.Port == dockerconf.PortPlainText {
-			diags.AddAttributeWarning(at, "Port 2375 is the plain-text convention",
-				fmt.Sprintf("%s serves TLS on port 2375, which tools and people take for the unencrypted Docker port. Use 2376, the TLS convention.", s))
-		}
+// material is the PEM arguments; what is null is empty.
+func (m daemonConfigModel) material() dockerconf.DaemonMaterial {
+	return dockerconf.DaemonMaterial{
+		CACertPEM: m.CACertPEM.ValueString(), ClientCACertPEM: m.ClientCACertPEM.ValueString(),
+		CertPEM: m.ServerCertPEM.ValueString(), KeyPEM: m.ServerKeyPEM.ValueString(),
 	}
 }
 
-// daemonFindings judges the rendered daemon.json, and refuses the
-// combinations dockerd will not start with.
-func daemonFindings(jsonText string, platform dockerconf.Platform, diags *diag.Diagnostics) (types.List, bool) {
-	var cfg map[string]any
-	if err := json.Unmarshal([]byte(jsonText), &cfg); err != nil {
-		diags.AddError("Could not read daemon.json back", err.Error())
+// stringArg is the PEM argument named by DaemonMaterial.ClientTrust.
+func (m daemonConfigModel) stringArg(name string) types.String {
+	if name == "client_ca_cert_pem" {
+		return m.ClientCACertPEM
 	}
-	for _, err := range dockerconf.CheckConflicts(cfg, platform) {
-		diags.AddAttributeError(p.Root("settings_json"), "dockerd would refuse this daemon.json", "settings_json: "+err.Error())
-	}
-	findings := dockerconf.Findings(cfg, platform)
-	if diags.HasError() {
-		return types.ListNull(types.ObjectType{AttrTypes: findingAttrTypes}), false
-	}
-	elems := make([]attr.Value, len(findings))
-	for i, f := range findings {
-		obj, d := types.ObjectValue(findingAttrTypes, map[string]attr.Value{
-			"id": types.StringValue(f.ID), "title": types.StringValue(f.Title), "status": types.StringValue(f.Status), "detail": types.StringValue(f.Detail),
-		})
-		diags.Append(d...)
-		elems[i] = obj
-	}
-	list, d := types.ListValue(types.ObjectType{AttrTypes: findingAttrTypes}, elems)
-	diags.Append(d...)
-	return list, !diags.HasError()
+	return m.CACertPEM
 }
 
-// clientTrust is the bundle that becomes dockerd's tlscacert, and the
-// attribute it comes from.
-func clientTrust(m daemonConfigModel) (string, types.String) {
-	if !m.ClientCACertPEM.IsNull() {
-		return "client_ca_cert_pem", m.ClientCACertPEM
+// daemon maps the arguments onto dockerconf's Daemon; null arguments leave
+// the platform's defaults.
+func (m daemonConfigModel) daemon(in checkedInputs) dockerconf.Daemon {
+	var hosts []string
+	if !m.Hosts.IsNull() {
+		hosts = stringsOf(m.Hosts)
 	}
-	return "ca_cert_pem", m.CACertPEM
-}
-
-// checkClientTrustSize refuses a tlscacert bundle too large for Go clients
-// to connect at all. Malformed bundles are the validator's to report.
-func checkClientTrustSize(at string, bundle types.String, diags *diag.Diagnostics) {
-	cas, err := pki.ParseCABundlePEM(bundle.ValueString())
-	if err != nil {
-		return
+	return dockerconf.Daemon{
+		Hosts:       hosts,
+		TLSVerify:   m.TLSVerify.IsNull() || m.TLSVerify.ValueBool(),
+		TLSDir:      m.TLSDir.ValueString(),
+		CACertPath:  m.CACertPath.ValueString(),
+		CertPath:    m.CertPath.ValueString(),
+		KeyPath:     m.KeyPath.ValueString(),
+		Settings:    in.settings,
+		DockerdPath: m.DockerdPath.ValueString(),
+		LiveRestore: in.platform.LiveRestore(boolPointer(m.LiveRestore)),
+		Hardening:   enumOf(m.Hardening, dockerconf.HardeningBaseline),
+		JSONPath:    m.DaemonJSONPathIn.ValueString(),
+		Platform:    in.platform,
+		User:        in.user,
+		Material:    m.material(),
 	}
-	if err := dockerconf.CheckClientTrustSize(cas); err != nil {
-		diags.AddAttributeError(p.Root(at), "Too many client issuers for one daemon", at+": "+err.Error())
-	}
-}
-
-// checkLiveRestore refuses live-restore set in two places: live_restore is
-// the one switch, and settings_json's value is used only without it.
-func checkLiveRestore(m daemonConfigModel, settings map[string]any, diags *diag.Diagnostics) {
-	if _, inSettings := settings[dockerconf.LiveRestoreKey]; inSettings && !m.LiveRestore.IsNull() {
-		diags.AddAttributeError(p.Root("live_restore"), "live-restore is set twice",
-			"live_restore and settings_json's \"live-restore\" both set daemon.json's live-restore: remove \"live-restore\" from settings_json "+
-				"and keep live_restore.")
-	}
-}
-
-// daemonHosts are the hosts as configured, or linux's default when they
-// are not, for the security checks, which look only at tcp:// hosts (every
-// platform's default has the same one). Read renders the platform's own
-// default.
-func daemonHosts(m daemonConfigModel) []string {
-	if m.Hosts.IsNull() {
-		return dockerconf.DefaultHosts
-	}
-	return stringsOf(m.Hosts)
-}
-
-func stringOr(v types.String, def string) string {
-	if v.IsNull() {
-		return def
-	}
-	return v.ValueString()
 }
 
 func (d *daemonConfigDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
@@ -458,119 +348,68 @@ func (d *daemonConfigDataSource) Read(ctx context.Context, req datasource.ReadRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	settings, err := dockerconf.ParseSettings(m.SettingsJSON.ValueString())
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(p.Root("settings_json"), "Invalid settings_json", err.Error())
-		return
-	}
-	checkLiveRestore(m, settings, &resp.Diagnostics)
-	trustAt, trust := clientTrust(m)
-	if !trust.IsNull() {
-		checkClientTrustSize(trustAt, trust, &resp.Diagnostics)
-	}
-	if !m.ServerCertPEM.IsNull() {
-		addMaterialErrors(&resp.Diagnostics, pki.UsageServer, dockerconf.Material{
-			CACertPEM: m.CACertPEM.ValueString(), CertPEM: m.ServerCertPEM.ValueString(), KeyPEM: m.ServerKeyPEM.ValueString(),
-		}, d.env, serverMaterialNames)
-	}
-	checkDaemonSecurity(m, &resp.Diagnostics)
-	platform, user := checkDaemonPlatform(ctx, m, &resp.Diagnostics)
+	diags, in := d.check(ctx, m)
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	layout := platform.Layout(user)
-	hosts := layout.Hosts
-	if !m.Hosts.IsNull() {
-		hosts = stringsOf(m.Hosts)
-	}
-	tlsDir := stringOr(m.TLSDir, layout.TLSDir)
-	daemon := dockerconf.Daemon{
-		Hosts:       hosts,
-		TLSVerify:   m.TLSVerify.IsNull() || m.TLSVerify.ValueBool(),
-		CACertPath:  stringOr(m.CACertPath, platform.JoinPath(tlsDir, dockerconf.CAFileName)),
-		CertPath:    stringOr(m.CertPath, platform.JoinPath(tlsDir, dockerconf.ServerCertFileName)),
-		KeyPath:     stringOr(m.KeyPath, platform.JoinPath(tlsDir, dockerconf.ServerKeyFileName)),
-		Settings:    settings,
-		DockerdPath: stringOr(m.DockerdPath, layout.DockerdPath),
-		LiveRestore: liveRestore(platform, m.LiveRestore),
-		Hardened:    m.Hardening.ValueString() != hardeningNone,
-		JSONPath:    stringOr(m.DaemonJSONPathIn, layout.DaemonJSONPath),
-		Platform:    platform,
-		User:        user,
-	}
-	jsonText, err := daemon.JSON()
-	if err != nil {
-		resp.Diagnostics.AddError("Could not render daemon.json", err.Error())
+	r, problems := m.daemon(in).Render()
+	addProblems(&resp.Diagnostics, problems)
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	findings, ok := daemonFindings(jsonText, platform, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	if daemon.Hardened {
-		for _, turnedOff := range dockerconf.OverriddenBaseline(settings, platform) {
-			resp.Diagnostics.AddAttributeWarning(p.Root("settings_json"), "settings_json turns off a hardening recommendation",
-				fmt.Sprintf("settings_json overrides the baseline's setting for %s of the %s. The findings show it as not passed; "+
-					"remove the key from settings_json to restore the baseline.", turnedOff, dockerconf.BenchmarkVersion))
-		}
-	}
-	files := []dockerconf.File{{Name: dockerconf.DaemonJSONName, Path: daemon.JSONPath, Content: jsonText, Mode: dockerconf.ModeConfig}}
-	dropin, hasDropin := daemon.Dropin()
-	dropinVal, dropinPathVal := types.StringNull(), types.StringNull()
-	if hasDropin {
-		files = append(files, dockerconf.File{Name: dockerconf.SystemdDropinFile, Path: layout.DropinPath, Content: dropin, Mode: dockerconf.ModeConfig})
-		dropinVal, dropinPathVal = types.StringValue(dropin), types.StringValue(layout.DropinPath)
-	}
-	for _, f := range []struct {
-		pem       types.String
-		name      string
-		path      string
-		mode      string
-		sensitive bool
-	}{
-		{trust, dockerconf.CAFileName, daemon.CACertPath, dockerconf.ModeCertificate, false},
-		{m.ServerCertPEM, dockerconf.ServerCertFileName, daemon.CertPath, dockerconf.ModeCertificate, false},
-		{m.ServerKeyPEM, dockerconf.ServerKeyFileName, daemon.KeyPath, dockerconf.ModePrivateKey, true},
-	} {
-		if !f.pem.IsNull() {
-			files = append(files, dockerconf.File{Name: f.name, Path: f.path, Content: f.pem.ValueString(), Mode: f.mode, Sensitive: f.sensitive})
-		}
-	}
-	files = platform.Files(files)
-	if err := checkDistinctPaths(files); err != nil {
-		resp.Diagnostics.AddError("Two files would be written to the same path", err.Error())
-		return
-	}
-	// The trigger covers the TLS paths even when the PEMs are written by
-	// something else: a moved file needs a restart too.
-	trigger := dockerconf.RestartTrigger(append(files, dockerconf.File{Name: "tls paths", Content: daemon.CACertPath + "\x00" + daemon.CertPath + "\x00" + daemon.KeyPath}))
-	filesVal, diags := filesValue(files)
+	filesVal, diags := filesValue(r.Files)
+	resp.Diagnostics.Append(diags...)
+	findings, diags := findingsValue(r.Findings)
 	resp.Diagnostics.Append(diags...)
 
-	m.ID = types.StringValue(trigger)
-	m.JSON = types.StringValue(jsonText)
-	m.SystemdDropin = dropinVal
-	m.SystemdDropinPath = dropinPathVal
+	m.ID = types.StringValue(r.RestartTrigger)
+	m.JSON = types.StringValue(r.JSON)
+	m.SystemdDropin = optionalString(r.Dropin)
+	m.SystemdDropinPath = optionalString(r.DropinPath)
 	m.Files = filesVal
-	m.RestartTrigger = types.StringValue(trigger)
-	m.RestartCommand = types.StringValue(daemon.RestartCommand())
+	m.RestartTrigger = types.StringValue(r.RestartTrigger)
+	m.RestartCommand = types.StringValue(r.RestartCommand)
 	m.Findings = findings
-	m.CloudInit = types.StringNull()
-	if cloudInit := dockerconf.CloudConfig(files, platform, user); cloudInit != "" {
-		m.CloudInit = types.StringValue(cloudInit)
-	}
+	m.CloudInit = optionalString(r.CloudConfig)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
-func checkDistinctPaths(files []dockerconf.File) error {
-	seen := map[string]bool{}
-	for _, f := range files {
-		if seen[f.Path] {
-			return fmt.Errorf("%s is the path of two files: give ca_cert_path, cert_path and key_path distinct values", f.Path)
-		}
-		seen[f.Path] = true
+var findingAttrTypes = map[string]attr.Type{
+	"id": types.StringType, "title": types.StringType, "status": types.StringType, "detail": types.StringType,
+}
+
+// findingsValue is the findings attribute's value.
+func findingsValue(findings []dockerconf.Finding) (types.List, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	elems := make([]attr.Value, len(findings))
+	for i, f := range findings {
+		obj, d := types.ObjectValue(findingAttrTypes, map[string]attr.Value{
+			"id": types.StringValue(f.ID), "title": types.StringValue(f.Title), "status": types.StringValue(string(f.Status)), "detail": types.StringValue(f.Detail),
+		})
+		diags.Append(d...)
+		elems[i] = obj
 	}
-	return nil
+	list, d := types.ListValue(types.ObjectType{AttrTypes: findingAttrTypes}, elems)
+	diags.Append(d...)
+	return list, diags
+}
+
+// optionalString is s, or null when it is empty.
+func optionalString(s string) types.String {
+	if s == "" {
+		return types.StringNull()
+	}
+	return types.StringValue(s)
+}
+
+// boolPointer is a bool argument's value, nil when it is null.
+func boolPointer(v types.Bool) *bool {
+	if v.IsNull() || v.IsUnknown() {
+		return nil
+	}
+	b := v.ValueBool()
+	return &b
 }
 
 // addMaterialErrors runs dockerconf.CheckMaterial and attaches each problem

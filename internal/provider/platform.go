@@ -2,10 +2,8 @@ package provider
 
 import (
 	"context"
-	"fmt"
-	"maps"
 	"path"
-	"slices"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -18,18 +16,20 @@ import (
 	"github.com/dockertls/terraform-provider-dockertls/internal/dockerconf"
 )
 
-func platformNames(platforms []dockerconf.Platform) []string {
-	names := make([]string, len(platforms))
-	for i, pl := range platforms {
-		names[i] = string(pl)
+// enumNames are the values of a string enum, for validators and
+// descriptions alike.
+func enumNames[E ~string](values []E) []string {
+	names := make([]string, len(values))
+	for i, v := range values {
+		names[i] = string(v)
 	}
 	return names
 }
 
-// platformAttribute is the platform argument of a configuration data
-// source; the first of platforms is the default.
-func platformAttribute(platforms []dockerconf.Platform, what string) schema.StringAttribute {
-	names := platformNames(platforms)
+// enumAttribute is an optional string argument that takes one of values,
+// the first being the default.
+func enumAttribute[E ~string](values []E, what string) schema.StringAttribute {
+	names := enumNames(values)
 	return schema.StringAttribute{
 		MarkdownDescription: what + " " + enumDescription(names) + " Defaults to `" + names[0] + "`.",
 		Optional:            true,
@@ -37,12 +37,12 @@ func platformAttribute(platforms []dockerconf.Platform, what string) schema.Stri
 	}
 }
 
-// platformOf is a platform attribute's value, its default when null.
-func platformOf(v types.String) dockerconf.Platform {
+// enumOf is an enum argument's value: def while it is null or unknown.
+func enumOf[E ~string](v types.String, def E) E {
 	if v.IsNull() || v.IsUnknown() {
-		return dockerconf.PlatformLinux
+		return def
 	}
-	return dockerconf.Platform(v.ValueString())
+	return E(v.ValueString())
 }
 
 // rootlessUserModel is rootless_user.
@@ -86,35 +86,46 @@ func rootlessUser(ctx context.Context, v types.Object) (u dockerconf.RootlessUse
 	return u, true, diags
 }
 
-// checkRootlessUser requires rootless_user with the rootless platform, and
-// only there.
-func checkRootlessUser(platform dockerconf.Platform, v types.Object, u dockerconf.RootlessUser, diags *diag.Diagnostics) {
-	switch {
-	case platform == dockerconf.PlatformRootless && v.IsNull():
-		diags.AddAttributeError(p.Root("rootless_user"), "A rootless engine needs its user",
-			`platform = "rootless" needs rootless_user, the user the engine runs as, for its paths and its socket: `+
-				`add rootless_user = { name = "ci", uid = 1000 } with that user's name and id (id -u ci).`)
-	case platform != dockerconf.PlatformRootless && !v.IsNull():
-		diags.AddAttributeError(p.Root("rootless_user"), "rootless_user is only for a rootless engine",
-			fmt.Sprintf(`rootless_user is set, but platform is %q: remove rootless_user, or set platform = "rootless".`, platform))
-	case platform == dockerconf.PlatformRootless:
-		if u.UID < 1 {
-			diags.AddAttributeError(p.Root("rootless_user").AtName("uid"), "Invalid rootless_user.uid",
-				fmt.Sprintf("rootless_user.uid is %d, but a rootless engine runs as an unprivileged user: give that user's id (id -u %s).", u.UID, u.Name))
+// knownStrings are the known values of args, by argument name.
+func knownStrings(args map[string]types.String) map[string]string {
+	out := make(map[string]string, len(args))
+	for name, v := range args {
+		if known(v) {
+			out[name] = v.ValueString()
 		}
-		if err := dockerconf.PlatformLinux.CheckPath("rootless_user.home", u.Home, u); err != nil {
-			diags.AddAttributeError(p.Root("rootless_user").AtName("home"), "Invalid rootless_user.home", err.Error())
+	}
+	return out
+}
+
+// addProblems attaches each problem to the argument it names.
+func addProblems(diags *diag.Diagnostics, problems []dockerconf.Problem) {
+	for _, pr := range problems {
+		add := diags.AddAttributeError
+		if pr.Warning {
+			add = diags.AddAttributeWarning
 		}
+		if pr.Argument == "" {
+			if pr.Warning {
+				diags.AddWarning(pr.Summary, pr.Detail)
+			} else {
+				diags.AddError(pr.Summary, pr.Detail)
+			}
+			continue
+		}
+		add(argumentPath(pr), pr.Summary, pr.Detail)
 	}
 }
 
-// checkPlatformPaths checks each known path attribute for the platform.
-func checkPlatformPaths(platform dockerconf.Platform, u dockerconf.RootlessUser, paths map[string]types.String, diags *diag.Diagnostics) {
-	for _, name := range slices.Sorted(maps.Keys(paths)) {
-		if v := paths[name]; known(v) {
-			if err := platform.CheckPath(name, v.ValueString(), u); err != nil {
-				diags.AddAttributeError(p.Root(name), "Invalid "+name, err.Error())
-			}
-		}
+// argumentPath is where a problem is: a dotted argument name, and a list
+// element when it has one.
+func argumentPath(pr dockerconf.Problem) p.Path {
+	names := strings.Split(pr.Argument, ".")
+	at := p.Root(names[0])
+	for _, n := range names[1:] {
+		at = at.AtName(n)
 	}
+	if pr.HasIndex {
+		at = at.AtListIndex(pr.Index)
+	}
+	return at
 }

@@ -1,0 +1,103 @@
+package dockerconf
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"path"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// cloudInitSpec is how a #cloud-config document delivers a platform's
+// files and restarts its engine.
+type cloudInitSpec struct {
+	// owner is the files' owner, as "user:group".
+	owner func(u RootlessUser) string
+	// deferred writes the files in cloud-init's final stage, after it has
+	// created users ("defer: true").
+	deferred bool
+	// runcmd are the commands that make the engine read the files.
+	runcmd func(files []File, u RootlessUser) [][]string
+}
+
+// CloudConfig renders a #cloud-config document that writes every file
+// (base64-encoded, so that each arrives byte for byte, with its mode) and
+// then restarts the engine: owned by root, with systemctl, on Linux; owned
+// by the user, after cloud-init has created users ("defer": the final
+// stage), with systemctl --user run as the user, for rootless. It is the
+// user_data of any cloud that runs cloud-init. It returns "" for a platform
+// where cloud-init does not run (Windows).
+func CloudConfig(files []File, p Platform, u RootlessUser) string {
+	spec := p.spec().cloudInit
+	if spec == nil {
+		return ""
+	}
+	sorted := append([]File(nil), files...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Path < sorted[j].Path })
+	extra := ""
+	if spec.deferred {
+		extra = "    defer: true\n"
+	}
+	var b strings.Builder
+	b.WriteString("#cloud-config\n# Written by Terraform (dockertls_daemon_config).\nwrite_files:\n")
+	for _, f := range sorted {
+		fmt.Fprintf(&b, "  - path: %s\n    owner: %s\n    permissions: %s\n    encoding: b64\n%s    content: %s\n",
+			yamlString(f.Path), yamlString(spec.owner(u)), yamlString(f.Mode), extra, base64.StdEncoding.EncodeToString([]byte(f.Content)))
+	}
+	b.WriteString("runcmd:\n")
+	for _, cmd := range spec.runcmd(sorted, u) {
+		b.WriteString("  - " + yamlList(cmd) + "\n")
+	}
+	return b.String()
+}
+
+// systemRestart reloads systemd and restarts docker.service.
+func systemRestart([]File, RootlessUser) [][]string {
+	return [][]string{{"systemctl", "daemon-reload"}, {"systemctl", "restart", "docker"}}
+}
+
+// rootlessRestart hands the directories cloud-init made (as root) to the
+// user, keeps the user's manager running without a login, and restarts
+// the user unit as the user.
+func rootlessRestart(files []File, u RootlessUser) [][]string {
+	var cmds [][]string
+	if dirs := dirsBelow(u.Home, files); len(dirs) > 0 {
+		cmds = append(cmds, append([]string{"chown", u.Name + ":" + u.Name}, dirs...))
+	}
+	asUser := []string{"runuser", "-u", u.Name, "--", "env", "XDG_RUNTIME_DIR=" + u.RuntimeDir(), "systemctl", "--user"}
+	return append(cmds, []string{"loginctl", "enable-linger", u.Name},
+		append(slices.Clone(asUser), "daemon-reload"), append(slices.Clone(asUser), "restart", "docker"))
+}
+
+// dirsBelow lists, sorted, the directories between home and each file.
+func dirsBelow(home string, files []File) []string {
+	seen := map[string]bool{}
+	for _, f := range files {
+		for d := path.Dir(f.Path); strings.HasPrefix(d, home+"/"); d = path.Dir(d) {
+			seen[d] = true
+		}
+	}
+	dirs := make([]string, 0, len(seen))
+	for d := range seen {
+		dirs = append(dirs, d)
+	}
+	sort.Strings(dirs)
+	return dirs
+}
+
+func yamlList(items []string) string {
+	quoted := make([]string, len(items))
+	for i, s := range items {
+		quoted[i] = yamlString(s)
+	}
+	return "[" + strings.Join(quoted, ", ") + "]"
+}
+
+// yamlString quotes s as a YAML double-quoted scalar: JSON's string
+// syntax is a subset of it.
+func yamlString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
