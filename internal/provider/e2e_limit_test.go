@@ -26,29 +26,8 @@ func TestE2EClientTrustLimit(t *testing.T) {
 	now := time.Now()
 	port := freePort(t)
 
-	// One key for every issuer: the names are what is measured. Each
-	// subject is CN=Docker client issuer NNNNN, 39 bytes.
-	key, err := pki.GenerateKey(pki.ECDSAP256, rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	perIssuer := 2 + 39
-	fits := dockerconf.MaxAcceptableCAsBytes / perIssuer
-	issuers := make([]string, 2*fits)
-	var first *x509.Certificate
-	for i := range issuers {
-		ca, err := pki.NewCA(pki.CARequest{Subject: pki.Subject{CommonName: fmt.Sprintf("Docker client issuer %05d", i)}, Validity: 2 * time.Hour}, key, now, rand.Reader)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(ca.Certificate.RawSubject)+2 != perIssuer {
-			t.Fatalf("subject of %d bytes", len(ca.Certificate.RawSubject))
-		}
-		if i == 0 {
-			first = ca.Certificate
-		}
-		issuers[i] = ca.CertPEM
-	}
+	key, issuers, first := clientIssuers(t, now, 2*issuersThatFit)
+	fits := issuersThatFit
 	serverCA, err := pki.NewCA(pki.CARequest{Subject: pki.Subject{CommonName: "Docker servers CA"}, Validity: 2 * time.Hour}, key, now, rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -112,14 +91,55 @@ func TestE2EClientTrustLimit(t *testing.T) {
 	if float64(fits) < 0.95*float64(lo) {
 		t.Errorf("the provider's bound (%d issuers) is far below the measured limit (%d): raise MaxAcceptableCAsBytes", fits, lo)
 	}
+}
 
-	// And a bundle past the bound is an error at plan time, naming the number.
+// perIssuer is what each of clientIssuers' subjects, CN=Docker client
+// issuer NNNNN (39 bytes), takes in the list of acceptable CAs.
+const perIssuer = 2 + 39
+
+// issuersThatFit is how many of them the provider allows.
+const issuersThatFit = dockerconf.MaxAcceptableCAsBytes / perIssuer
+
+// clientIssuers makes n CAs on one key (the names are what is measured),
+// and returns the key, their PEMs and the first certificate.
+func clientIssuers(t *testing.T, now time.Time, n int) (crypto.Signer, []string, *x509.Certificate) {
+	t.Helper()
+	key, err := pki.GenerateKey(pki.ECDSAP256, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	issuers := make([]string, n)
+	var first *x509.Certificate
+	for i := range issuers {
+		ca, err := pki.NewCA(pki.CARequest{Subject: pki.Subject{CommonName: fmt.Sprintf("Docker client issuer %05d", i)}, Validity: 2 * time.Hour}, key, now, rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ca.Certificate.RawSubject)+2 != perIssuer {
+			t.Fatalf("subject of %d bytes", len(ca.Certificate.RawSubject))
+		}
+		if i == 0 {
+			first = ca.Certificate
+		}
+		issuers[i] = ca.CertPEM
+	}
+	return key, issuers, first
+}
+
+// TestAccClientTrustTooLarge: a bundle past the bound that
+// TestE2EClientTrustLimit measures is an error at plan time, naming the
+// number, on the argument it comes from.
+func TestAccClientTrustTooLarge(t *testing.T) {
+	_, issuers, _ := clientIssuers(t, time.Now(), issuersThatFit+1)
 	tf := newCLI(t, newTestClock(), providerBlock)
-	tf.write(providerBlock + fmt.Sprintf("data \"dockertls_daemon_config\" \"x\" {\n  client_ca_cert_pem = %s\n}\n", hclString(strings.Join(issuers[:fits+1], ""))))
+	tf.write(providerBlock + fmt.Sprintf("data \"dockertls_daemon_config\" \"x\" {\n  client_ca_cert_pem = %s\n}\n", hclString(strings.Join(issuers, ""))))
 	out, code := tf.run(nil, "plan", "-input=false")
-	want := fmt.Sprintf("the bundle has %d CA certificates whose names take %d bytes", fits+1, (fits+1)*perIssuer)
+	want := fmt.Sprintf("the bundle has %d CA certificates whose names take %d bytes", len(issuers), len(issuers)*perIssuer)
 	if code == 0 || !strings.Contains(unwrap(out), want) || !strings.Contains(out, "client_ca_cert_pem") {
-		t.Errorf("plan with %d issuers exited %d, want an error on client_ca_cert_pem saying %q:\n%s", fits+1, code, want, tail(out, 20))
+		t.Errorf("plan with %d issuers exited %d, want an error on client_ca_cert_pem saying %q:\n%s", len(issuers), code, want, tail(out, 20))
+	}
+	if n := strings.Count(unwrap(out), want); n != 1 {
+		t.Errorf("the error is reported %d times, want once:\n%s", n, tail(out, 40))
 	}
 }
 

@@ -98,14 +98,9 @@ func TestCLIHardening(t *testing.T) {
 // (Debian's cloud-init package) and checks that the files it writes are
 // files, byte for byte, with their modes and owner, for a root and a
 // rootless engine.
+// TestCLICloudInit checks the cloud_init document's structure against
+// files (without cloud-init), then has cloud-init's own schema validate it.
 func TestCLICloudInit(t *testing.T) {
-	validator, err := exec.LookPath("cloud-init")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("cloud-init is not installed: make test installs Debian's cloud-init package")
-		}
-		t.Skip("SKIP (loudly): cloud-init is not installed (apt-get install cloud-init, or make test as root)")
-	}
 	for _, tc := range []struct {
 		platform, extra, owner, runcmd string
 		deferred                       bool
@@ -121,12 +116,12 @@ func TestCLICloudInit(t *testing.T) {
 		},
 	} {
 		t.Run(tc.platform, func(t *testing.T) {
-			checkCloudInit(t, validator, tc.extra, tc.owner, tc.runcmd, tc.deferred)
+			checkCloudInit(t, tc.extra, tc.owner, tc.runcmd, tc.deferred)
 		})
 	}
 }
 
-func checkCloudInit(t *testing.T, validator, extra, owner, runcmd string, deferred bool) {
+func checkCloudInit(t *testing.T, extra, owner, runcmd string, deferred bool) {
 	clock := newTestClock()
 	m := newPEMMaterial(t, clock.Now())
 	tf := newCLI(t, clock, providerBlock+hardenedDaemon(m, extra))
@@ -139,11 +134,20 @@ func checkCloudInit(t *testing.T, validator, extra, owner, runcmd string, deferr
 		return v
 	}
 	doc := raw("cloud_init")
-	path := filepath.Join(t.TempDir(), "user-data")
-	writeFile(t, path, doc)
-	if out, err := exec.Command(validator, "schema", "--config-file", path).CombinedOutput(); err != nil || !strings.Contains(string(out), "Valid cloud-config") {
-		t.Fatalf("cloud-init schema: %v\n%s\n%s", err, out, doc)
-	}
+	t.Run("cloud-init schema", func(t *testing.T) {
+		validator, err := exec.LookPath("cloud-init")
+		if err != nil {
+			if os.Getenv("CI") != "" {
+				t.Fatal("cloud-init is not installed: make test installs Debian's cloud-init package")
+			}
+			t.Skip("SKIP (loudly): cloud-init schema not run, cloud-init is not installed (apt-get install cloud-init, or make test as root); the structure is checked all the same")
+		}
+		path := filepath.Join(t.TempDir(), "user-data")
+		writeFile(t, path, doc)
+		if out, err := exec.Command(validator, "schema", "--config-file", path).CombinedOutput(); err != nil || !strings.Contains(string(out), "Valid cloud-config") {
+			t.Fatalf("cloud-init schema: %v\n%s\n%s", err, out, doc)
+		}
+	})
 
 	var parsed struct {
 		WriteFiles []struct {
