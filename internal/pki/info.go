@@ -22,18 +22,6 @@ func FormatTime(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-// RenewalAt returns the moment a certificate expiring at notAfter becomes due
-// for renewal when renewal starts early by early.
-func RenewalAt(notAfter time.Time, early time.Duration) time.Time {
-	return notAfter.Add(-early)
-}
-
-// DueForRenewal reports whether, at now, a certificate expiring at notAfter
-// is inside its early renewal window.
-func DueForRenewal(notAfter time.Time, early time.Duration, now time.Time) bool {
-	return !now.Before(RenewalAt(notAfter, early))
-}
-
 // Info is what a module author checks about a certificate in a
 // precondition.
 type Info struct {

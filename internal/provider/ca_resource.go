@@ -57,8 +57,9 @@ type caModel struct {
 
 func newCAResource(e *env) *caResource {
 	r := &caResource{certificateResource{
-		env:  e,
-		kind: "CA certificate",
+		env:          e,
+		kind:         "CA certificate",
+		importAdvice: caImportAdvice,
 		rules: []replacementRule{
 			{attr: attrCommonName},
 			{attr: attrOrganization},
@@ -311,7 +312,7 @@ func (r *caResource) Create(ctx context.Context, req resource.CreateRequest, res
 		resp.Diagnostics.AddAttributeError(path.Root(attrPermittedIPRanges), "Invalid permitted_ip_ranges", "permitted_ip_ranges could not be parsed")
 		return
 	}
-	key, generated, ok := r.caKey(m, &resp.Diagnostics)
+	key, ok := r.caKey(m, &resp.Diagnostics)
 	if !ok {
 		return
 	}
@@ -324,20 +325,20 @@ func (r *caResource) Create(ctx context.Context, req resource.CreateRequest, res
 		},
 		Validity:    hours(m.ValidityPeriodHours),
 		Constraints: constraints,
-	}, key, now, r.env.rand)
+	}, key.signer, now, r.env.rand)
 	if err != nil {
 		resp.Diagnostics.AddError("Could not create the CA certificate", err.Error())
 		return
 	}
 	var stored crypto.Signer
-	if generated {
-		stored = key
+	if key.generated {
+		stored = key.signer
 	}
 	if err := fillOutputs(&m.certificateOutputs, issued, stored, hours(m.EarlyRenewalHours), now); err != nil {
 		resp.Diagnostics.AddError("Could not encode the CA", err.Error())
 		return
 	}
-	alg, _ := pki.AlgorithmOf(key.Public())
+	alg, _ := pki.AlgorithmOf(key.signer.Public())
 	m.KeyAlgorithm = types.StringValue(string(alg))
 	m.PrivateKeyPEMWO = types.StringNull()
 	logIssued(ctx, "CA certificate", issued)
@@ -345,19 +346,27 @@ func (r *caResource) Create(ctx context.Context, req resource.CreateRequest, res
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
-// caKey returns the external write-only key, or a new key, and whether it
-// was generated here (and so goes into the state).
-func (r *caResource) caKey(m caModel, diags *diag.Diagnostics) (crypto.Signer, bool, bool) {
+// caSigningKey is the key a new CA certificate is made for.
+type caSigningKey struct {
+	signer crypto.Signer
+	// generated is whether the provider made the key, which then goes into
+	// the state; a key given in private_key_pem_wo never does.
+	generated bool
+}
+
+// caKey returns the key given in private_key_pem_wo, or a new key of
+// key_algorithm. ok is false, with the reason in diags, when there is none.
+func (r *caResource) caKey(m caModel, diags *diag.Diagnostics) (key caSigningKey, ok bool) {
 	if !m.PrivateKeyPEMWO.IsNull() {
-		key, err := pki.ParsePrivateKeyPEM(m.PrivateKeyPEMWO.ValueString())
+		signer, err := pki.ParsePrivateKeyPEM(m.PrivateKeyPEMWO.ValueString())
 		if err != nil {
 			diags.AddAttributeError(path.Root(attrPrivateKeyPEMWO), "Invalid private_key_pem_wo", "private_key_pem_wo: "+err.Error())
-			return nil, false, false
+			return caSigningKey{}, false
 		}
-		return key, false, true
+		return caSigningKey{signer: signer}, true
 	}
-	key, ok := r.generateKey(m.KeyAlgorithm, diags)
-	return key, ok, ok
+	signer, ok := r.generateKey(m.KeyAlgorithm, diags)
+	return caSigningKey{signer: signer, generated: true}, ok
 }
 
 func (r *caResource) constraints(m caModel) (pki.NameConstraints, bool) {

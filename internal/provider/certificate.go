@@ -26,6 +26,9 @@ type certificateResource struct {
 	env *env
 	// kind names the certificate in messages: "CA certificate", ...
 	kind string
+	// importAdvice says why the resource is not imported and what to do
+	// instead.
+	importAdvice string
 	// rules lists the inputs whose change replaces the certificate.
 	rules []replacementRule
 	// outputs lists the computed attributes that a new certificate changes.
@@ -38,6 +41,8 @@ type certificateResource struct {
 	// renewOnKey, when set, may plan the renewal of a due certificate as
 	// an in-place update instead of a replacement (the CA renewing on its
 	// own key). It plans every output itself and reports whether it did.
+	// The leaves' half of same-key renewal is their ca_cert_pem rule's
+	// keeps (env.stillIssuedBy); pki/renewal.go explains the whole.
 	renewOnKey func(ctx context.Context, v *planView, due renewal, diags *diag.Diagnostics) bool
 }
 

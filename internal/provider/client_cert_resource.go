@@ -34,11 +34,12 @@ type clientCertModel struct {
 
 func newClientCertResource(e *env) *clientCertResource {
 	return &clientCertResource{certificateResource{
-		env:     e,
-		kind:    "client certificate",
-		rules:   append(leafRules(e), replacementRule{attr: attrCommonName}),
-		outputs: leafOutputNames,
-		keys:    csrKeys,
+		env:          e,
+		kind:         "client certificate",
+		importAdvice: clientCertImportAdvice,
+		rules:        append(leafRules(e), replacementRule{attr: attrCommonName}),
+		outputs:      leafOutputNames,
+		keys:         csrKeys,
 	}}
 }
 

@@ -56,8 +56,9 @@ type serverCertModel struct {
 
 func newServerCertResource(e *env) *serverCertResource {
 	return &serverCertResource{certificateResource{
-		env:  e,
-		kind: "server certificate",
+		env:          e,
+		kind:         "server certificate",
+		importAdvice: serverCertImportAdvice,
 		rules: append(leafRules(e),
 			replacementRule{attr: attrDNSNames},
 			replacementRule{attr: attrIPAddresses, same: sameIPList},

@@ -1,5 +1,27 @@
 package pki
 
+// Renewal. A certificate is due for renewal from RenewalAt on: its notAfter
+// less its early renewal period. What happens then depends on what it is.
+//
+// A leaf (a server or client certificate) is replaced: a new key, a new
+// certificate, new files on the host or client.
+//
+// A CA is renewed on its own key (RenewCA), which no client or daemon
+// notices: the renewed certificate has the same subject and public key, so
+// every leaf issued under the old one verifies under the new one (chain
+// building matches the issuer's name and key identifier, and checks the
+// signature with the same public key), and a trust bundle holding either
+// admits the same certificates. The provider does this in two halves that
+// must agree:
+//   - the CA resource plans the renewal as an in-place update, whose new
+//     certificate is known at plan time because RenewCA is deterministic
+//     (certificateResource.renewOnKey, set to caResource.planRenewalOnKey);
+//   - each leaf keeps its certificate when only its ca_cert_pem changed to
+//     such a renewal (SameAuthority and IssuedBy: the replacement rule's
+//     keeps, env.stillIssuedBy), and records the new CA fingerprint.
+// Renewing a CA with a new key is not transparent, and replaces every leaf
+// under it.
+
 import (
 	"bytes"
 	"crypto"
@@ -11,6 +33,18 @@ import (
 	"math/big"
 	"time"
 )
+
+// RenewalAt returns the moment a certificate expiring at notAfter becomes due
+// for renewal when renewal starts early by early.
+func RenewalAt(notAfter time.Time, early time.Duration) time.Time {
+	return notAfter.Add(-early)
+}
+
+// DueForRenewal reports whether, at now, a certificate expiring at notAfter
+// is inside its early renewal window.
+func DueForRenewal(notAfter time.Time, early time.Duration, now time.Time) bool {
+	return !now.Before(RenewalAt(notAfter, early))
+}
 
 // RenewCA issues a new certificate for the CA prior on its own key: the
 // same subject, subject key identifier, key usages, basic and name
