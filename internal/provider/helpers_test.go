@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"os"
 	"os/exec"
@@ -381,4 +382,40 @@ func envList(t *testing.T, envJSON string) []string {
 		env = append(env, k+"="+v)
 	}
 	return env
+}
+
+// planActions reads a saved plan back with `terraform show -json` and
+// returns the actions planned for each managed resource that changes, by
+// address: "update", "delete,create" (a replacement), "create". It is what
+// terraform-plugin-testing's plancheck reads, for the tests that drive the
+// CLI themselves; they assert on these rather than on the plan's text.
+func (c *cli) planActions(planFile string) map[string]string {
+	c.t.Helper()
+	var plan struct {
+		ResourceChanges []struct {
+			Address string `json:"address"`
+			Mode    string `json:"mode"`
+			Change  struct {
+				Actions []string `json:"actions"`
+			} `json:"change"`
+		} `json:"resource_changes"`
+	}
+	if err := json.Unmarshal([]byte(c.mustRun("show", "-json", planFile)), &plan); err != nil {
+		c.t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, rc := range plan.ResourceChanges {
+		if a := strings.Join(rc.Change.Actions, ","); rc.Mode == "managed" && a != "no-op" {
+			out[rc.Address] = a
+		}
+	}
+	return out
+}
+
+// expectActions fails t unless the plan's actions are exactly want.
+func expectActions(t *testing.T, got, want map[string]string) {
+	t.Helper()
+	if !maps.Equal(got, want) {
+		t.Errorf("planned actions %v, want %v", got, want)
+	}
 }
