@@ -42,6 +42,7 @@ func TestReleaseConfiguration(t *testing.T) {
 		} `yaml:"builds"`
 		Archives []struct {
 			Formats []string `yaml:"formats"`
+			Files   []string `yaml:"files"`
 		} `yaml:"archives"`
 		Checksum struct {
 			NameTemplate string `yaml:"name_template"`
@@ -79,6 +80,7 @@ func TestReleaseConfiguration(t *testing.T) {
 		"arch matrix":                   contains(build.Goarch, "amd64") && contains(build.Goarch, "arm64"),
 		"registry binary name":          build.Binary == "{{ .ProjectName }}_v{{ .Version }}",
 		"zip archives":                  len(cfg.Archives) == 1 && contains(cfg.Archives[0].Formats, "zip"),
+		"LICENSE in every archive":      len(cfg.Archives) == 1 && contains(cfg.Archives[0].Files, "LICENSE"),
 		"SHA256SUMS":                    strings.HasSuffix(cfg.Checksum.NameTemplate, "_SHA256SUMS") && cfg.Checksum.Algorithm == "sha256",
 		"manifest in the checksums":     len(cfg.Checksum.ExtraFiles) == 1 && cfg.Checksum.ExtraFiles[0].Glob == "terraform-registry-manifest.json",
 		"manifest in the release":       len(cfg.Release.ExtraFiles) == 1 && cfg.Release.ExtraFiles[0].Glob == "terraform-registry-manifest.json",
@@ -88,6 +90,24 @@ func TestReleaseConfiguration(t *testing.T) {
 		if !ok {
 			t.Errorf(".goreleaser.yml: %s is missing", what)
 		}
+	}
+}
+
+// TestLicense: the project is MPL-2.0, as the registry providers of this
+// ecosystem are, and the file is the license's own text.
+func TestLicense(t *testing.T) {
+	b, err := os.ReadFile("../../LICENSE")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(b)
+	for _, want := range []string{"Mozilla Public License Version 2.0", "1.1. \"Contributor\"", "Exhibit B - \"Incompatible With Secondary Licenses\" Notice"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("LICENSE lacks %q: it is not the MPL-2.0 text", want)
+		}
+	}
+	if n := strings.Count(text, "\n"); n < 370 {
+		t.Errorf("LICENSE has %d lines; the MPL-2.0 text has 373", n)
 	}
 }
 
