@@ -19,29 +19,38 @@ if [ "${DOCKERTLS_NEED_DOCKERD:-0}" = 1 ]; then
   command -v newuidmap >/dev/null 2>&1 || need_apt+=(uidmap)
 fi
 
+# What this run would change on the machine, said before any of it is done.
+host_changes=()
+[ ${#need_apt[@]} -gt 0 ] && host_changes+=("install Debian's ${need_apt[*]} (apt-get)")
+rootless_user=0 rootless_ids=0 tun_mode=0
+if [ "${DOCKERTLS_NEED_DOCKERD:-0}" = 1 ] && [ "$(id -u)" = 0 ]; then
+  # The unprivileged user the rootless end-to-end test runs dockerd as, with
+  # subordinate ids for RootlessKit's user namespace.
+  id dockertls-rootless >/dev/null 2>&1 || { rootless_user=1; host_changes+=("add the user dockertls-rootless (useradd --create-home), for the rootless engine test"); }
+  grep -q '^dockertls-rootless:' /etc/subuid 2>/dev/null || { rootless_ids=1; host_changes+=("give dockertls-rootless the subordinate ids 300000-365535 (/etc/subuid, /etc/subgid)"); }
+  # slirp4netns opens /dev/net/tun as that user. udev makes it 0666 on a
+  # normal Debian host; a machine without udev leaves the kernel's 0600.
+  if [ -c /dev/net/tun ] && [ "$(stat -c %a /dev/net/tun)" != 666 ]; then
+    tun_mode=1; host_changes+=("chmod 0666 /dev/net/tun (now $(stat -c %a /dev/net/tun)), as udev does, for rootless networking")
+  fi
+fi
+if [ ${#host_changes[@]} -gt 0 ]; then
+  echo "setup: changing this machine (once; later runs find it done):"
+  printf 'setup:   - %s\n' "${host_changes[@]}"
+fi
+
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "setup: missing ${need_apt[*]}; install them (as root: apt-get install -y ${need_apt[*]})" >&2
     exit 1
   fi
-  echo "setup: installing ${need_apt[*]} from Debian's packages"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
 fi
-
-if [ "${DOCKERTLS_NEED_DOCKERD:-0}" = 1 ] && [ "$(id -u)" = 0 ]; then
-  # The unprivileged user the rootless end-to-end test runs dockerd as, with
-  # subordinate ids for RootlessKit's user namespace (useradd allots them).
-  id dockertls-rootless >/dev/null 2>&1 || useradd --create-home --shell /bin/sh dockertls-rootless
-  grep -q '^dockertls-rootless:' /etc/subuid || usermod --add-subuids 300000-365535 --add-subgids 300000-365535 dockertls-rootless
-  # slirp4netns opens /dev/net/tun as that user. udev makes it 0666 on a
-  # normal Debian host; a machine without udev leaves the kernel's 0600.
-  if [ -c /dev/net/tun ] && [ "$(stat -c %a /dev/net/tun)" != 666 ]; then
-    echo "setup: /dev/net/tun is $(stat -c %a /dev/net/tun); making it 0666, as udev does, for rootless networking"
-    chmod 0666 /dev/net/tun
-  fi
-fi
+[ $rootless_user = 1 ] && useradd --create-home --shell /bin/sh dockertls-rootless
+[ $rootless_ids = 1 ] && usermod --add-subuids 300000-365535 --add-subgids 300000-365535 dockertls-rootless
+[ $tun_mode = 1 ] && chmod 0666 /dev/net/tun
 
 command -v go >/dev/null 2>&1 || { echo "setup: Go is required (https://go.dev/dl/)" >&2; exit 1; }
 if ! command -v terraform >/dev/null 2>&1 && [ -z "${TF_ACC_TERRAFORM_PATH:-}" ]; then

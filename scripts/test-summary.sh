@@ -1,9 +1,30 @@
 #!/usr/bin/env bash
-# Prints one closing line for the go test logs given: "N passed, N failed",
-# counting every test and subtest that reported a result.
+# Says what make test ran: for each go test log given, the CLI it ran
+# against and its counts, then every skipped test with its reason; and one
+# closing line, "N passed, N failed, N skipped", over every test and subtest
+# that reported a result. Exits non-zero when any failed.
 set -euo pipefail
-passed=$(cat "$@" | grep -cE -- '^\s*--- PASS' || true)
-failed=$(cat "$@" | grep -cE -- '^\s*--- FAIL' || true)
-skipped=$(cat "$@" | grep -cE -- '^\s*--- SKIP' || true)
+logs=()
+for log in "$@"; do [ -s "$log" ] && logs+=("$log"); done
+set -- "${logs[@]}"
+[ $# -gt 0 ] || { echo "tests: 0 passed, 0 failed (no test log)"; exit 1; }
+count() { { grep -cE -- "^[[:space:]]*--- $1" "${@:2}" 2>/dev/null || true; } | awk -F: '{s+=$NF} END {print s+0}'; }
+for log in "$@"; do
+  [ -s "$log" ] || continue
+  cli=$(grep -m1 -oE 'CLI under test: [^(]*' "$log" | sed 's/CLI under test: //; s/ *$//' || true)
+  printf 'summary: %-16s %5s passed, %s failed, %s skipped%s\n' "$(basename "$log" .log)" \
+    "$(count PASS "$log")" "$(count FAIL "$log")" "$(count SKIP "$log")" "${cli:+ (under $cli)}"
+done
+if grep -qE -- '^\s*--- SKIP' "$@" 2>/dev/null; then
+  echo "summary: skipped, and why:"
+  for log in "$@"; do
+    [ -s "$log" ] || continue
+    # A skip's reason is the log line just before its "--- SKIP" line.
+    awk -v name="$(basename "$log" .log)" '/^[ \t]*--- SKIP/ { sub(/^[ \t]*--- SKIP: /, ""); printf "summary:   %s: %s: %s\n", name, $0, prev } { prev = $0; sub(/^[ \t]+/, "", prev) }' "$log"
+  done
+fi
+passed=$(count PASS "$@")
+failed=$(count FAIL "$@")
+skipped=$(count SKIP "$@")
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

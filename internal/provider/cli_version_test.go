@@ -88,3 +88,28 @@ func requiredVersion(hcl string) (major, minor int, ok bool) {
 	minor, _ = strconv.Atoi(m[2])
 	return major, minor, true
 }
+
+// cliFeature is something of the CLI's that a test needs and that older
+// CLIs lack, with the Terraform version that brought it.
+type cliFeature struct {
+	name         string
+	major, minor int
+}
+
+var (
+	featureFunctions = cliFeature{"provider functions", 1, 8}
+	featureEphemeral = cliFeature{"ephemeral resources", 1, 10}
+	featureWriteOnly = cliFeature{"write-only attributes", 1, 11}
+)
+
+// needsCLI skips t when the CLI under test predates f, saying so. Every
+// test runs under every CLI make test uses (Terraform 1.11, Terraform 1.5.7
+// and OpenTofu run the whole package), so a new test is never left out of
+// a pass by omission: one that needs a newer CLI says so here, and an
+// older CLI then skips it by name and reason.
+func needsCLI(t *testing.T, f cliFeature) {
+	t.Helper()
+	if v := underTest(t); !v.atLeast(f.major, f.minor) {
+		t.Skipf("SKIP: needs %s (Terraform %d.%d and later); the CLI under test is %s. TestFeaturesByCLIVersion checks what it says instead", f.name, f.major, f.minor, v)
+	}
+}
