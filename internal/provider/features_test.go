@@ -21,22 +21,21 @@ func TestFeaturesByCLIVersion(t *testing.T) {
 }
 `
 	for _, f := range []struct {
-		name         string
-		major, minor int
-		config       string
-		refusal      string
+		cliFeature
+		config  string
+		refusal string
 	}{
-		{"provider function", 1, 8, ca + `output "cn" {
+		{featureFunctions, ca + `output "cn" {
   value = provider::dockertls::certificate_info(dockertls_ca.ca.cert_pem).common_name
 }
 `, `Missing newline after argument`},
-		{"ephemeral resource", 1, 10, ca + `ephemeral "dockertls_client_cert" "ci" {
+		{featureEphemeral, ca + `ephemeral "dockertls_client_cert" "ci" {
   ca_cert_pem        = dockertls_ca.ca.cert_pem
   ca_private_key_pem = dockertls_ca.ca.private_key_pem
   common_name        = "ci"
 }
 `, `Blocks of type "ephemeral" are not expected here`},
-		{"write-only attribute", 1, 11, `resource "dockertls_ca" "ca" {
+		{featureWriteOnly, `resource "dockertls_ca" "ca" {
   common_name                = "Docker CA"
   private_key_pem_wo         = ` + hclString(keyPEM) + `
   private_key_pem_wo_version = 1

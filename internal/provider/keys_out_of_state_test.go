@@ -126,6 +126,7 @@ terraform {
 // ephemeral client certificate, then reads the raw state file: no private
 // key of any of them may be in it.
 func TestKeysOutOfState(t *testing.T) {
+	needsCLI(t, featureWriteOnly)
 	dir := t.TempDir()
 	caKey := openssl(t, dir, "ca-key.pem", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "ca-key.pem")
 	caPEM := opensslCA(t, dir, "ca-key.pem", "")
@@ -262,6 +263,7 @@ output "user_cert" {
 // TestAccEphemeralClientCert checks the ephemeral resource's values through
 // terraform-plugin-testing's echo provider.
 func TestAccEphemeralClientCert(t *testing.T) {
+	needsCLI(t, featureEphemeral)
 	clock := newTestClock()
 	caPEM, caKey, _ := externalCA(t, pki.ECDSAP384, clock.Now(), 1000*1e9*3600)
 	resource.UnitTest(t, resource.TestCase{
@@ -469,6 +471,7 @@ func tamperCSR(t *testing.T, csrPEM string) string {
 }
 
 func TestAccExternalCAKeyRotation(t *testing.T) {
+	needsCLI(t, featureWriteOnly)
 	clock := newTestClock()
 	_, key1, _ := externalCA(t, pki.ECDSAP256, clock.Now(), 3600*1e9)
 	_, key2, _ := externalCA(t, pki.ED25519, clock.Now(), 3600*1e9)

@@ -17,6 +17,7 @@ import (
 // chains to the CA; and when the CA renews on its own key, the host states'
 // next plans update the stored CA in place and re-issue nothing.
 func TestLargeFleetSplitStates(t *testing.T) {
+	needsCLI(t, featureWriteOnly)
 	clock := newTestClock()
 	// RSA, so that the key traces cannot match the hosts' own ECDSA keys.
 	key, err := pki.GenerateKey(pki.RSA2048, randReader)

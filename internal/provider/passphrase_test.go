@@ -38,6 +38,7 @@ resource "dockertls_server_cert" %q {
 	locals := fmt.Sprintf("locals {\n  ca = %s\n  key = %s\n  passphrase = %q\n}\n", hclString(caPEM), hclString(encKey), passphrase)
 
 	t.Run("write-only key and passphrase", func(t *testing.T) {
+		needsCLI(t, featureWriteOnly)
 		tf := newCLI(t, newTestClock(), providerBlock+locals+
 			leaf("both_wo", "ca_private_key_pem_wo", "ca_private_key_passphrase_wo")+
 			leaf("stored_key", "ca_private_key_pem", "ca_private_key_passphrase_wo"))
@@ -76,6 +77,7 @@ resource "dockertls_server_cert" %q {
 	})
 
 	t.Run("stored passphrase with a write-only key warns", func(t *testing.T) {
+		needsCLI(t, featureWriteOnly)
 		tf := newCLI(t, newTestClock(), providerBlock+locals+leaf("mixed", "ca_private_key_pem_wo", "ca_private_key_passphrase"))
 		out := tf.mustRun("plan", "-input=false")
 		if !strings.Contains(unwrap(out), "Warning: The CA key's passphrase is stored while the key is not") ||

@@ -134,6 +134,7 @@ func TestCLIRekeyOnRenewalReplaces(t *testing.T) {
 // TestCLIWriteOnlyCAKeyRenewsOnIt renews a CA whose key is held outside
 // Terraform: the key is in the configuration only, never in the state.
 func TestCLIWriteOnlyCAKeyRenewsOnIt(t *testing.T) {
+	needsCLI(t, featureWriteOnly)
 	clock := newTestClock()
 	key, err := pki.GenerateKey(pki.ECDSAP256, randReader)
 	if err != nil {
