@@ -1,6 +1,7 @@
 package dockerconf
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 )
@@ -86,16 +87,49 @@ func (c Client) Files(caPEM, certPEM, keyPEM string) []File {
 
 var unsafeContextChars = regexp.MustCompile(`[^a-zA-Z0-9_.-]+`)
 
-// Context returns the docker context's name.
+// validContextName is what the docker CLI accepts as a context name
+// (docker/cli: cli/command/context/create.go, validateContextName).
+var validContextName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.+-]+$`)
+
+// Context returns the docker context's name: ContextName, or one derived
+// from the host that the docker CLI accepts.
 func (c Client) Context() string {
 	if c.ContextName != "" {
 		return c.ContextName
 	}
 	name := strings.Trim(unsafeContextChars.ReplaceAllString(c.Host.Hostname, "-"), "-.")
-	if name == "" {
-		return "dockertls"
+	if !validContextName.MatchString(name) {
+		// "1" from tcp://[::1]:2376 is too short; "" has nothing left.
+		return strings.TrimSuffix("dockertls-"+name, "-")
 	}
 	return name
+}
+
+// CheckContextName returns an error unless the docker CLI accepts name as
+// a context's name.
+func CheckContextName(name string) error {
+	if validContextName.MatchString(name) {
+		return nil
+	}
+	fixed := strings.Trim(regexp.MustCompile(`[^a-zA-Z0-9_.+-]+`).ReplaceAllString(name, "-"), "-._+")
+	if len(fixed) < 2 {
+		fixed = "docker-" + fixed
+	}
+	return fmt.Errorf("context_name %q is not a name the docker CLI accepts (`context name %q is invalid, names are validated against regexp %q`): write %s",
+		name, name, validContextName.String(), strings.TrimSuffix(fixed, "-"))
+}
+
+// CheckCertDir returns an error unless dir can hold the client's files on
+// p and be written into ContextCommand's --docker argument, whose fields
+// the CLI splits at commas ("must be formatted as key=value").
+func (p ClientPlatform) CheckCertDir(dir string) error {
+	if err := p.CheckPath("cert_dir", dir); err != nil {
+		return err
+	}
+	if strings.ContainsAny(dir, `,"`) {
+		return fmt.Errorf("cert_dir %q has a comma or a quote, which the docker CLI's --docker argument (host=...,ca=PATH,...) cannot carry: choose a directory without them", dir)
+	}
+	return nil
 }
 
 // ContextCommand returns the `docker context create` command line for the

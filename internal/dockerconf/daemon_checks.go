@@ -94,7 +94,14 @@ func (p Platform) CheckUser(given bool, u RootlessUser) []Problem {
 func (p Platform) CheckPaths(paths map[string]string, u RootlessUser) []Problem {
 	var out []Problem
 	for _, name := range slices.Sorted(maps.Keys(paths)) {
-		if err := p.CheckPath(name, paths[name], u); err != nil {
+		var err error
+		if p.spec().dropin != nil && slices.Contains(dropinArguments, name) {
+			err = checkDropinText(name, paths[name])
+		}
+		if err == nil {
+			err = p.CheckPath(name, paths[name], u)
+		}
+		if err != nil {
 			out = append(out, Problem{Argument: name, Summary: "Invalid " + name, Detail: err.Error()})
 		}
 	}

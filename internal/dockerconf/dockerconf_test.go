@@ -208,6 +208,19 @@ func TestClient(t *testing.T) {
 	if got := (Client{Host: v6}).Context(); got != "fd00-5" {
 		t.Errorf("context name for an IPv6 host = %q", got)
 	}
+	// The CLI wants two characters or more: "1" from [::1] is refused.
+	loop6, _ := ParseHost("tcp://[::1]:2376")
+	if got := (Client{Host: loop6}).Context(); got != "dockertls-1" || CheckContextName(got) != nil {
+		t.Errorf("context name for [::1] = %q", got)
+	}
+	for name, want := range map[string]string{"my context/1": "write my-context-1", "1": "write docker-1", "-x": "write docker-x"} {
+		if err := CheckContextName(name); err == nil || !strings.Contains(err.Error(), want) || CheckContextName(strings.TrimPrefix(want, "write ")) != nil {
+			t.Errorf("context_name %q: %v, want %q (a name the CLI accepts)", name, err, want)
+		}
+	}
+	if err := ClientLinux.CheckCertDir("/home/ci/.docker/a,b"); err == nil || !strings.Contains(err.Error(), "comma") {
+		t.Errorf("cert_dir with a comma: %v", err)
+	}
 }
 
 // material issues a CA and leaves for the checks.

@@ -55,6 +55,11 @@ func ParseHost(s string) (Host, error) {
 	if !ok {
 		return h, fmt.Errorf("host %q has no scheme: write it as tcp://HOST:2376, unix:///var/run/docker.sock, fd:// or npipe:////./pipe/docker_engine", s)
 	}
+	if lower := strings.ToLower(scheme); lower != scheme && isScheme(Scheme(lower)) {
+		// dockerd and the docker CLI match the scheme case-sensitively:
+		// "Invalid bind address format".
+		return h, fmt.Errorf("host %q: dockerd and the docker CLI take the scheme in lower case only (\"Invalid bind address format\"): write %s://%s", s, lower, rest)
+	}
 	switch Scheme(strings.ToLower(scheme)) {
 	case SchemeTCP:
 		h.Scheme = SchemeTCP
@@ -100,6 +105,14 @@ func ParseHost(s string) (Host, error) {
 	return h, fmt.Errorf("host %q has the unknown scheme %q: use tcp://, unix://, fd:// or npipe://", s, scheme)
 }
 
+func isScheme(s Scheme) bool {
+	switch s {
+	case SchemeUnix, SchemeTCP, SchemeFD, SchemeNPipe:
+		return true
+	}
+	return false
+}
+
 func parseTCP(h Host, rest string) (Host, error) {
 	if strings.ContainsAny(rest, "/?#@") {
 		return h, fmt.Errorf("host %q: a tcp:// address is only HOST:PORT, with no path, query or user", h.Raw)
@@ -129,3 +142,79 @@ func (h Host) IsIP() bool { return net.ParseIP(h.Hostname) != nil }
 
 // Address is the HOST:PORT of a tcp:// host.
 func (h Host) Address() string { return net.JoinHostPort(h.Hostname, strconv.Itoa(h.Port)) }
+
+// Overlaps reports whether dockerd, binding h and then o as listeners,
+// would fail on the second ("bind: address already in use"), and says why.
+// Both must have passed ParseHost. tcp:// hosts overlap on one port when
+// they name the same address, however written (127.0.0.1 and
+// ::ffff:127.0.0.1, [::] and [0:0:0:0:0:0:0:0]), or when one is a wildcard
+// that covers the other: 0.0.0.0 every IPv4 address and every name, [::]
+// every address of both families, since Go listens on it dual-stack (moby
+// sets no IPV6_V6ONLY). Other hosts overlap when they are the same socket,
+// pipe or descriptor.
+func (h Host) Overlaps(o Host) (bool, string) {
+	if h.Scheme != o.Scheme {
+		return false, ""
+	}
+	if h.Scheme != SchemeTCP {
+		if h.Path == o.Path && (h.Scheme != SchemeFD || h.Raw == o.Raw) {
+			return true, "the same " + h.describe()
+		}
+		return false, ""
+	}
+	if h.Port != o.Port {
+		return false, ""
+	}
+	a, b := net.ParseIP(h.Hostname), net.ParseIP(o.Hostname)
+	switch {
+	case a != nil && b != nil && a.Equal(b):
+		return true, fmt.Sprintf("the same address and port, %s", h.Address())
+	case isWildcard6(a) || isWildcard6(b):
+		return true, fmt.Sprintf("[::]:%d takes port %d on every address, IPv4 included (Go listens on it dual-stack)", h.Port, h.Port)
+	case isWildcard4(a) && (b == nil || b.To4() != nil), isWildcard4(b) && (a == nil || a.To4() != nil):
+		return true, fmt.Sprintf("0.0.0.0:%d takes port %d on every IPv4 address", h.Port, h.Port)
+	case a == nil && b == nil && strings.EqualFold(h.Hostname, o.Hostname):
+		return true, fmt.Sprintf("the same name and port, %s", h.Address())
+	}
+	return false, ""
+}
+
+func (h Host) describe() string {
+	switch h.Scheme {
+	case SchemeUnix:
+		return "socket, " + h.Path
+	case SchemeNPipe:
+		return "pipe, " + h.Path
+	}
+	return "systemd socket activation"
+}
+
+func isWildcard4(ip net.IP) bool { return ip != nil && ip.To4() != nil && ip.IsUnspecified() }
+func isWildcard6(ip net.IP) bool { return ip != nil && ip.To4() == nil && ip.IsUnspecified() }
+
+// CheckListeners returns, for each host that overlaps an earlier one, an
+// error naming both: dockerd would bind the first and fail to start on the
+// second. Hosts ParseHost refuses are skipped (their own check reports
+// them). The index is the later host's.
+func CheckListeners(hosts []string) map[int]error {
+	parsed := make([]*Host, len(hosts))
+	out := map[int]error{}
+	for j, s := range hosts {
+		h, err := ParseHost(s)
+		if err != nil {
+			continue
+		}
+		parsed[j] = &h
+		for i := 0; i < j; i++ {
+			if parsed[i] == nil {
+				continue
+			}
+			if overlap, why := parsed[i].Overlaps(h); overlap {
+				out[j] = fmt.Errorf("%q and %q are one listener for dockerd (%s): it binds the first and fails to start on the second "+
+					"(\"failed to load listeners: ... bind: address already in use\"). Keep one of them", hosts[i], s, why)
+				break
+			}
+		}
+	}
+	return out
+}

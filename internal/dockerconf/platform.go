@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // Platform is the kind of Docker engine a daemon configuration is for. Each
@@ -253,6 +254,30 @@ func (p Platform) CheckPath(name, s string, u RootlessUser) error {
 	return p.spec().paths.check(name, s, p.Layout(u).TLSDir, string(p))
 }
 
+// dropinArguments are the path arguments whose values the systemd drop-in
+// carries on its ExecStart= line.
+var dropinArguments = []string{"dockerd_path", "daemon_json_path"}
+
+// dropinSafe matches what the drop-in's ExecStart= carries as written:
+// systemd splits the line at white space, unquotes quotes and backslashes,
+// and expands % specifiers (systemd.unit(5), "Specifiers").
+var dropinSafe = regexp.MustCompile(`^[A-Za-z0-9/._+@~,:=-]*$`)
+
+// checkDropinText returns an error when s, an argument written into the
+// drop-in's ExecStart=, would change the line's meaning there.
+func checkDropinText(name, s string) error {
+	if dropinSafe.MatchString(s) {
+		return nil
+	}
+	if fields := strings.Fields(s); name == "dockerd_path" && len(fields) > 1 {
+		return fmt.Errorf("%s %q has white space: it is the program alone, which the drop-in writes on its ExecStart= line, where systemd "+
+			"splits at white space. dockerd's settings belong in daemon.json (settings_json), and -H in particular clashes with hosts: write %s",
+			name, s, fields[0])
+	}
+	return fmt.Errorf("%s %q has a character the drop-in's ExecStart= line cannot carry as written (white space, a quote, a backslash, "+
+		"or %%, which systemd expands as a specifier): move the file to a path of letters, digits and / . _ + @ ~ , : = -", name, s)
+}
+
 // CheckHost returns an error when dockerd on the platform cannot listen on
 // h the way it is written (h has passed ParseHost).
 func (p Platform) CheckHost(h Host, u RootlessUser) error {
@@ -373,6 +398,9 @@ func (s pathStyle) files(files []File) []File {
 // style; example is a directory to suggest, and platform is named in the
 // message when value has the other style.
 func (s pathStyle) check(name, value, example, platform string) error {
+	if i := strings.IndexFunc(value, unicode.IsControl); i >= 0 {
+		return fmt.Errorf("%s %q has the control character %q: a path is one line of printable text; remove it", name, value, value[i])
+	}
 	if s == windowsPaths {
 		return checkWindowsPath(name, value, example)
 	}

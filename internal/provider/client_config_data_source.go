@@ -150,13 +150,18 @@ func (d *clientConfigDataSource) ValidateConfig(ctx context.Context, req datasou
 	}
 }
 
-// checkCertDir checks cert_dir, once it and the platform are known.
+// checkCertDir checks cert_dir and context_name, once they and the
+// platform are known.
 func checkCertDir(m clientConfigModel, diags *diag.Diagnostics) {
-	if !known(m.CertDir) || m.Platform.IsUnknown() {
-		return
+	if known(m.CertDir) && !m.Platform.IsUnknown() {
+		if err := enumOf(m.Platform, dockerconf.ClientLinux).CheckCertDir(m.CertDir.ValueString()); err != nil {
+			diags.AddAttributeError(path.Root("cert_dir"), "Invalid cert_dir", err.Error())
+		}
 	}
-	if err := enumOf(m.Platform, dockerconf.ClientLinux).CheckPath("cert_dir", m.CertDir.ValueString()); err != nil {
-		diags.AddAttributeError(path.Root("cert_dir"), "Invalid cert_dir", err.Error())
+	if known(m.ContextName) {
+		if err := dockerconf.CheckContextName(m.ContextName.ValueString()); err != nil {
+			diags.AddAttributeError(path.Root("context_name"), "Invalid context_name", err.Error())
+		}
 	}
 }
 

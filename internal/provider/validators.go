@@ -258,16 +258,32 @@ func hostListValidators() []validator.List {
 	return []validator.List{
 		listvalidator.SizeAtLeast(1),
 		listvalidator.ValueStringsAre(hostValidator),
-		uniqueNamesValidator{normalize: hostListener},
+		listenerValidator{},
 	}
 }
 
-// hostListener names what dockerd listens on for a host, so that unix://
-// and unix:///var/run/docker.sock count as the same socket.
-func hostListener(s string) string {
-	h, err := dockerconf.ParseHost(s)
-	if err != nil || (h.Scheme != dockerconf.SchemeUnix && h.Scheme != dockerconf.SchemeNPipe) {
-		return s
+// listenerValidator refuses hosts that dockerd would bind as one listener
+// (dockerconf.CheckListeners), naming both.
+type listenerValidator struct{}
+
+var _ validator.List = listenerValidator{}
+
+func (listenerValidator) Description(context.Context) string {
+	return "must not list two hosts that dockerd binds as one listener"
+}
+
+func (v listenerValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (listenerValidator) ValidateList(_ context.Context, req validator.ListRequest, resp *validator.ListResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
 	}
-	return string(h.Scheme) + "://" + h.Path
+	// Unknown elements are "", which CheckListeners skips.
+	hosts := stringsOf(req.ConfigValue)
+	clashes := dockerconf.CheckListeners(hosts)
+	for i := range hosts {
+		if err, clash := clashes[i]; clash {
+			resp.Diagnostics.AddAttributeError(req.Path.AtListIndex(i), "Two hosts are one listener", fmt.Sprintf("%s: %s.", req.Path, err))
+		}
+	}
 }
