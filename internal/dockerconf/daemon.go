@@ -154,7 +154,8 @@ type Rendered struct {
 	CloudConfig string
 }
 
-// Render fills in d's defaults and renders its files. The problems are
+// Render fills in d's defaults and renders its files. Settings are taken
+// as they are: Platform.CheckSettings judges their keys. The problems are
 // what dockerd would refuse in the result (errors: Rendered is then empty)
 // and the baseline recommendations settings turn off (warnings).
 func (d Daemon) Render() (Rendered, []Problem) {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
-	"strconv"
 	"strings"
 )
 
@@ -194,9 +193,11 @@ const RootlessNoLiveRestore = "a rootless engine does not support live-restore: 
 // that matches no flag (daemon/config/config.go, findConfigurationConflicts:
 // "the following directives don't match any configuration option").
 var LinuxOnlyKeys = []string{
-	"cgroup-parent", "default-cgroupns-mode", "default-ipc-mode", "default-shm-size", "default-ulimits", "icc", "init", "init-path",
-	"ip-forward", "ip-masq", "ip6tables", "iptables", "live-restore", "no-new-privileges", "rootless", "runtimes", "seccomp-profile",
-	"selinux-enabled", "userland-proxy", "userland-proxy-path", "userns-remap",
+	"add-runtime", "allow-direct-routing", "bip", "bip6", "cgroup-parent", "cpu-rt-period", "cpu-rt-runtime", "default-address-pool",
+	"default-address-pools", "default-cgroupns-mode", "default-gateway", "default-gateway-v6", "default-ipc-mode", "default-shm-size",
+	"default-ulimit", "default-ulimits", "fixed-cidr-v6", "icc", "init", "init-path", "ip", "ip-forward", "ip-forward-no-drop", "ip-masq",
+	"ip6tables", "iptables", "ipv6", "live-restore", "no-new-privileges", "rootless", "runtimes", "seccomp-profile", "selinux-enabled",
+	"userland-proxy", "userland-proxy-path", "userns-remap",
 }
 
 // baselineFor is what r's baseline writes on p: nothing where dockerd does
@@ -275,16 +276,6 @@ func Findings(cfg map[string]any, p Platform) []Finding {
 // the keys.
 func CheckConflicts(cfg map[string]any, p Platform) []error {
 	var errs []error
-	var refused []string
-	for _, k := range p.spec().refusedKeys {
-		if _, ok := cfg[k]; ok {
-			refused = append(refused, strconv.Quote(k))
-		}
-	}
-	if len(refused) > 0 {
-		errs = append(errs, fmt.Errorf("%s: dockerd on %s knows no such setting and refuses to start (\"the following directives don't match any configuration option\"): remove %s from settings_json",
-			strings.Join(refused, ", "), p.spec().engine, pluralIt(len(refused))))
-	}
 	if is(cfg["icc"], false) && is(cfg["iptables"], false) {
 		errs = append(errs, fmt.Errorf(`"icc": false with "iptables": false: dockerd refuses to start ("You specified --iptables=false with --icc=false. ICC=false uses iptables to function"): let dockerd manage iptables, or set "icc": true in settings_json (a fail finding for 2.2)`))
 	}

@@ -210,8 +210,8 @@ func CheckListeners(hosts []string) map[int]error {
 				continue
 			}
 			if overlap, why := parsed[i].Overlaps(h); overlap {
-				out[j] = fmt.Errorf("%q and %q are one listener for dockerd (%s): it binds the first and fails to start on the second "+
-					"(\"failed to load listeners: ... bind: address already in use\"). Keep one of them", hosts[i], s, why)
+				out[j] = fmt.Errorf("hosts[%d] %q and hosts[%d] %q are one listener for dockerd (%s): it binds the first and fails to start "+
+					"on the second (\"failed to load listeners: ... bind: address already in use\"). Keep one of them", i, hosts[i], j, s, why)
 				break
 			}
 		}

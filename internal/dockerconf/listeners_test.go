@@ -79,3 +79,30 @@ func TestCheckPathsKeepTheDropinIntact(t *testing.T) {
 		t.Errorf("windows: %+v", got)
 	}
 }
+
+func TestCheckSettingsKnowsDockerdsKeys(t *testing.T) {
+	for _, c := range []struct {
+		key, want string
+		warning   bool
+	}{
+		{"log-levl", `"log-levl" is not a daemon.json key dockerd knows`, false},
+		{"log-levl", `Did you mean "log-level"?`, false},
+		{"TLSVERIFY", `Did you mean "tlsverify"? This data source writes it itself`, false},
+		{"--tlsverify", `Did you mean "tlsverify"?`, false},
+		{"frobnicate-everything", "Check the spelling against dockerd's documentation", false},
+		{"oom-score-adjust", "known only to dockerd 20.10 and older", true},
+	} {
+		got := PlatformLinux.CheckSettings(map[string]any{c.key: true})
+		if len(got) != 1 || got[0].Warning != c.warning || got[0].Argument != "settings_json" || !strings.Contains(got[0].Detail, c.want) {
+			t.Errorf("%s: %+v, want %q", c.key, got, c.want)
+		}
+	}
+	for _, k := range []string{"log-level", "registry-mirrors", "default-address-pools", "features", "userns-remap", "live-restore"} {
+		if got := PlatformLinux.CheckSettings(map[string]any{k: nil}); len(got) != 0 {
+			t.Errorf("%s refused: %+v", k, got)
+		}
+	}
+	if got := PlatformWindows.CheckSettings(map[string]any{"log-levl": 1}); len(got) != 1 || !strings.Contains(got[0].Detail, `"log-level"`) {
+		t.Errorf("windows: %+v", got)
+	}
+}

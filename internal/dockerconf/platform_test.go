@@ -234,11 +234,11 @@ func TestWindowsDaemon(t *testing.T) {
 }
 
 func TestWindowsRefusesLinuxOnlySettings(t *testing.T) {
-	errs := CheckConflicts(map[string]any{"icc": false, "userns-remap": "default", "log-level": "info"}, PlatformWindows)
-	if len(errs) != 1 || !strings.Contains(errs[0].Error(), `"icc", "userns-remap": dockerd on Windows knows no such setting and refuses to start`) {
+	errs := PlatformWindows.CheckSettings(map[string]any{"icc": false, "userns-remap": "default", "log-level": "info"})
+	if len(errs) != 1 || !strings.Contains(errs[0].Detail, `"icc", "userns-remap": dockerd on Windows knows no such setting and refuses to start`) {
 		t.Errorf("errors = %v", errs)
 	}
-	if errs := CheckConflicts(map[string]any{"icc": false}, PlatformLinux); len(errs) != 0 {
+	if errs := PlatformLinux.CheckSettings(map[string]any{"icc": false}); len(errs) != 0 {
 		t.Errorf("linux: %v", errs)
 	}
 }

@@ -41,6 +41,9 @@ func TestBadInput(t *testing.T) {
 		return fmt.Sprintf("data \"dockertls_client_config\" \"x\" {\n  host = %q\n  ca_cert_pem = %s\n  client_cert_pem = %s\n  client_key_pem = %s\n}\n",
 			host, hclString(m.ca), hclString(m.client), hclString(m.clientKey))
 	}
+	clientConfigWith := func(extra string) string {
+		return strings.Replace(clientConfig("tcp://10.0.0.5:2376"), "\n}\n", "\n  "+extra+"\n}\n", 1)
+	}
 	withCA := func(caPEM, keyPEM, extra string) string {
 		return server(fmt.Sprintf("  ca_cert_pem = %s\n  ca_private_key_pem = %s\n  %s", hclString(caPEM), hclString(keyPEM), extra))
 	}
@@ -117,6 +120,21 @@ func TestBadInput(t *testing.T) {
 			`client_cert_pem: the client certificate .* is not signed by the CA "External CA", so the peer rejects it`},
 		{"live-restore set twice", daemon(`live_restore = false` + "\n  settings_json = jsonencode({ \"live-restore\" = true })"), `live_restore.*both set daemon.json's live-restore: remove "live-restore" from settings_json`},
 		{"permitted range with host bits", ca(`permitted_ip_ranges = ["192.168.1.1/24"]`), `permitted_ip_ranges\[0\].*host bits set: write the network, 192.168.1.0/24`},
+		// What dockerd or the docker CLI would refuse.
+		{"both wildcards on one port", daemon(`hosts = ["tcp://0.0.0.0:2376", "tcp://[::]:2376"]`), `(?s)hosts\[0\] "tcp://0.0.0.0:2376" and hosts\[1\] "tcp://\[::\]:2376" are one listener.*address already in use`},
+		{"a wildcard and an address on one port", daemon(`hosts = ["tcp://0.0.0.0:2376", "tcp://127.0.0.1:2376"]`), `0.0.0.0:2376 takes port 2376 on every IPv4 address`},
+		{"one port written two ways", daemon(`hosts = ["tcp://10.0.0.5:2376", "tcp://10.0.0.5:02376"]`), `the same address and port, 10.0.0.5:2376`},
+		{"upper-case scheme", daemon(`hosts = ["TCP://0.0.0.0:2376"]`), `lower case only.*write tcp://0.0.0.0:2376`},
+		{"unix socket on windows", daemon("platform = \"windows\"\n  hosts = [\"unix:///var/run/docker.sock\", \"tcp://0.0.0.0:2376\"]"), `listens only on tcp:// and npipe://`},
+		{"misspelt daemon.json key", daemon(`settings_json = jsonencode({ "log-levl" = "debug" })`), `(?s)"log-levl" is not a daemon.json key dockerd knows.*Did you mean "log-level"`},
+		{"daemon.json key in capitals", daemon(`settings_json = jsonencode({ TLSVERIFY = true })`), `Did you mean "tlsverify"\? This data source writes it itself`},
+		{"a dockerd flag as a key", daemon(`settings_json = jsonencode({ "--tlsverify" = true })`), `Did you mean "tlsverify"`},
+		{"a second line in dockerd_path", daemon(`dockerd_path = "/usr/bin/dockerd\nExecStartPre=/bin/sh -c 'id'"`), `(?s)dockerd_path.*has white space: it is the program alone.*write /usr/bin/dockerd`},
+		{"flags in dockerd_path", daemon(`dockerd_path = "/usr/bin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock"`), `write /usr/bin/dockerd`},
+		{"a systemd specifier in daemon_json_path", daemon(`daemon_json_path = "/etc/docker/%i.json"`), `which systemd expands as a specifier`},
+		{"a context name the CLI refuses", clientConfigWith(`context_name = "my context/1"`), `context_name "my context/1" is not a name the docker CLI accepts`},
+		{"a comma in cert_dir", clientConfigWith(`cert_dir = "/home/ci/.docker/a,b"`), `has a comma or a quote`},
+		{"client host in capitals", clientConfig("TCP://10.0.0.5:2376"), `lower case only`},
 	}
 	if len(cases) < 40 {
 		t.Fatalf("only %d cases", len(cases))

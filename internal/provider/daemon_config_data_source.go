@@ -291,6 +291,7 @@ func (d *daemonConfigDataSource) check(ctx context.Context, m daemonConfigModel)
 		if !m.LiveRestore.IsUnknown() {
 			problems = append(problems, in.platform.CheckLiveRestore(boolPointer(m.LiveRestore), in.settings)...)
 		}
+		problems = append(problems, in.platform.CheckSettings(in.settings)...)
 	}
 	addProblems(&diags, problems)
 	if known(m.CACertPEM) && known(m.ServerCertPEM) && !m.ServerKeyPEM.IsUnknown() {

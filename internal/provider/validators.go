@@ -283,7 +283,7 @@ func (listenerValidator) ValidateList(_ context.Context, req validator.ListReque
 	clashes := dockerconf.CheckListeners(hosts)
 	for i := range hosts {
 		if err, clash := clashes[i]; clash {
-			resp.Diagnostics.AddAttributeError(req.Path.AtListIndex(i), "Two hosts are one listener", fmt.Sprintf("%s: %s.", req.Path, err))
+			resp.Diagnostics.AddAttributeError(req.Path.AtListIndex(i), "Two hosts are one listener", err.Error()+".")
 		}
 	}
 }
