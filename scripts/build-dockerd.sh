@@ -37,6 +37,7 @@ engine=$(echo "${version#v}" | sed 's/+incompatible//')
 ldflags=""
 case "$module" in
   github.com/docker/docker) ldflags="-X github.com/docker/docker/dockerversion.Version=$engine" ;;
+  github.com/moby/moby/v2) ldflags="-X github.com/moby/moby/v2/dockerversion.Version=$engine" ;;
 esac
 (cd "$src" && GOTOOLCHAIN=local GOFLAGS=-mod=mod CGO_ENABLED=1 go build -trimpath -tags exclude_graphdriver_btrfs \
   -ldflags "$ldflags" -o "$bin.tmp" ./cmd/dockerd) >&2

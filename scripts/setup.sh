@@ -17,6 +17,8 @@ if [ "${DOCKERTLS_NEED_DOCKERD:-0}" = 1 ]; then
   command -v rootlesskit >/dev/null 2>&1 || need_apt+=(rootlesskit)
   command -v slirp4netns >/dev/null 2>&1 || need_apt+=(slirp4netns)
   command -v newuidmap >/dev/null 2>&1 || need_apt+=(uidmap)
+  # scripts/build-runc.sh links runc, for the current engines, with libseccomp.
+  [ -e /usr/include/seccomp.h ] || need_apt+=(libseccomp-dev)
 fi
 
 # What this run would change on the machine, said before any of it is done.

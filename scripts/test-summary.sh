@@ -19,8 +19,13 @@ if grep -qE -- '^\s*--- SKIP' "$@" 2>/dev/null; then
   echo "summary: skipped, and why:"
   for log in "$@"; do
     [ -s "$log" ] || continue
-    # A skip's reason is the log line just before its "--- SKIP" line.
-    awk -v name="$(basename "$log" .log)" '/^[ \t]*--- SKIP/ { sub(/^[ \t]*--- SKIP: /, ""); printf "summary:   %s: %s: %s\n", name, $0, prev } { prev = $0; sub(/^[ \t]+/, "", prev) }' "$log"
+    # Skip messages print before the "--- SKIP" lines they explain, in the
+    # same order (a subtest's result line comes after its parent's).
+    awk -v name="$(basename "$log" .log)" '
+      /^[ \t]*--- SKIP/ { sub(/^[ \t]*--- SKIP: /, ""); reason = (head < tail) ? queue[head++] : "(no reason printed)"; printf "summary:   %s: %s: %s\n", name, $0, reason; next }
+      /^[ \t]*(===|---) / { next }
+      tolower($0) ~ /skip/ { line = $0; sub(/^[ \t]+/, "", line); queue[tail++] = line }
+    ' "$log"
   done
 fi
 passed=$(count PASS "$@")

@@ -22,30 +22,31 @@ import (
 // takes them as keys. TestDaemonKeysMatchTheEngines probes the engines
 // again on every make test and fails when this list and they disagree.
 var linuxDaemonKeys = []string{
-	"add-runtime", "allow-direct-routing", "api-cors-header", "authorization-plugin", "authorization-plugins",
-	"bip", "bip6", "bridge", "builder", "cdi-spec-dir", "cdi-spec-dirs", "cgroup-parent", "config-file",
-	"containerd", "containerd-namespace", "containerd-plugins-namespace", "cpu-rt-period", "cpu-rt-runtime",
-	"cri-containerd", "data-root", "debug", "default-address-pool", "default-address-pools",
-	"default-cgroupns-mode", "default-gateway", "default-gateway-v6", "default-ipc-mode", "default-network-opt",
-	"default-network-opts", "default-runtime", "default-shm-size", "default-ulimit", "default-ulimits", "dns",
-	"dns-opt", "dns-opts", "dns-search", "exec-opt", "exec-opts", "exec-root", "experimental", "feature",
-	"features", "fixed-cidr", "fixed-cidr-v6", "group", "help", "host", "host-gateway-ip", "host-gateway-ips",
-	"hosts", "http-proxy", "https-proxy", "icc", "init", "init-path", "insecure-registries",
-	"insecure-registry", "ip", "ip-forward", "ip-forward-no-drop", "ip-masq", "ip6tables", "iptables", "ipv6",
-	"label", "labels", "live-restore", "log-driver", "log-format", "log-level", "log-opt", "log-opts",
-	"max-concurrent-downloads", "max-concurrent-uploads", "max-download-attempts", "metrics-addr", "mtu",
-	"network-control-plane-mtu", "network-diagnostic-port", "no-new-privileges", "no-proxy",
-	"node-generic-resource", "node-generic-resources", "pidfile", "raw-logs", "registry-mirror",
-	"registry-mirrors", "rootless", "runtimes", "seccomp-profile", "selinux-enabled", "shutdown-timeout",
-	"storage-driver", "storage-opt", "storage-opts", "swarm-default-advertise-addr", "tls", "tlscacert",
-	"tlscert", "tlskey", "tlsverify", "userland-proxy", "userland-proxy-path", "userns-remap", "validate",
-	"version",
+	"add-runtime", "allow-direct-routing", "allow-nondistributable-artifacts", "api-cors-header", "apparmor-profile", "authorization-plugin",
+	"authorization-plugins", "bip", "bip6", "bridge", "bridge-accept-fwmark", "builder", "cdi-spec-dir",
+	"cdi-spec-dirs", "cgroup-parent", "config-file", "containerd", "containerd-namespace",
+	"containerd-plugins-namespace", "cpu-rt-period", "cpu-rt-runtime", "cri-containerd", "data-root", "debug",
+	"default-address-pool", "default-address-pools", "default-cgroupns-mode", "default-gateway",
+	"default-gateway-v6", "default-ipc-mode", "default-network-opt", "default-network-opts", "default-runtime",
+	"default-shm-size", "default-stop-timeout", "default-ulimit", "default-ulimits", "dns", "dns-opt",
+	"dns-opts", "dns-search", "exec-opt", "exec-opts", "exec-root", "experimental", "extension-config",
+	"extension-dir", "extension-dirs", "feature", "features", "firewall-backend", "fixed-cidr", "fixed-cidr-v6",
+	"group", "help", "host", "host-gateway-ip", "host-gateway-ips", "hosts", "http-proxy", "https-proxy", "icc",
+	"init", "init-path", "insecure-registries", "insecure-registry", "ip", "ip-forward", "ip-forward-no-drop",
+	"ip-masq", "ip6tables", "iptables", "ipv6", "label", "labels", "live-restore", "log-driver", "log-format",
+	"log-level", "log-opt", "log-opts", "max-concurrent-downloads", "max-concurrent-uploads",
+	"max-download-attempts", "metrics-addr", "min-api-version", "mtu", "network-control-plane-mtu",
+	"network-diagnostic-port", "no-new-privileges", "no-proxy", "node-generic-resource",
+	"node-generic-resources", "nri-opts", "pidfile", "raw-logs", "registry-mirror", "registry-mirrors",
+	"rootless", "runtimes", "seccomp-profile", "selinux-enabled", "shutdown-timeout", "storage-driver",
+	"storage-opt", "storage-opts", "swarm-default-advertise-addr", "tls", "tlscacert", "tlscert", "tlskey",
+	"tlsverify", "userland-proxy", "userland-proxy-path", "userns-remap", "validate", "version",
 }
 
 // legacyDaemonKeys are keys that only older engines know (dockerd 20.10's
 // flags, dropped since): accepted, with a warning.
 var legacyDaemonKeys = []string{
-	"add-host", "allow-nondistributable-artifacts", "oom-score-adjust",
+	"add-host", "oom-score-adjust",
 }
 
 // knownKeys are the daemon.json keys dockerd on p knows.

@@ -160,7 +160,6 @@ func revocationOverride(h *rotationHost, _ string) string {
   tls_dir          = "%[1]s/tls"
   daemon_json_path = "%[1]s/daemon.json"
   dockerd_path     = %[3]q
-  settings_json    = jsonencode({ icc = true }) # dockerd runs here without iptables
 }
 
 data "dockertls_client_config" "client" {

@@ -195,7 +195,6 @@ data "dockertls_daemon_config" "docker1" {
   tls_dir          = "%[2]s/tls"
   daemon_json_path = "%[2]s/daemon.json"
   dockerd_path     = %[4]q
-  settings_json    = jsonencode({ icc = true }) # dockerd runs here without iptables
 }
 
 data "dockertls_client_config" "ci" {
