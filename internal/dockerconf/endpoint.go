@@ -21,8 +21,10 @@ type EndpointReport struct {
 	// names the host; otherwise it says why not, as a client would.
 	VerifyError error
 	TLSVersion  string
-	// ClientAccepted is nil when no client certificate was given, and
-	// otherwise whether the daemon admitted it; ClientRefusal then says why
+	// ClientAccepted is whether the daemon admitted the client
+	// certificate: true on an HTTP answer, false only on the daemon's
+	// refusal (a TLS alert), and nil without a certificate or when neither
+	// happened (a timeout, a reset); ClientRefusal then says why
 	// not.
 	ClientAccepted *bool
 	ClientRefusal  error
@@ -108,14 +110,29 @@ func Probe(ctx context.Context, req ProbeRequest) (*EndpointReport, error) {
 	report := &EndpointReport{Certificate: leaf, TLSVersion: tls.VersionName(state.Version)}
 	report.VerifyError = pki.VerifyBundle(req.CAs, leaf, pki.UsageServer, name, time.Now())
 	if req.ClientCert != nil {
-		if err := pingOver(ctx, conn, req.Host); err != nil {
-			report.refused(req.ClientCert, offered, err)
-		} else {
+		switch err := pingOver(ctx, conn, req.Host); {
+		case err == nil:
 			accepted := true
 			report.ClientAccepted = &accepted
+		case isRemoteAlert(err):
+			// Under TLS 1.3 the refusal is an alert after the handshake.
+			report.refused(req.ClientCert, offered, err)
+		default:
+			// A timeout, a reset or an early close: the daemon may have
+			// admitted the certificate and failed otherwise. Not knowing
+			// is not a refusal.
+			report.ClientRefusal = fmt.Errorf("could not tell whether the daemon admits %s: it neither answered GET /_ping nor refused "+
+				"the certificate (%w); client_accepted is null", describeClient(req.ClientCert), err)
 		}
 	}
 	return report, nil
+}
+
+func describeClient(cert *tls.Certificate) string {
+	if cert.Leaf != nil {
+		return fmt.Sprintf("the client certificate %q (issued by %q)", cert.Leaf.Subject.CommonName, cert.Leaf.Issuer.CommonName)
+	}
+	return "the client certificate"
 }
 
 // refused records that the daemon did not admit the client certificate.
@@ -125,10 +142,7 @@ func (r *EndpointReport) refused(cert *tls.Certificate, offered bool, err error)
 	}
 	accepted := false
 	r.ClientAccepted = &accepted
-	subject := "the client certificate"
-	if cert.Leaf != nil {
-		subject = fmt.Sprintf("the client certificate %q (issued by %q)", cert.Leaf.Subject.CommonName, cert.Leaf.Issuer.CommonName)
-	}
+	subject := describeClient(cert)
 	if !offered {
 		r.ClientRefusal = fmt.Errorf("the daemon does not list the issuer of %s among the CAs it admits clients of, so Go clients "+
 			"(the docker CLI) do not send it, and the daemon refuses the connection: %w", subject, err)

@@ -106,3 +106,69 @@ func TestProbeClientAccepted(t *testing.T) {
 		})
 	}
 }
+
+// TestProbeNeverCallsSilenceARefusal runs Probe against loopback TLS
+// servers that admit the client certificate in the handshake and then do
+// not answer: one stays silent, one resets the connection. Neither is a
+// refusal, so client_accepted must be unknown, never false: a revocation
+// check over it then fails closed.
+func TestProbeNeverCallsSilenceARefusal(t *testing.T) {
+	servers, admitted := newTestAuthority(t, "servers"), newTestAuthority(t, "admitted issuer")
+	clientPool := x509.NewCertPool()
+	clientPool.AddCert(admitted.Certificate)
+	serverPair := servers.pair(t, x509.ExtKeyUsageServerAuth)
+	for _, c := range []struct {
+		name  string
+		after func(*tls.Conn)
+	}{
+		{"silent", func(c *tls.Conn) { time.Sleep(3 * time.Second) }},
+		{"reset", func(c *tls.Conn) {
+			if tcp, ok := c.NetConn().(*net.TCPConn); ok {
+				_ = tcp.SetLinger(0) // close with RST
+			}
+		}},
+		{"closed", func(*tls.Conn) {}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			l, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{
+				Certificates: []tls.Certificate{serverPair}, ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: clientPool, MinVersion: tls.VersionTLS12,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer l.Close()
+			handshook := make(chan error, 1)
+			go func() {
+				conn, err := l.Accept()
+				if err != nil {
+					handshook <- err
+					return
+				}
+				tc := conn.(*tls.Conn)
+				err = tc.Handshake()
+				handshook <- err
+				if err == nil {
+					// Read the request, so the client's write succeeds.
+					_, _ = tc.Read(make([]byte, 512))
+					c.after(tc)
+				}
+				_ = conn.Close()
+			}()
+			host, _ := ParseHost("tcp://" + l.Addr().String())
+			good := admitted.pair(t, x509.ExtKeyUsageClientAuth)
+			report, err := Probe(context.Background(), ProbeRequest{Host: host, CAs: []*x509.Certificate{servers.Certificate}, ClientCert: &good, Timeout: time.Second})
+			if herr := <-handshook; herr != nil {
+				t.Fatalf("the server did not admit the client in the handshake: %v", herr)
+			}
+			if err != nil {
+				t.Fatalf("Probe: %v", err)
+			}
+			if report.ClientAccepted != nil {
+				t.Errorf("client_accepted = %v, want unknown (the server admitted the certificate)", *report.ClientAccepted)
+			}
+			if report.ClientRefusal == nil || !strings.Contains(report.ClientRefusal.Error(), "could not tell whether the daemon admits") {
+				t.Errorf("client_refusal = %v", report.ClientRefusal)
+			}
+		})
+	}
+}

@@ -106,11 +106,14 @@ func (d *endpointDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 			"verification_error": computedString("Why verification failed, worded as the client's error; null when `verified`."),
 			"tls_version":        computedString("The negotiated TLS version, such as `TLS 1.3`; null when the daemon refused the client during the handshake (TLS 1.2)."),
 			"client_accepted": schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the daemon admits `client_cert_pem`: " +
-				"true when it answered `GET /_ping` on a connection that presented it, false when it refused the client (in the TLS 1.2 " +
-				"handshake, or with an alert in answer to the request under TLS 1.3). Null without a client certificate. A " +
-				"`check` block asserting `!client_accepted` for a revoked key on every host proves that it is shut out everywhere."},
+				"true when it answered `GET /_ping` on a connection that presented it, false only when it refused the client with a TLS " +
+				"alert (in the TLS 1.2 handshake, or in answer to the request under TLS 1.3). Null without a client certificate, and " +
+				"null when the daemon neither answered nor refused (a timeout, a reset, an early close): not knowing is not a refusal, " +
+				"and `client_refusal` says what happened. A `check` block asserting `client_accepted == false` for a revoked key on " +
+				"every host proves that it is shut out everywhere, and fails when that cannot be told."},
 			"client_refusal": computedString("Why the daemon did not admit `client_cert_pem`, such as `remote error: tls: bad certificate`, " +
-				"and whether the client withheld it because the daemon does not accept its issuer; null when admitted or without a client certificate."),
+				"and whether the client withheld it because the daemon does not accept its issuer; or, with `client_accepted` null, why that " +
+				"could not be told. Null when admitted or without a client certificate."),
 		},
 	}
 }

@@ -109,8 +109,10 @@ data "dockertls_endpoint" "revoked" {
 
 check "revoked_keys_are_shut_out" {
   assert {
-    condition     = alltrue([for name, endpoint in data.dockertls_endpoint.revoked : !endpoint.client_accepted])
-    error_message = "docker1 still admits clients of ${join(", ", [for name, endpoint in data.dockertls_endpoint.revoked : name if endpoint.client_accepted])}: deliver its ca.pem and restart dockerd."
+    # == false, not !: client_accepted is null when the daemon neither
+    # answered nor refused, and the check must fail then too.
+    condition     = alltrue([for name, endpoint in data.dockertls_endpoint.revoked : endpoint.client_accepted == false])
+    error_message = "docker1 still admits clients of, or cannot tell about, ${join(", ", [for name, endpoint in data.dockertls_endpoint.revoked : name if endpoint.client_accepted != false])}: deliver its ca.pem and restart dockerd."
   }
 }
 
