@@ -206,7 +206,10 @@ func (d *daemonConfigDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 					"of section 2, \"Docker daemon configuration\", of the %s: one entry per recommendation, in order, with `id` "+
 					"(such as `2.2`), `title`, `status` (`pass`, `fail`, or `manual` where daemon.json cannot decide it or it is "+
 					"yours to decide) and `detail` (what to set, in one sentence; empty on a pass). A `check` block or a "+
-					"postcondition over it makes the benchmark a plan-time gate.", dockerconf.BenchmarkVersion),
+					"postcondition over it makes the benchmark a gate, at plan time when every argument is known. Findings do not depend on "+
+					"the PEMs: when those come from resources created in the same run, Terraform reads this data source only during "+
+					"apply, so gate on a second `dockertls_daemon_config` with the same settings and no PEMs, which is read at plan "+
+					"time on a first run too.", dockerconf.BenchmarkVersion),
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"id":     computedString("The recommendation's number in the benchmark, such as `2.2`."),
 					"title":  computedString("The recommendation, as the benchmark words it."),

@@ -184,3 +184,60 @@ func checkCloudInit(t *testing.T, extra, owner, runcmd string, deferred bool) {
 		t.Errorf("runcmd = %v\nwant %s", parsed.Runcmd, runcmd)
 	}
 }
+
+// TestCLIFindingsGateAtPlanTime: on a first run, with PEMs from resources
+// created in the same run, the data source with the PEMs is read only
+// during apply; its twin without them (the documented gate) is read at
+// plan time, and its check warns in the plan itself, before anything is
+// created.
+func TestCLIFindingsGateAtPlanTime(t *testing.T) {
+	config := providerBlock + `
+locals {
+  settings = jsonencode({ icc = true })
+}
+
+resource "dockertls_ca" "ca" {
+  common_name = "Docker CA"
+}
+
+resource "dockertls_server_cert" "docker1" {
+  ca_cert_pem        = dockertls_ca.ca.cert_pem
+  ca_private_key_pem = dockertls_ca.ca.private_key_pem
+  dns_names          = ["docker1.example.internal"]
+}
+
+data "dockertls_daemon_config" "docker1" {
+  ca_cert_pem     = dockertls_ca.ca.cert_pem
+  server_cert_pem = dockertls_server_cert.docker1.cert_pem
+  server_key_pem  = dockertls_server_cert.docker1.private_key_pem
+  settings_json   = local.settings
+}
+
+data "dockertls_daemon_config" "docker1_settings" {
+  settings_json = local.settings
+}
+
+check "cis_docker_daemon" {
+  assert {
+    condition     = alltrue([for f in data.dockertls_daemon_config.docker1_settings.findings : f.status != "fail"])
+    error_message = join(", ", [for f in data.dockertls_daemon_config.docker1_settings.findings : "${f.id} fails" if f.status == "fail"])
+  }
+}
+
+output "same_findings" {
+  value = data.dockertls_daemon_config.docker1.findings == data.dockertls_daemon_config.docker1_settings.findings
+}
+`
+	tf := newCLI(t, newTestClock(), config)
+	out, code := tf.run(nil, "plan", "-input=false", "-out=first.tfplan")
+	if code != 0 || !strings.Contains(unwrap(out), `Check block assertion failed`) || !strings.Contains(out, "2.2 fails") {
+		t.Fatalf("the first plan does not show the failing recommendation (exit %d):\n%s", code, out)
+	}
+	if !strings.Contains(out, "data.dockertls_daemon_config.docker1 will be read during apply") {
+		t.Errorf("the data source with PEMs from resources is read at plan time, against the premise:\n%s", out)
+	}
+	tf.mustRun("apply", "-input=false", "first.tfplan")
+	if got := tf.mustRun("output", "-raw", "same_findings"); got != "true" {
+		t.Errorf("the twin's findings differ from the data source's: %s", got)
+	}
+}
