@@ -60,9 +60,10 @@ func DueForRenewal(notAfter time.Time, early time.Duration, now time.Time) bool 
 // result). To that end:
 //   - the new period starts where prior's renewal window opened
 //     (RenewalAt(prior.NotAfter, early)), backdated by Backdate, rather than
-//     at now; only when a certificate starting there would itself be due at
-//     now (a renewal missed for most of a validity period) does it start at
-//     the hour of now;
+//     at now; when a certificate starting there would itself be due at now
+//     (a renewal missed for most of a validity period), it starts whole
+//     renewal periods later, at the last such start before now
+//     (renewalStart);
 //   - the serial number is derived from prior and the new notBefore;
 //   - the signature is deterministic: RFC 6979 for ECDSA, PKCS #1 v1.5 for
 //     RSA, and Ed25519, which is deterministic by design.
@@ -81,10 +82,7 @@ func RenewCA(prior *x509.Certificate, key crypto.Signer, validity, early time.Du
 	if validity <= 0 {
 		return nil, errors.New("the validity period must be positive")
 	}
-	start := RenewalAt(prior.NotAfter, early)
-	if start.After(now) || DueForRenewal(start.Add(validity), early, now) {
-		start = now.UTC().Truncate(time.Hour)
-	}
+	start := renewalStart(prior.NotAfter, validity, early, now)
 	notBefore := start.Add(-Backdate).UTC().Truncate(time.Second)
 	notAfter := start.Add(validity).UTC().Truncate(time.Second)
 	tmpl := &x509.Certificate{
@@ -105,6 +103,28 @@ func RenewCA(prior *x509.Certificate, key crypto.Signer, validity, early time.Du
 	// RawSubject is the subject and, self-signed, the issuer, byte for
 	// byte. A nil random source makes the signature deterministic.
 	return sign(tmpl, tmpl, key.Public(), key, nil)
+}
+
+// renewalStart is when a renewal of a certificate expiring at notAfter
+// starts: where its renewal window opened; or, when a certificate starting
+// there would itself be due at now (the renewal was missed for longer than
+// a renewal period, validity less early), that opening moved on by whole
+// renewal periods to the last one not after now. Either way it is a
+// function of now that changes only once a renewal period, so a saved plan
+// applied hours later renews to the same certificate. (A renewal asked for
+// before the window opens starts at the hour of now.)
+func renewalStart(notAfter time.Time, validity, early time.Duration, now time.Time) time.Time {
+	start := RenewalAt(notAfter, early)
+	period := validity - early
+	switch {
+	case start.After(now):
+		return now.UTC().Truncate(time.Hour)
+	case !DueForRenewal(start.Add(validity), early, now):
+		return start
+	case period <= 0:
+		return now.UTC().Truncate(time.Hour)
+	}
+	return start.Add(now.Sub(start) / period * period)
 }
 
 // renewalSerial derives a serial number of serialBits bits from prior and

@@ -136,21 +136,36 @@ func TestRenewCAIsDeterministic(t *testing.T) {
 	}
 }
 
-func TestRenewCAMissedForLongStartsNow(t *testing.T) {
+func TestRenewCAMissedForLong(t *testing.T) {
 	f := newRenewalFixture(t, ECDSAP256, NameConstraints{})
 	// So late that a certificate starting at the window's opening would
-	// already be due itself: it starts at the hour of now instead.
+	// already be due itself: it starts whole renewal periods later, at the
+	// last such start before now, and is not due.
 	late := f.ca.Certificate.NotAfter.Add(300 * 24 * time.Hour).Add(17 * time.Minute)
 	got, err := RenewCA(f.ca.Certificate, f.ca.Key, f.validity, f.early, late)
 	if err != nil {
 		t.Fatal(err)
 	}
-	hour := late.Truncate(time.Hour)
-	if !got.Certificate.NotBefore.Equal(hour.Add(-Backdate)) || !got.Certificate.NotAfter.Equal(hour.Add(f.validity)) {
-		t.Errorf("late renewal valid %s to %s, want from %s", got.Certificate.NotBefore, got.Certificate.NotAfter, hour.Add(-Backdate))
+	opened := RenewalAt(f.ca.Certificate.NotAfter, f.early)
+	period := f.validity - f.early
+	start := got.Certificate.NotBefore.Add(Backdate)
+	if steps := start.Sub(opened); steps <= 0 || steps%period != 0 || start.After(late) || DueForRenewal(got.Certificate.NotAfter, f.early, late) {
+		t.Errorf("late renewal valid %s to %s (window opened %s, period %s, now %s)", got.Certificate.NotBefore, got.Certificate.NotAfter, opened, period, late)
 	}
-	if DueForRenewal(got.Certificate.NotAfter, f.early, late) {
-		t.Error("a late renewal is due for renewal at once")
+	// A plan made late in an hour and applied early in the next renews to
+	// the same certificate: Terraform refuses an apply that differs.
+	atPlan := late.Truncate(time.Hour).Add(59 * time.Minute)
+	planned, err := RenewCA(f.ca.Certificate, f.ca.Key, f.validity, f.early, atPlan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	applied, err := RenewCA(f.ca.Certificate, f.ca.Key, f.validity, f.early, atPlan.Add(2*time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if planned.CertPEM != applied.CertPEM {
+		t.Errorf("a late renewal planned at %s and applied two minutes later differs: valid from %s, then %s",
+			atPlan.Format("15:04"), planned.Certificate.NotBefore, applied.Certificate.NotBefore)
 	}
 }
 

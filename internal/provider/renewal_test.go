@@ -170,3 +170,31 @@ func TestCLIWriteOnlyCAKeyRenewsOnIt(t *testing.T) {
 		t.Errorf("plan after the renewal exited %d, want 0:\n%s", code, out)
 	}
 }
+
+// TestCLILateRenewalAppliesAsPlanned: a CA renewal missed for longer than
+// a renewal period, planned at a minute to the hour and applied from the
+// saved plan two minutes later, in the next hour, applies as shown.
+func TestCLILateRenewalAppliesAsPlanned(t *testing.T) {
+	clock := newTestClock()
+	tf := newCLI(t, clock, renewalFleet)
+	tf.mustRun("apply", "-auto-approve", "-input=false")
+	// The window opened at 3000 h; past 6000 h a certificate starting there
+	// would itself be due.
+	late := clock.Now().Add(6500 * time.Hour)
+	clock.Set(late.Truncate(time.Hour).Add(59 * time.Minute))
+	out, code := tf.run(nil, "plan", "-detailed-exitcode", "-input=false", "-out=late.tfplan")
+	if code != 2 {
+		t.Fatalf("plan exited %d, want 2:\n%s", code, out)
+	}
+	if got := tf.planActions("late.tfplan")["dockertls_ca.ca"]; got != "update" {
+		t.Fatalf("the CA's late renewal plans %q, want an in-place update", got)
+	}
+	clock.Advance(2 * time.Minute)
+	if out, code := tf.run(nil, "apply", "-input=false", "late.tfplan"); code != 0 {
+		t.Fatalf("the saved plan, applied in the next hour, fails:\n%s", out)
+	}
+	notAfter, err := time.Parse(time.RFC3339, tf.stateAttr("dockertls_ca.ca", "not_after").(string))
+	if err != nil || !notAfter.After(clock.Now().Add(1000*time.Hour)) {
+		t.Errorf("the renewed CA expires at %v (%v): due at once", notAfter, err)
+	}
+}
