@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"time"
 
 	"github.com/dockertls/terraform-provider-dockertls/internal/pki"
 )
@@ -130,6 +131,46 @@ func (p Platform) CheckLiveRestore(set *bool, settings map[string]any) []Problem
 			Detail: fmt.Sprintf(`live_restore = true with platform = %q: dockerd on %s has no live-restore and refuses the key `+
 				`("the following directives don't match any configuration option: live-restore"). Remove live_restore; `+
 				`restarting the docker service stops the containers, so plan restarts for a quiet time.`, p, p.spec().engine)})
+	}
+	return out
+}
+
+// CheckBundle judges a bundle of CA certificates (from argument) at now:
+// a CA listed twice, and a CA outside its validity period, warn; when the
+// bundle is dockerd's client trust (clientTrust) and no CA in it is valid,
+// no client can connect, which is an error. A malformed bundle is the
+// caller's validator's to report, and passes here.
+func CheckBundle(argument, bundle string, clientTrust bool, now time.Time) []Problem {
+	cas, err := pki.ParseCABundlePEM(bundle)
+	if err != nil {
+		return nil
+	}
+	var out []Problem
+	seen := map[string]bool{}
+	valid := 0
+	for i, ca := range cas {
+		name := fmt.Sprintf("the CA %q (block %d)", ca.Subject.CommonName, i+1)
+		if seen[string(ca.Raw)] {
+			out = append(out, Problem{Argument: argument, Warning: true, Summary: "A CA listed twice",
+				Detail: fmt.Sprintf("%s: %s is in the bundle twice: remove one copy (the file holds what the bundle holds).", argument, name)})
+			continue
+		}
+		seen[string(ca.Raw)] = true
+		switch {
+		case now.After(ca.NotAfter):
+			out = append(out, Problem{Argument: argument, Warning: true, Summary: "An expired CA in a bundle",
+				Detail: fmt.Sprintf("%s: %s expired at %s: nothing it signed verifies any more. Renew it, or remove it from the bundle.", argument, name, pki.FormatTime(ca.NotAfter))})
+		case now.Before(ca.NotBefore):
+			out = append(out, Problem{Argument: argument, Warning: true, Summary: "A CA in a bundle that is not valid yet",
+				Detail: fmt.Sprintf("%s: %s is valid only from %s: nothing it signed verifies until then (check the clocks).", argument, name, pki.FormatTime(ca.NotBefore))})
+		default:
+			valid++
+		}
+	}
+	if clientTrust && valid == 0 && len(cas) > 0 {
+		out = append(out, Problem{Argument: argument, Summary: "No client could connect",
+			Detail: fmt.Sprintf("%s: no CA in it is valid now, so dockerd would verify no client certificate and refuse every client: "+
+				"renew the issuers, or add a valid one.", argument)})
 	}
 	return out
 }

@@ -209,3 +209,23 @@ func TestCheckClientTrust(t *testing.T) {
 		t.Errorf("a malformed bundle is the validator's: %+v", got)
 	}
 }
+
+func TestCheckBundle(t *testing.T) {
+	m := newMaterial(t)
+	now := time.Now()
+	got := CheckBundle("client_ca_cert_pem", m.caPEM+m.caPEM, true, now)
+	if len(got) != 1 || !got[0].Warning || !strings.Contains(got[0].Detail, `the CA "CA" (block 2) is in the bundle twice`) {
+		t.Errorf("a CA twice: %+v", got)
+	}
+	got = CheckBundle("client_ca_cert_pem", m.caPEM, true, now.Add(200*time.Hour))
+	if len(got) != 2 || !got[0].Warning || got[1].Warning || !strings.Contains(got[1].Detail, "refuse every client") {
+		t.Errorf("only an expired issuer: %+v", got)
+	}
+	got = CheckBundle("ca_cert_pem", m.caPEM+m.otherCAPEM, false, now.Add(200*time.Hour))
+	if len(got) != 2 || !got[0].Warning || !got[1].Warning {
+		t.Errorf("expired CAs of the server's bundle warn only: %+v", got)
+	}
+	if got := CheckBundle("ca_cert_pem", m.caPEM, true, now); len(got) != 0 {
+		t.Errorf("a valid CA: %+v", got)
+	}
+}

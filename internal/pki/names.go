@@ -114,5 +114,15 @@ func ParseIPAddress(s string) (netip.Addr, error) {
 	if addr.Zone() != "" {
 		return netip.Addr{}, fmt.Errorf("IP address %q has a zone (%%%s): certificates cannot carry zones, write %q", s, addr.Zone(), addr.WithZone("").String())
 	}
-	return addr.Unmap(), nil
+	addr = addr.Unmap()
+	switch {
+	case addr.IsUnspecified():
+		return netip.Addr{}, fmt.Errorf("IP address %q is the unspecified address, where a daemon listens on every address, but no client "+
+			"connects to it: list the addresses clients use, such as the host's own (10.0.0.5)", s)
+	case addr.IsMulticast():
+		return netip.Addr{}, fmt.Errorf("IP address %q is a multicast address, which no client connects to over TCP: list the host's own address", s)
+	case addr == netip.AddrFrom4([4]byte{255, 255, 255, 255}):
+		return netip.Addr{}, fmt.Errorf("IP address %q is the broadcast address, which no client connects to over TCP: list the host's own address", s)
+	}
+	return addr, nil
 }

@@ -53,7 +53,7 @@ func TestBadInput(t *testing.T) {
 		{"validity of the wrong type", ca(`validity_period_hours = "a year"`), `validity_period_hours.*number is required`},
 		{"dns_names of the wrong type", serverWith(`dns_names = "docker1"`), `dns_names.*list of string required`},
 		{"include_loopback of the wrong type", serverWith(`include_loopback = "yes please"`), `include_loopback.*bool is required`},
-		{"empty common name", "resource \"dockertls_ca\" \"x\" {\n  common_name = \"\"\n}\n", `common_name.*string length must be between 1 and 64`},
+		{"empty common name", "resource \"dockertls_ca\" \"x\" {\n  common_name = \"\"\n}\n", `common_name.*between 1 and 64`},
 		{"common name too long", strings.Replace(clientWith(""), `common_name = "c"`, `common_name = "`+strings.Repeat("c", 65)+`"`, 1), `common_name.*between 1 and 64`},
 		{"organization too long", ca(`organization = "` + strings.Repeat("o", 65) + `"`), `organization.*between 1 and 64`},
 		{"empty CA certificate", withCA("", m.caKey, ""), `ca_cert_pem.*the value is empty: expected a PEM-encoded certificate`},
@@ -120,6 +120,15 @@ func TestBadInput(t *testing.T) {
 			`client_cert_pem: the client certificate .* is not signed by the CA "External CA", so the peer rejects it`},
 		{"live-restore set twice", daemon(`live_restore = false` + "\n  settings_json = jsonencode({ \"live-restore\" = true })"), `live_restore.*both set daemon.json's live-restore: remove "live-restore" from settings_json`},
 		{"permitted range with host bits", ca(`permitted_ip_ranges = ["192.168.1.1/24"]`), `permitted_ip_ranges\[0\].*host bits set: write the network, 192.168.1.0/24`},
+		// Names no client connects to, and text a name cannot hold.
+		{"the unspecified address as a SAN", serverWith(`ip_addresses = ["0.0.0.0"]`), `ip_addresses\[0\].*the unspecified address.*no client connects to it`},
+		{"the IPv6 unspecified address as a SAN", serverWith(`ip_addresses = ["::"]`), `the unspecified address`},
+		{"a multicast address as a SAN", serverWith(`ip_addresses = ["224.0.0.1"]`), `a multicast address`},
+		{"the broadcast address as a SAN", serverWith(`ip_addresses = ["255.255.255.255"]`), `the broadcast address`},
+		{"a common name on two lines", strings.Replace(clientWith(""), `common_name = "c"`, `common_name = "ci\nrunner"`, 1), `common_name.*control character`},
+		{"a common name of spaces", strings.Replace(clientWith(""), `common_name = "c"`, `common_name = "   "`, 1), `common_name.*only white space`},
+		// Trust that locks everyone out.
+		{"only expired client issuers", daemon("client_ca_cert_pem = " + hclString(expiredCA)), `client_ca_cert_pem: no CA in it is valid now.*refuse every client`},
 		// What dockerd or the docker CLI would refuse.
 		{"both wildcards on one port", daemon(`hosts = ["tcp://0.0.0.0:2376", "tcp://[::]:2376"]`), `(?s)hosts\[0\] "tcp://0.0.0.0:2376" and hosts\[1\] "tcp://\[::\]:2376" are one listener.*address already in use`},
 		{"a wildcard and an address on one port", daemon(`hosts = ["tcp://0.0.0.0:2376", "tcp://127.0.0.1:2376"]`), `0.0.0.0:2376 takes port 2376 on every IPv4 address`},

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"crypto"
+	"errors"
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -103,13 +104,13 @@ func (r *caResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *r
 			attrCommonName: schema.StringAttribute{
 				MarkdownDescription: fmt.Sprintf("The CA's common name (CN), for example `Docker CA`. At most %d characters.%s", maxCommonNameLength, replacesNote),
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, maxCommonNameLength)},
+				Validators:          subjectTextValidators(maxCommonNameLength),
 			},
 			attrOrganization: organizationAttribute("CA"),
 			attrOrganizationalUnit: schema.StringAttribute{
 				MarkdownDescription: fmt.Sprintf("The organizational unit (OU) in the CA's subject. At most %d characters.%s", maxOrganizationLength, replacesNote),
 				Optional:            true,
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, maxOrganizationLength)},
+				Validators:          subjectTextValidators(maxOrganizationLength),
 			},
 			attrPermittedDNSDomains: schema.ListAttribute{
 				ElementType: types.StringType,
@@ -171,6 +172,19 @@ func (r *caResource) ValidateConfig(ctx context.Context, req resource.ValidateCo
 	}
 	validateLifetime(life, &resp.Diagnostics)
 	checkKeyAlgorithmMatches(m.PrivateKeyPEMWO, m.KeyAlgorithm, externalKeys.algorithm, path.Root(attrPrivateKeyPEMWO), &resp.Diagnostics)
+	if known(m.PrivateKeyPEMWO) {
+		if _, err := pki.ParsePrivateKeyPEM(m.PrivateKeyPEMWO.ValueString()); errors.Is(err, pki.ErrEncryptedKey) {
+			resp.Diagnostics.AddAttributeError(path.Root(attrPrivateKeyPEMWO), "An encrypted CA key",
+				"private_key_pem_wo: the key is encrypted, and dockertls_ca takes it unencrypted (it has no passphrase argument): decrypt it "+
+					"first (openssl pkey -in ca-key.pem -out ca-key-plain.pem) and keep that in the secret store.")
+		}
+	}
+	if m.RekeyOnRenewal.ValueBool() && !m.PrivateKeyPEMWO.IsNull() {
+		resp.Diagnostics.AddAttributeError(path.Root(attrRekeyOnRenewal), "rekey_on_renewal with a key held outside",
+			"rekey_on_renewal = true makes a new key at each renewal, but private_key_pem_wo holds the CA's key outside Terraform, which "+
+				"cannot make one there: remove rekey_on_renewal, and re-key by putting a new key in private_key_pem_wo and raising "+
+				"private_key_pem_wo_version.")
+	}
 }
 
 func (r *caResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {

@@ -439,7 +439,8 @@ func validateLifetime(life lifetimeInputs, diags *diag.Diagnostics) {
 		return
 	}
 	v, e := life.ValidityPeriodHours.ValueInt64(), life.EarlyRenewalHours.ValueInt64()
-	if e >= v {
+	// A validity under an hour is validity_period_hours' own error.
+	if e >= v && v >= 1 {
 		diags.AddAttributeError(path.Root(attrEarlyRenewalHours), "early_renewal_hours must be shorter than the validity",
 			fmt.Sprintf("early_renewal_hours is %d but validity_period_hours is %d: the certificate would be due for renewal as soon "+
 				"as it is issued and be replaced on every apply. Set early_renewal_hours below %d (for example %d).", e, v, v, v/10))

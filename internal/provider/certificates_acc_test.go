@@ -367,7 +367,7 @@ func TestAccPlanTimeErrors(t *testing.T) {
 }`, `early_renewal_hours is 100 but validity_period_hours is 100`},
 		{"empty common name", `resource "dockertls_ca" "x" {
   common_name = ""
-}`, `common_name.*length`},
+}`, `common_name.*between 1 and 64`},
 		{"malformed IP", strings.Replace(leafConfig(caPEM, keyPEM, ""), `"10.0.0.5"`, `"256.1.1.1"`, 1), `ip_addresses\[0\].*not a valid IPv4 or IPv6`},
 		{"malformed DNS name", leafConfig(caPEM, keyPEM, `dns_names = ["bad_name.example.com"]`), `dns_names\[0\].*only letters, digits and hyphens`},
 		{"duplicate IP", strings.Replace(leafConfig(caPEM, keyPEM, ""), `["10.0.0.5"]`, `["10.0.0.5", "::ffff:10.0.0.5"]`, 1), `ip_addresses.*remove the duplicate`},

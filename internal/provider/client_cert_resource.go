@@ -5,10 +5,8 @@ import (
 	"crypto/x509"
 	"fmt"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/dockertls/terraform-provider-dockertls/internal/pki"
@@ -59,7 +57,7 @@ func (r *clientCertResource) Schema(_ context.Context, _ resource.SchemaRequest,
 				MarkdownDescription: fmt.Sprintf("The client's identity, as the subject's common name (CN): the name a daemon's "+
 					"authorization plugin sees. At most %d characters.%s", maxCommonNameLength, replacesNote),
 				Required:   true,
-				Validators: []validator.String{stringvalidator.LengthBetween(1, maxCommonNameLength)},
+				Validators: subjectTextValidators(maxCommonNameLength),
 			},
 		}, leafAttributes("client certificate"), outputAttributes("client")),
 	}

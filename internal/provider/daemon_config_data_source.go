@@ -266,8 +266,13 @@ func (d *daemonConfigDataSource) check(ctx context.Context, m daemonConfigModel)
 		in.settings, _ = dockerconf.ParseSettings(m.SettingsJSON.ValueString())
 	}
 	material := m.material()
-	if trust, at := material.ClientTrust(); known(m.stringArg(at)) {
+	trust, at := material.ClientTrust()
+	if known(m.stringArg(at)) {
 		problems = append(problems, dockerconf.CheckClientTrust(at, trust)...)
+		problems = append(problems, dockerconf.CheckBundle(at, trust, true, d.env.clock())...)
+	}
+	if at != "ca_cert_pem" && known(m.CACertPEM) {
+		problems = append(problems, dockerconf.CheckBundle("ca_cert_pem", material.CACertPEM, false, d.env.clock())...)
 	}
 	if !m.Hosts.IsUnknown() && !anyUnknown(m.Hosts) && !m.TLSVerify.IsUnknown() {
 		// Every platform's default hosts have the same tcp:// host, which

@@ -394,6 +394,19 @@ func TestAccKeysOutOfStateErrors(t *testing.T) {
 		{"both CA key attributes", leafConfig(caPEM, caKey, "ca_private_key_pem_wo = "+hclString(caKey)+"\n  ca_private_key_pem_wo_version = 1"), `Two CA keys are set.*keep exactly one of them`},
 		{"no CA key", strings.Replace(leafConfig(caPEM, caKey, ""), "ca_private_key_pem = "+hclString(caKey), "", 1), `The CA key is missing.*Set ca_private_key_pem`},
 		{"write-only key without version", strings.Replace(leafConfig(caPEM, caKey, ""), "ca_private_key_pem ", "ca_private_key_pem_wo ", 1), `ca_private_key_pem_wo_version.*must be specified`},
+		{"encrypted write-only CA key", fmt.Sprintf(`
+resource "dockertls_ca" "c" {
+  common_name                = "External"
+  private_key_pem_wo         = %s
+  private_key_pem_wo_version = 1
+}`, hclString(string(encKey))), `private_key_pem_wo: the key is encrypted, and dockertls_ca takes it unencrypted.*openssl pkey`},
+		{"re-key of a key held outside", fmt.Sprintf(`
+resource "dockertls_ca" "c" {
+  common_name                = "External"
+  private_key_pem_wo         = %s
+  private_key_pem_wo_version = 1
+  rekey_on_renewal           = true
+}`, hclString(caKey)), `rekey_on_renewal = true makes a new key at each renewal, but private_key_pem_wo holds`},
 		{"bad IP range", `
 resource "dockertls_ca" "c" {
   common_name         = "Constrained"

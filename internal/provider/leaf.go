@@ -194,6 +194,16 @@ func (c *certificateResource) validateLeafConfig(ctx context.Context, config att
 		return
 	}
 	checkOneCAKey(in, diags)
+	if keyPEM, passphrase, ok := in.issuerKey(); ok && passphrase != nil {
+		if _, encrypted, err := pki.ParsePrivateKeyPEMWithPassphrase(keyPEM, passphrase); err == nil && !encrypted {
+			at := path.Root(attrCAPrivateKeyPassphrase)
+			if in.CAPrivateKeyPassphrase.IsNull() {
+				at = path.Root(attrCAPrivateKeyPassphraseWO)
+			}
+			diags.AddAttributeWarning(at, "A passphrase for a key that is not encrypted",
+				at.String()+" is set, but the CA key is not encrypted, so the passphrase unlocks nothing: remove it (or give the encrypted key).")
+		}
+	}
 	if !in.CAPrivateKeyPassphrase.IsNull() && !in.CAPrivateKeyPEMWO.IsNull() {
 		diags.AddAttributeWarning(path.Root(attrCAPrivateKeyPassphrase), "The CA key's passphrase is stored while the key is not",
 			"ca_private_key_pem_wo keeps the CA key out of the state, but ca_private_key_passphrase, which unlocks it, is stored "+
@@ -369,12 +379,17 @@ func (c *certificateResource) planLeafCreate(ctx context.Context, config attribu
 		diags.Append(clippedWarning(c.kind, ca, life))
 	}
 	if pki.DueForRenewal(notAfter, hours(life.EarlyRenewalHours), now) {
+		lower := ""
+		// Only a window of at least an hour leaves an early_renewal_hours
+		// that works.
+		if left := int64(notAfter.Sub(now).Hours()); left >= 1 {
+			lower = fmt.Sprintf(" Or lower early_renewal_hours below %d.", left)
+		}
 		diags.AddAttributeError(pathEarlyRenewal, "The CA expires too soon to issue this certificate",
 			fmt.Sprintf("The CA certificate %q expires at %s, so a %s issued now would expire then too and already be inside its "+
-				"early renewal window (early_renewal_hours = %d): it would be replaced on every apply. %s Or lower "+
-				"early_renewal_hours below %d.",
+				"early renewal window (early_renewal_hours = %d): it would be replaced on every apply. %s%s",
 				ca.Subject.CommonName, pki.FormatTime(ca.NotAfter), c.kind, life.EarlyRenewalHours.ValueInt64(),
-				c.renewCAAdvice(ca, life.EarlyRenewalHours.ValueInt64()), int64(notAfter.Sub(now).Hours())))
+				c.renewCAAdvice(ca, life.EarlyRenewalHours.ValueInt64()), lower))
 	}
 }
 

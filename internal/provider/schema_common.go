@@ -145,7 +145,7 @@ func organizationAttribute(subject string) schema.StringAttribute {
 	return schema.StringAttribute{
 		MarkdownDescription: fmt.Sprintf("The organization (O) in the %s's subject. At most %d characters.%s", subject, maxOrganizationLength, replacesNote),
 		Optional:            true,
-		Validators:          []validator.String{stringvalidator.LengthBetween(1, maxOrganizationLength)},
+		Validators:          subjectTextValidators(maxOrganizationLength),
 	}
 }
 

@@ -5,9 +5,9 @@ import (
 	"crypto/x509"
 	"fmt"
 	"net"
+	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -154,7 +154,7 @@ func (r *serverCertResource) Schema(_ context.Context, _ resource.SchemaRequest,
 					"At most %d characters.%s", maxCommonNameLength, replacesNote),
 				Optional:   true,
 				Computed:   true,
-				Validators: []validator.String{stringvalidator.LengthBetween(1, maxCommonNameLength)},
+				Validators: subjectTextValidators(maxCommonNameLength),
 			},
 			attrClientAuth: boolAttribute("Also grant the clientAuth extended key usage, for nodes that both serve and "+
 				"connect to other daemons (swarm managers, for example). Leave it off for a plain Docker host.", false),
@@ -217,7 +217,7 @@ func (r *serverCertResource) planCommonName(ctx context.Context, config attribut
 // in another notation gives the same name.
 func defaultServerCommonName(dns, ips []string) string {
 	for _, n := range dns {
-		if len(n) <= maxCommonNameLength {
+		if utf8.RuneCountInString(n) <= maxCommonNameLength {
 			return n
 		}
 	}

@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"unicode"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -38,6 +40,27 @@ func (v stringCheck) ValidateString(_ context.Context, req validator.StringReque
 	if err := v.check(req.ConfigValue.ValueString()); err != nil {
 		resp.Diagnostics.AddAttributeError(req.Path, v.summary, fmt.Sprintf("%s: %s", req.Path, err))
 	}
+}
+
+// subjectTextValidators check a name in a certificate's subject: 1 to max
+// characters (RFC 5280's upper bounds count characters, not bytes), and
+// one line of printable text, not only spaces.
+func subjectTextValidators(max int) []validator.String {
+	return []validator.String{stringvalidator.UTF8LengthBetween(1, max), subjectTextValidator}
+}
+
+var subjectTextValidator = stringCheck{
+	summary:     "Invalid name",
+	description: "must be one line of printable text",
+	check: func(s string) error {
+		if i := strings.IndexFunc(s, unicode.IsControl); i >= 0 {
+			return fmt.Errorf("the name has the control character %q: write it on one line of printable text", s[i])
+		}
+		if strings.TrimSpace(s) == "" {
+			return errors.New("the name is only white space: write a name, such as ci-runner")
+		}
+		return nil
+	},
 }
 
 var (
