@@ -189,6 +189,9 @@ func (r *caResource) ValidateConfig(ctx context.Context, req resource.ValidateCo
 
 func (r *caResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	withPlanView(req, resp, func(v *planView) {
+		if v.state.IsNull() && !v.plan.IsNull() {
+			warnShortCA(ctx, v.plan, &resp.Diagnostics)
+		}
 		r.planCertificate(ctx, v, resp, func(external types.String) {
 			r.checkExternalKeyUnchanged(ctx, v, external, &resp.Diagnostics)
 		}, nil)
@@ -200,6 +203,23 @@ func (r *caResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequ
 			}
 		}
 	})
+}
+
+// warnShortCA warns, when a CA is created, if it is too short-lived for a
+// leaf with the default early renewal: the leaf, clipped to the CA's
+// expiry, would be due at once, and creating it would fail after the CA
+// was made.
+func warnShortCA(ctx context.Context, plan attributeGetter, diags *diag.Diagnostics) {
+	var validity types.Int64
+	diags.Append(plan.GetAttribute(ctx, path.Root(attrValidityHours), &validity)...)
+	if !known(validity) || validity.ValueInt64() > leafDefaultEarlyRenewalHours {
+		return
+	}
+	diags.AddAttributeWarning(path.Root(attrValidityHours), "A CA too short-lived for the default leaf",
+		fmt.Sprintf("validity_period_hours = %d: a server or client certificate issued under this CA expires with it, within %d hours, "+
+			"which is inside the leaves' default early renewal window (early_renewal_hours = %d), so creating one would fail. Give the CA "+
+			"a validity_period_hours above %d, or set the leaves' early_renewal_hours below %d.",
+			validity.ValueInt64(), validity.ValueInt64(), leafDefaultEarlyRenewalHours, leafDefaultEarlyRenewalHours, validity.ValueInt64()))
 }
 
 // A renewal on the CA's own key changes renewedOutputs and keeps

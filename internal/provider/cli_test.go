@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -191,5 +192,33 @@ func TestCLIImportSaysWhatToDo(t *testing.T) {
 	}
 	if tf.stateHas("dockertls_") {
 		t.Error("an import wrote to the state")
+	}
+}
+
+// TestCLIPlanWarnings: what the plan can tell before anything is created,
+// said once, as a warning.
+func TestCLIPlanWarnings(t *testing.T) {
+	clock := newTestClock()
+	caPEM, caKey, _ := externalCA(t, pki.ECDSAP256, clock.Now(), 1000*time.Hour)
+	for _, c := range []struct{ name, config, want string }{
+		{"a CA too short-lived for the default leaf", `resource "dockertls_ca" "ca" {
+  common_name           = "Docker CA"
+  validity_period_hours = 24
+  early_renewal_hours   = 1
+}`, "validity_period_hours = 24: a server or client certificate issued under this CA expires with it"},
+		{"a passphrase for a key that is not encrypted", fmt.Sprintf(`resource "dockertls_client_cert" "ci" {
+  ca_cert_pem               = %s
+  ca_private_key_pem        = %s
+  ca_private_key_passphrase = "not needed"
+  common_name               = "ci"
+}`, hclString(caPEM), hclString(caKey)), "ca_private_key_passphrase is set, but the CA key is not encrypted"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tf := newCLI(t, clock, providerBlock+c.config)
+			out, code := tf.run(nil, "plan", "-input=false")
+			if code != 0 || strings.Count(unwrap(out), c.want) != 1 {
+				t.Errorf("plan exited %d; want one warning %q:\n%s", code, c.want, out)
+			}
+		})
 	}
 }
