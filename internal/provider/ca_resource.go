@@ -104,13 +104,13 @@ func (r *caResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *r
 			attrCommonName: schema.StringAttribute{
 				MarkdownDescription: fmt.Sprintf("The CA's common name (CN), for example `Docker CA`. At most %d characters.%s", maxCommonNameLength, replacesNote),
 				Required:            true,
-				Validators:          subjectTextValidators(maxCommonNameLength),
+				Validators:          subjectTextValidators(),
 			},
 			attrOrganization: organizationAttribute("CA"),
 			attrOrganizationalUnit: schema.StringAttribute{
 				MarkdownDescription: fmt.Sprintf("The organizational unit (OU) in the CA's subject. At most %d characters.%s", maxOrganizationLength, replacesNote),
 				Optional:            true,
-				Validators:          subjectTextValidators(maxOrganizationLength),
+				Validators:          subjectTextValidators(),
 			},
 			attrPermittedDNSDomains: schema.ListAttribute{
 				ElementType: types.StringType,

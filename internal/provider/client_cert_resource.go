@@ -57,7 +57,7 @@ func (r *clientCertResource) Schema(_ context.Context, _ resource.SchemaRequest,
 				MarkdownDescription: fmt.Sprintf("The client's identity, as the subject's common name (CN): the name a daemon's "+
 					"authorization plugin sees. At most %d characters.%s", maxCommonNameLength, replacesNote),
 				Required:   true,
-				Validators: subjectTextValidators(maxCommonNameLength),
+				Validators: subjectTextValidators(),
 			},
 		}, leafAttributes("client certificate"), outputAttributes("client")),
 	}

@@ -76,11 +76,11 @@ func (r *ephemeralClientCert) Schema(_ context.Context, _ ephemeral.SchemaReques
 			attrCAPrivateKeyPassphrase: schema.StringAttribute{MarkdownDescription: "The passphrase of an encrypted CA key.", Optional: true, Sensitive: true},
 			attrCommonName: schema.StringAttribute{
 				MarkdownDescription: fmt.Sprintf("The client's identity (CN), as a daemon's authorization plugin sees it. At most %d characters.", maxCommonNameLength),
-				Required:            true, Validators: subjectTextValidators(maxCommonNameLength),
+				Required:            true, Validators: subjectTextValidators(),
 			},
 			attrOrganization: schema.StringAttribute{
 				MarkdownDescription: "The organization (O) in the subject.", Optional: true,
-				Validators: subjectTextValidators(maxOrganizationLength),
+				Validators: subjectTextValidators(),
 			},
 			attrKeyAlgorithm: schema.StringAttribute{
 				MarkdownDescription: fmt.Sprintf("The key's type and size. %s Defaults to `%s`.", enumDescription(keyAlgorithmNames()), pki.DefaultKeyAlgorithm),

@@ -22,8 +22,12 @@ const maxValidityHours = 100 * 8760
 
 // x509 upper bounds (RFC 5280 Appendix A) for the subject fields we write.
 const (
-	maxCommonNameLength   = 64
-	maxOrganizationLength = 64
+	// maxSubjectNameLength is RFC 5280's bound on every name this provider
+	// puts in a subject: ub-common-name, ub-organization-name and
+	// ub-organizational-unit-name are all 64.
+	maxSubjectNameLength  = 64
+	maxCommonNameLength   = maxSubjectNameLength
+	maxOrganizationLength = maxSubjectNameLength
 )
 
 // Attribute names shared by several resources.
@@ -145,7 +149,7 @@ func organizationAttribute(subject string) schema.StringAttribute {
 	return schema.StringAttribute{
 		MarkdownDescription: fmt.Sprintf("The organization (O) in the %s's subject. At most %d characters.%s", subject, maxOrganizationLength, replacesNote),
 		Optional:            true,
-		Validators:          subjectTextValidators(maxOrganizationLength),
+		Validators:          subjectTextValidators(),
 	}
 }
 

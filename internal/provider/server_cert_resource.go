@@ -154,7 +154,7 @@ func (r *serverCertResource) Schema(_ context.Context, _ resource.SchemaRequest,
 					"At most %d characters.%s", maxCommonNameLength, replacesNote),
 				Optional:   true,
 				Computed:   true,
-				Validators: subjectTextValidators(maxCommonNameLength),
+				Validators: subjectTextValidators(),
 			},
 			attrClientAuth: boolAttribute("Also grant the clientAuth extended key usage, for nodes that both serve and "+
 				"connect to other daemons (swarm managers, for example). Leave it off for a plain Docker host.", false),

@@ -42,11 +42,11 @@ func (v stringCheck) ValidateString(_ context.Context, req validator.StringReque
 	}
 }
 
-// subjectTextValidators check a name in a certificate's subject: 1 to max
-// characters (RFC 5280's upper bounds count characters, not bytes), and
-// one line of printable text, not only spaces.
-func subjectTextValidators(max int) []validator.String {
-	return []validator.String{stringvalidator.UTF8LengthBetween(1, max), subjectTextValidator}
+// subjectTextValidators check a name in a certificate's subject: 1 to
+// maxSubjectNameLength characters (RFC 5280's upper bounds count
+// characters, not bytes), and one line of printable text, not only spaces.
+func subjectTextValidators() []validator.String {
+	return []validator.String{stringvalidator.UTF8LengthBetween(1, maxSubjectNameLength), subjectTextValidator}
 }
 
 var subjectTextValidator = stringCheck{
