@@ -152,6 +152,8 @@ type Rendered struct {
 	// CloudConfig delivers Files with cloud-init; empty where it does not
 	// run.
 	CloudConfig string
+	// Ignition delivers Files with Ignition; empty where it does not run.
+	Ignition string
 }
 
 // Render fills in d's defaults and renders its files. Settings are taken
@@ -206,6 +208,7 @@ func (d Daemon) Render() (Rendered, []Problem) {
 	// something else: a moved file needs a restart too.
 	r.RestartTrigger = RestartTrigger(append(slices.Clone(r.Files), File{Name: "tls paths", Content: d.CACertPath + "\x00" + d.CertPath + "\x00" + d.KeyPath}))
 	r.CloudConfig = CloudConfig(r.Files, d.Platform, d.User)
+	r.Ignition = IgnitionConfig(r.Files, d.Platform)
 	return r, problems
 }
 

@@ -81,6 +81,9 @@ type platformSpec struct {
 	// cloudInit, when set, is how a #cloud-config document delivers the
 	// files; nil where cloud-init does not run.
 	cloudInit *cloudInitSpec
+	// ignition is whether Ignition (Flatcar, Fedora CoreOS) provisions such
+	// hosts: it writes files as root at first boot.
+	ignition bool
 	// needsUser is whether the engine runs as a RootlessUser.
 	needsUser bool
 }
@@ -108,6 +111,7 @@ func makePlatformSpecs() map[Platform]platformSpec {
 			dropin:         Daemon.SystemdDropin,
 			restartCommand: func(Daemon) string { return "systemctl daemon-reload && systemctl restart docker" },
 			cloudInit:      &cloudInitSpec{owner: func(RootlessUser) string { return "root:root" }, runcmd: systemRestart},
+			ignition:       true,
 		},
 		PlatformRootless: {
 			engine: "a rootless engine",

@@ -60,6 +60,7 @@ type daemonConfigModel struct {
 	RestartCommand    types.String `tfsdk:"restart_command"`
 	Findings          types.List   `tfsdk:"findings"`
 	CloudInit         types.String `tfsdk:"cloud_init"`
+	Ignition          types.String `tfsdk:"ignition"`
 }
 
 func (d *daemonConfigDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -228,6 +229,18 @@ func (d *daemonConfigDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 					"(`dockerd-rootless-setuptool.sh install`). Null on `windows`, which has no cloud-init. Sensitive, since it holds " +
 					"the server key. It passes `cloud-init schema`.",
 			},
+			"ignition": schema.StringAttribute{
+				Computed:  true,
+				Sensitive: true,
+				MarkdownDescription: fmt.Sprintf("An Ignition config (spec %s, which Flatcar Container Linux since 3185.0.0 and Fedora "+
+					"CoreOS read, and configs of later 3.x versions can merge) for hosts that Ignition provisions at first boot: every "+
+					"file in `files` but the drop-in, with its path and mode, as a `data:` URL, with `overwrite` so that a "+
+					"re-provisioned host gets the new material; the drop-in as a drop-in of `docker.service`, which it enables; and "+
+					"`docker-tcp.socket` masked, since a socket-activated TCP listener (Flatcar's \"Customizing Docker\" page) "+
+					"would clash with `hosts`. It is the whole `user_data`, or a fragment to merge (`ignition.config.merge` with "+
+					"`inline`, or a `ct_config` snippet). Null on `rootless` (Ignition writes files as root and runs no "+
+					"`dockerd-rootless-setuptool.sh`) and on `windows`. Sensitive, since it holds the server key.", dockerconf.IgnitionVersion),
+			},
 			"restart_trigger": schema.StringAttribute{
 				Computed: true,
 				MarkdownDescription: "A SHA-256 digest of everything dockerd reads only at start-up (daemon.json, the drop-in, the TLS " +
@@ -381,6 +394,7 @@ func (d *daemonConfigDataSource) Read(ctx context.Context, req datasource.ReadRe
 	m.RestartCommand = types.StringValue(r.RestartCommand)
 	m.Findings = findings
 	m.CloudInit = optionalString(r.CloudConfig)
+	m.Ignition = optionalString(r.Ignition)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 

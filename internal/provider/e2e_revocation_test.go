@@ -117,7 +117,7 @@ func TestE2ERevokeOneClient(t *testing.T) {
 	for addr, values := range before {
 		for name, v := range values {
 			changed := mustJSON(t, v) != mustJSON(t, after[addr][name])
-			expected := addr == "data.dockertls_daemon_config.docker1" && (name == "files" || name == "restart_trigger" || name == "id" || name == "client_ca_cert_pem" || name == "cloud_init")
+			expected := addr == "data.dockertls_daemon_config.docker1" && (name == "files" || name == "restart_trigger" || name == "id" || name == "client_ca_cert_pem" || name == "cloud_init" || name == "ignition")
 			switch {
 			case changed && !expected:
 				t.Errorf("the revocation changed %s.%s", addr, name)

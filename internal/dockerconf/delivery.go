@@ -7,8 +7,12 @@ import (
 	"path"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 )
+
+// Delivery: the documents that carry a host's files to it at first boot,
+// cloud-init's #cloud-config and Ignition's config.
 
 // cloudInitSpec is how a #cloud-config document delivers a platform's
 // files and restarts its engine.
@@ -100,4 +104,97 @@ func yamlList(items []string) string {
 func yamlString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
+}
+
+// IgnitionVersion is the Ignition configuration specification Ignition
+// renders: 3.3.0, which every Flatcar Container Linux since 3185.0.0 and
+// Fedora CoreOS since Ignition 2.11 read, and which configs of later 3.x
+// versions can merge.
+const IgnitionVersion = "3.3.0"
+
+// ignitionConfig is the part of Ignition's spec 3.3.0 this package writes.
+type ignitionConfig struct {
+	Ignition struct {
+		Version string `json:"version"`
+	} `json:"ignition"`
+	Storage struct {
+		Files []ignitionFile `json:"files"`
+	} `json:"storage"`
+	Systemd struct {
+		Units []ignitionUnit `json:"units"`
+	} `json:"systemd"`
+}
+
+type ignitionFile struct {
+	Path      string `json:"path"`
+	Mode      *int   `json:"mode,omitempty"`
+	Overwrite bool   `json:"overwrite"`
+	Contents  struct {
+		Source string `json:"source"`
+	} `json:"contents"`
+}
+
+type ignitionUnit struct {
+	Name    string           `json:"name"`
+	Enabled *bool            `json:"enabled,omitempty"`
+	Mask    *bool            `json:"mask,omitempty"`
+	Dropins []ignitionDropin `json:"dropins,omitempty"`
+}
+
+type ignitionDropin struct {
+	Name     string `json:"name"`
+	Contents string `json:"contents"`
+}
+
+// clashingSockets are the socket units that would pass dockerd a TCP
+// listener through systemd (fd://), as Flatcar's "Customizing Docker"
+// page has users create docker-tcp.socket: with hosts in daemon.json
+// dockerd would refuse to start, and authorization plugins would see no
+// client certificate under socket activation. The Ignition config masks
+// them.
+var clashingSockets = []string{"docker-tcp.socket"}
+
+// IgnitionConfig renders an Ignition config (spec IgnitionVersion) that
+// writes every file but the drop-in, each with its mode, as a data: URL,
+// overwriting what a re-provisioned host has; installs the drop-in as a
+// drop-in of its unit, which it enables; and masks clashingSockets. It is a
+// host's whole user_data on Flatcar Container Linux or Fedora CoreOS, or a
+// fragment to merge (ignition.config.merge). It returns "" for a platform
+// Ignition does not provision.
+func IgnitionConfig(files []File, p Platform) string {
+	if !p.spec().ignition {
+		return ""
+	}
+	var cfg ignitionConfig
+	cfg.Ignition.Version = IgnitionVersion
+	cfg.Storage.Files = []ignitionFile{}
+	var unit ignitionUnit
+	for _, f := range slices.SortedFunc(slices.Values(files), func(a, b File) int { return strings.Compare(a.Path, b.Path) }) {
+		if f.Name == SystemdDropinFile {
+			dir, name := path.Split(f.Path)
+			unit.Name = strings.TrimSuffix(path.Base(dir), ".d")
+			unit.Dropins = append(unit.Dropins, ignitionDropin{Name: name, Contents: f.Content})
+			continue
+		}
+		file := ignitionFile{Path: f.Path, Overwrite: true}
+		if mode, err := strconv.ParseInt(f.Mode, 8, 32); err == nil {
+			m := int(mode)
+			file.Mode = &m
+		}
+		file.Contents.Source = "data:;base64," + base64.StdEncoding.EncodeToString([]byte(f.Content))
+		cfg.Storage.Files = append(cfg.Storage.Files, file)
+	}
+	yes := true
+	if unit.Name != "" {
+		unit.Enabled = &yes
+		cfg.Systemd.Units = append(cfg.Systemd.Units, unit)
+	}
+	for _, s := range clashingSockets {
+		cfg.Systemd.Units = append(cfg.Systemd.Units, ignitionUnit{Name: s, Mask: &yes})
+	}
+	b, err := json.MarshalIndent(cfg, "", "  ")
+	if err != nil {
+		return "" // the types above always marshal
+	}
+	return string(b) + "\n"
 }
