@@ -20,46 +20,12 @@ import (
 func TestE2EIgnition(t *testing.T) {
 	dockerd, docker := requireDocker(t)
 	dir := e2eDir(t, "dtlsi")
-	tcp := fmt.Sprintf("tcp://127.0.0.1:%d", freePort(t))
-	tf := newCLI(t, newTestClock(), providerBlock+fmt.Sprintf(`
-locals {
-  dir = %q
-}
-
-resource "dockertls_ca" "ca" {
-  common_name = "Ignition E2E CA"
-}
-
-resource "dockertls_server_cert" "daemon" {
-  ca_cert_pem        = dockertls_ca.ca.cert_pem
-  ca_private_key_pem = dockertls_ca.ca.private_key_pem
-  dns_names          = ["docker1.example.internal"]
-}
-
-resource "dockertls_client_cert" "admin" {
-  ca_cert_pem        = dockertls_ca.ca.cert_pem
-  ca_private_key_pem = dockertls_ca.ca.private_key_pem
-  common_name        = "admin"
-}
-
-data "dockertls_daemon_config" "host" {
-  hosts            = ["unix://${local.dir}/docker.sock", %q]
-  tls_dir          = "${local.dir}/tls"
-  daemon_json_path = "${local.dir}/daemon.json"
-  dockerd_path     = %q
-  ca_cert_pem      = dockertls_ca.ca.cert_pem
-  server_cert_pem  = dockertls_server_cert.daemon.cert_pem
-  server_key_pem   = dockertls_server_cert.daemon.private_key_pem
-}
-
-data "dockertls_client_config" "admin" {
-  host            = %q
-  ca_cert_pem     = dockertls_ca.ca.cert_pem
-  client_cert_pem = dockertls_client_cert.admin.cert_pem
-  client_key_pem  = dockertls_client_cert.admin.private_key_pem
-  cert_dir        = "${local.dir}/client"
-}
-
+	port := freePort(t)
+	tcp, unnamed := fmt.Sprintf("tcp://127.0.0.1:%d", port), fmt.Sprintf("tcp://127.0.0.2:%d", port)
+	// The host of TestE2EDockerd, whose files its configuration also writes
+	// through files; they are removed below, and written again from the
+	// Ignition config alone.
+	tf := newCLI(t, newTestClock(), e2eConfig(dir, tcp, unnamed, dockerd, false)+`
 output "ignition" {
   value     = data.dockertls_daemon_config.host.ignition
   sensitive = true
@@ -73,16 +39,7 @@ output "files" {
 output "dropin" {
   value = data.dockertls_daemon_config.host.systemd_dropin
 }
-
-output "client_files" {
-  value     = data.dockertls_client_config.admin.files
-  sensitive = true
-}
-
-output "client_env" {
-  value = data.dockertls_client_config.admin.env
-}
-`, dir, tcp, dockerd, tcp))
+`)
 	tf.mustRun("apply", "-auto-approve", "-input=false")
 	raw := func(name string) string { return tf.mustRun("output", "-json", name) }
 	var doc, dropin string
@@ -100,6 +57,7 @@ output "client_env" {
 	byPath := map[string]renderedFile{}
 	for _, f := range files {
 		byPath[f.Path] = f
+		_ = os.Remove(f.Path)
 	}
 	// Write each file as Ignition does at first boot: parent directories,
 	// the contents, the mode.
@@ -136,17 +94,7 @@ output "client_env" {
 	}
 	assertMode(t, filepath.Join(dir, "tls", "server-key.pem"), 0o400)
 
-	if err := os.MkdirAll(filepath.Join(dir, "client"), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	for name, f := range renderedFiles(t, raw("client_files")) {
-		if content := f.content(); content != nil {
-			writeFile(t, f.Path, *content)
-		} else {
-			t.Fatalf("client file %s has no content", name)
-		}
-	}
 	startDockerd(t, dockerd, dir, filepath.Join(dir, "daemon.json"))
-	version := waitForDocker(t, docker, envList(t, raw("client_env")))
+	version := waitForDocker(t, docker, envList(t, outputs(t, tf)["client_env"]))
 	t.Logf("dockerd started on the files of the Ignition config; docker version over mutual TLS: %s", version)
 }
