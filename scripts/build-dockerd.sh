@@ -11,6 +11,7 @@
 # vendor.sum rather than go.mod and go.sum; the build renames them and
 # resolves modules from the proxy instead of vendor/.
 set -euo pipefail
+. "$(dirname "$0")/lib/build-from-proxy.sh"
 module=${DOCKERD_MODULE:-github.com/docker/docker}
 version=${DOCKERD_VERSION:-v28.5.2+incompatible}
 name=${DOCKERD_NAME:-dockerd-$(echo "${version#v}" | sed 's/+incompatible//')}
@@ -22,25 +23,19 @@ if [ -x "$bin" ] && "$bin" --version >/dev/null 2>&1; then
 fi
 mkdir -p "$cache"
 echo "build-dockerd: building dockerd from $module@$version (10 to 20 minutes on 2 cores, once per machine)" >&2
-dir=$(go mod download -json "$module@$version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
-[ -d "$dir" ] || { echo "build-dockerd: could not download $module@$version" >&2; exit 1; }
-src=$(mktemp -d)
-trap 'chmod -R u+w "$src"; rm -rf "$src"' EXIT
-cp -r "$dir"/. "$src"/
-chmod -R u+w "$src"
-if [ -f "$src/vendor.mod" ]; then
-  mv "$src/vendor.mod" "$src/go.mod"
-  mv "$src/vendor.sum" "$src/go.sum"
-  rm -rf "$src/vendor"
-fi
+prepare_source() {
+  if [ -f vendor.mod ]; then
+    mv vendor.mod go.mod
+    mv vendor.sum go.sum
+    rm -rf vendor
+  fi
+}
 engine=$(echo "${version#v}" | sed 's/+incompatible//')
 ldflags=""
 case "$module" in
   github.com/docker/docker) ldflags="-X github.com/docker/docker/dockerversion.Version=$engine" ;;
   github.com/moby/moby/v2) ldflags="-X github.com/moby/moby/v2/dockerversion.Version=$engine" ;;
 esac
-(cd "$src" && GOTOOLCHAIN=local GOFLAGS=-mod=mod CGO_ENABLED=1 go build -trimpath -tags exclude_graphdriver_btrfs \
-  -ldflags "$ldflags" -o "$bin.tmp" ./cmd/dockerd) >&2
-mv "$bin.tmp" "$bin"
+CGO_ENABLED=1 build_from_proxy build-dockerd "$module" "$version" ./cmd/dockerd "$bin" -tags exclude_graphdriver_btrfs -ldflags "$ldflags"
 "$bin" --version >&2
 echo "$bin"

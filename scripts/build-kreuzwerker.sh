@@ -4,6 +4,7 @@
 # (no registry is reachable here) at a pinned commit, and caches it outside
 # the work tree. Prints the folder that holds the binary, for dev_overrides.
 set -euo pipefail
+. "$(dirname "$0")/lib/build-from-proxy.sh"
 version=${KREUZWERKER_VERSION:-v0.0.0-20260916201441-96d331c98ff4}
 cache=${KREUZWERKER_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/dockertls}/kreuzwerker-docker-$version
 bin=$cache/terraform-provider-docker
@@ -13,12 +14,5 @@ if [ -x "$bin" ]; then
 fi
 mkdir -p "$cache"
 echo "build-kreuzwerker: building kreuzwerker/docker $version from the Go module proxy (a few minutes, once)" >&2
-dir=$(go mod download -json "github.com/kreuzwerker/terraform-provider-docker@$version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
-[ -d "$dir" ] || { echo "build-kreuzwerker: could not download github.com/kreuzwerker/terraform-provider-docker@$version" >&2; exit 1; }
-src=$(mktemp -d)
-trap 'chmod -R u+w "$src"; rm -rf "$src"' EXIT
-cp -r "$dir"/. "$src"/
-chmod -R u+w "$src"
-(cd "$src" && GOTOOLCHAIN=local GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -o "$bin.tmp" .) >&2
-mv "$bin.tmp" "$bin"
+CGO_ENABLED=0 build_from_proxy build-kreuzwerker github.com/kreuzwerker/terraform-provider-docker "$version" . "$bin"
 echo "$cache"

@@ -6,6 +6,7 @@
 # libseccomp-dev (scripts/setup.sh installs it). Prints the folder that
 # holds the binary as "runc", to put first on dockerd's PATH.
 set -euo pipefail
+. "$(dirname "$0")/lib/build-from-proxy.sh"
 version=${RUNC_VERSION:-v1.5.3}
 cache=${RUNC_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/dockertls}
 dir_out=$cache/runc-$version
@@ -16,13 +17,6 @@ if [ -x "$bin" ] && "$bin" --version >/dev/null 2>&1; then
 fi
 mkdir -p "$dir_out"
 echo "build-runc: building runc $version from the Go module proxy (a minute, once per machine)" >&2
-dir=$(go mod download -json "github.com/opencontainers/runc@$version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
-[ -d "$dir" ] || { echo "build-runc: could not download github.com/opencontainers/runc@$version" >&2; exit 1; }
-src=$(mktemp -d)
-trap 'chmod -R u+w "$src"; rm -rf "$src"' EXIT
-cp -r "$dir"/. "$src"/
-chmod -R u+w "$src"
-(cd "$src" && GOTOOLCHAIN=local GOFLAGS=-mod=mod CGO_ENABLED=1 go build -trimpath -tags seccomp -o "$bin.tmp" .) >&2
-mv "$bin.tmp" "$bin"
+CGO_ENABLED=1 build_from_proxy build-runc github.com/opencontainers/runc "$version" . "$bin" -tags seccomp
 "$bin" --version >&2
 echo "$dir_out"

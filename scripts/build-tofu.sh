@@ -3,6 +3,7 @@
 # downloaded here) and caches the binary outside the work tree, so later
 # runs and fresh clones on the same machine reuse it. Prints the path.
 set -euo pipefail
+. "$(dirname "$0")/lib/build-from-proxy.sh"
 version=${TOFU_VERSION:-v1.12.6}
 cache=${TOFU_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/dockertls}
 bin=$cache/tofu-$version
@@ -12,14 +13,7 @@ if [ -x "$bin" ] && "$bin" version >/dev/null 2>&1; then
 fi
 mkdir -p "$cache"
 echo "build-tofu: building OpenTofu $version from the Go module proxy (a few minutes, once)" >&2
-dir=$(go mod download -json "github.com/opentofu/opentofu@$version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
-[ -d "$dir" ] || { echo "build-tofu: could not download github.com/opentofu/opentofu@$version" >&2; exit 1; }
-src=$(mktemp -d)
-trap 'chmod -R u+w "$src"; rm -rf "$src"' EXIT
-cp -r "$dir"/. "$src"/
-chmod -R u+w "$src"
-(cd "$src" && GOTOOLCHAIN=local GOFLAGS=-mod=mod go build -trimpath \
-  -ldflags "-X github.com/opentofu/opentofu/version.dev=no" -o "$bin.tmp" ./cmd/tofu) >&2
-mv "$bin.tmp" "$bin"
+build_from_proxy build-tofu github.com/opentofu/opentofu "$version" ./cmd/tofu "$bin" \
+  -ldflags "-X github.com/opentofu/opentofu/version.dev=no"
 "$bin" version >&2
 echo "$bin"

@@ -171,7 +171,7 @@ func kreuzwerkerWithCertPathExported(t *testing.T, issued *cli, host, certDir st
 		if os.Getenv("CI") != "" {
 			t.Fatal("DOCKERTLS_KREUZWERKER_DIR is not set on CI: make test builds kreuzwerker/docker there (scripts/build-kreuzwerker.sh)")
 		}
-		t.Skip("SKIP (loudly): kreuzwerker/docker is not built; run scripts/build-kreuzwerker.sh, or make test with CI=true")
+		t.Skip("SKIP (loudly): kreuzwerker/docker is not built; run scripts/build-kreuzwerker.sh and set DOCKERTLS_KREUZWERKER_DIR to what it prints, or run make test, which does both")
 	}
 	pem := func(addr, attr string) string { return hclString(issued.stateAttr(addr, attr).(string)) }
 	config := func(certPath string) string {
