@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/dockertls/terraform-provider-dockertls/internal/pki"
@@ -136,10 +137,11 @@ func (p Platform) CheckLiveRestore(set *bool, settings map[string]any) []Problem
 }
 
 // CheckBundle judges a bundle of CA certificates (from argument) at now:
-// a CA listed twice, and a CA outside its validity period, warn; when the
-// bundle is dockerd's client trust (clientTrust) and no CA in it is valid,
-// no client can connect, which is an error. A malformed bundle is the
-// caller's validator's to report, and passes here.
+// a CA listed twice, and a CA outside its validity period, warn. When the
+// bundle is dockerd's client trust (clientTrust), two things are errors:
+// no CA in it is valid, or its names are too large for Go clients to
+// connect at all (CheckClientTrustSize); either way no client gets in. A
+// malformed bundle is the caller's validator's to report, and passes here.
 func CheckBundle(argument, bundle string, clientTrust bool, now time.Time) []Problem {
 	cas, err := pki.ParseCABundlePEM(bundle)
 	if err != nil {
@@ -147,12 +149,12 @@ func CheckBundle(argument, bundle string, clientTrust bool, now time.Time) []Pro
 	}
 	var out []Problem
 	seen := map[string]bool{}
+	var copies []string
 	valid := 0
 	for i, ca := range cas {
 		name := fmt.Sprintf("the CA %q (block %d)", ca.Subject.CommonName, i+1)
 		if seen[string(ca.Raw)] {
-			out = append(out, Problem{Argument: argument, Warning: true, Summary: "A CA listed twice",
-				Detail: fmt.Sprintf("%s: %s is in the bundle twice: remove one copy (the file holds what the bundle holds).", argument, name)})
+			copies = append(copies, name)
 			continue
 		}
 		seen[string(ca.Raw)] = true
@@ -167,24 +169,21 @@ func CheckBundle(argument, bundle string, clientTrust bool, now time.Time) []Pro
 			valid++
 		}
 	}
+	if len(copies) > 0 {
+		shown := copies[:min(len(copies), 3)]
+		out = append(out, Problem{Argument: argument, Warning: true, Summary: "A CA listed twice",
+			Detail: fmt.Sprintf("%s: it repeats CAs listed before (%d copies: %s): remove the copies (the file holds what the bundle holds).",
+				argument, len(copies), strings.Join(shown, ", "))})
+	}
+	if clientTrust {
+		if err := CheckClientTrustSize(cas); err != nil {
+			out = append(out, Problem{Argument: argument, Summary: "Too many client issuers for one daemon", Detail: argument + ": " + err.Error()})
+		}
+	}
 	if clientTrust && valid == 0 && len(cas) > 0 {
 		out = append(out, Problem{Argument: argument, Summary: "No client could connect",
 			Detail: fmt.Sprintf("%s: no CA in it is valid now, so dockerd would verify no client certificate and refuse every client: "+
 				"renew the issuers, or add a valid one.", argument)})
 	}
 	return out
-}
-
-// CheckClientTrust refuses a tlscacert bundle (from argument) too large for
-// Go clients to connect at all. A malformed bundle is the caller's
-// validator's to report, and passes here.
-func CheckClientTrust(argument, bundle string) []Problem {
-	cas, err := pki.ParseCABundlePEM(bundle)
-	if err != nil {
-		return nil
-	}
-	if err := CheckClientTrustSize(cas); err != nil {
-		return []Problem{{Argument: argument, Summary: "Too many client issuers for one daemon", Detail: argument + ": " + err.Error()}}
-	}
-	return nil
 }

@@ -281,7 +281,6 @@ func (d *daemonConfigDataSource) check(ctx context.Context, m daemonConfigModel)
 	material := m.material()
 	trust, at := material.ClientTrust()
 	if known(m.stringArg(at)) {
-		problems = append(problems, dockerconf.CheckClientTrust(at, trust)...)
 		problems = append(problems, dockerconf.CheckBundle(at, trust, true, d.env.clock())...)
 	}
 	if at != "ca_cert_pem" && known(m.CACertPEM) {
