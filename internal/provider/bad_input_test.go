@@ -80,6 +80,14 @@ func TestBadInput(t *testing.T) {
 		{"validity 0", ca(`validity_period_hours = 0`), `validity_period_hours.*between 1 and 876000`},
 		{"negative validity", serverWith(`validity_period_hours = -1`), `validity_period_hours.*between 1 and 876000`},
 		{"validity over 100 years", ca(`validity_period_hours = 876001`), `validity_period_hours.*between 1 and 876000`},
+		// A fraction or an overflow in a whole-number argument is named with
+		// the whole numbers around it, not a framework conversion error.
+		{"fractional validity", ca(`validity_period_hours = 1.5`), `validity_period_hours is 1.5; it takes a whole number, such as 1 or 2`},
+		{"fractional early renewal", serverWith(`early_renewal_hours = 0.25`), `early_renewal_hours is 0.25; it takes a whole number, such as 0 or 1`},
+		{"validity beyond int64", ca(`validity_period_hours = 1e30`), `validity_period_hours is 1e\+30, beyond the range of a 64-bit whole number`},
+		{"fractional key version", ca(`private_key_pem_wo_version = 2.5`), `private_key_pem_wo_version is 2.5; it takes a whole number, such as 2 or 3`},
+		{"fractional rootless uid", daemon("platform = \"rootless\"\n  rootless_user = { name = \"ci\", uid = 1000.5 }"), `rootless_user.uid is 1000.5; it takes a whole number, such as 1000 or 1001`},
+		{"negative fractional timeout", fmt.Sprintf("data \"dockertls_endpoint\" \"x\" {\n  host = \"tcp://127.0.0.1:1\"\n  ca_cert_pem = %s\n  timeout_seconds = -0.5\n}\n", hclString(m.ca)), `timeout_seconds is -0.5; it takes a whole number, such as -1 or 0`},
 		{"negative early renewal", ca(`early_renewal_hours = -5`), `early_renewal_hours.*at least 0`},
 		{"early renewal equal to validity", serverWith("validity_period_hours = 24\n  early_renewal_hours = 24"), `early_renewal_hours is 24 but validity_period_hours is 24.*Set early_renewal_hours below 24`},
 		{"early renewal beyond validity", clientWith("validity_period_hours = 24\n  early_renewal_hours = 48"), `early_renewal_hours.*Set early_renewal_hours below 24`},

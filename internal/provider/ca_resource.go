@@ -50,7 +50,7 @@ type caModel struct {
 	PermittedDNSDomains types.List   `tfsdk:"permitted_dns_domains"`
 	PermittedIPRanges   types.List   `tfsdk:"permitted_ip_ranges"`
 	PrivateKeyPEMWO     types.String `tfsdk:"private_key_pem_wo"`
-	PrivateKeyPEMWOVer  types.Int64  `tfsdk:"private_key_pem_wo_version"`
+	PrivateKeyPEMWOVer  wholeNumber  `tfsdk:"private_key_pem_wo_version"`
 	RekeyOnRenewal      types.Bool   `tfsdk:"rekey_on_renewal"`
 	lifetimeInputs
 	certificateOutputs
@@ -69,7 +69,7 @@ func newCAResource(e *env) *caResource {
 			{attr: attrPermittedIPRanges, same: sameIPRangeList},
 			{attr: attrPrivateKeyPEMWOVersion},
 			{attr: attrKeyAlgorithm, defaultValue: types.StringValue(string(pki.DefaultKeyAlgorithm))},
-			{attr: attrValidityHours, defaultValue: types.Int64Value(caDefaultValidityHours)},
+			{attr: attrValidityHours, defaultValue: wholeNumberOf(caDefaultValidityHours)},
 		},
 		outputs: certificateOutputNames,
 		keys:    externalKeys,
@@ -137,7 +137,7 @@ func (r *caResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *r
 				WriteOnly:  true,
 				Validators: []validator.String{privateKeyValidator, stringvalidator.AlsoRequires(path.MatchRoot(attrPrivateKeyPEMWOVersion))},
 			},
-			attrPrivateKeyPEMWOVersion: schema.Int64Attribute{
+			attrPrivateKeyPEMWOVersion: schema.Int64Attribute{CustomType: wholeNumberType{},
 				MarkdownDescription: "A number you change when the key in `private_key_pem_wo` changes (Terraform cannot compare " +
 					"write-only values between runs). Changing it replaces the CA.",
 				Optional:   true,
@@ -165,10 +165,10 @@ func (r *caResource) ValidateConfig(ctx context.Context, req resource.ValidateCo
 	}
 	life := m.lifetimeInputs
 	if life.ValidityPeriodHours.IsNull() {
-		life.ValidityPeriodHours = types.Int64Value(caDefaultValidityHours)
+		life.ValidityPeriodHours = wholeNumberOf(caDefaultValidityHours)
 	}
 	if life.EarlyRenewalHours.IsNull() {
-		life.EarlyRenewalHours = types.Int64Value(caDefaultEarlyRenewalHours)
+		life.EarlyRenewalHours = wholeNumberOf(caDefaultEarlyRenewalHours)
 	}
 	validateLifetime(life, &resp.Diagnostics)
 	checkKeyAlgorithmMatches(m.PrivateKeyPEMWO, m.KeyAlgorithm, externalKeys.algorithm, path.Root(attrPrivateKeyPEMWO), &resp.Diagnostics)
@@ -210,7 +210,7 @@ func (r *caResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequ
 // expiry, would be due at once, and creating it would fail after the CA
 // was made.
 func warnShortCA(ctx context.Context, plan attributeGetter, diags *diag.Diagnostics) {
-	var validity types.Int64
+	var validity wholeNumber
 	diags.Append(plan.GetAttribute(ctx, path.Root(attrValidityHours), &validity)...)
 	if !known(validity) || validity.ValueInt64() > leafDefaultEarlyRenewalHours {
 		return
@@ -253,7 +253,7 @@ func (r *caResource) planRenewalOnKey(ctx context.Context, v *planView, due rene
 		}
 	}
 	var certPEM, keyPEM, external types.String
-	var validity, early types.Int64
+	var validity, early wholeNumber
 	diags.Append(v.state.GetAttribute(ctx, path.Root(attrCertPEM), &certPEM)...)
 	diags.Append(v.state.GetAttribute(ctx, path.Root(attrPrivateKeyPEM), &keyPEM)...)
 	diags.Append(v.config.GetAttribute(ctx, path.Root(attrPrivateKeyPEMWO), &external)...)
@@ -315,7 +315,7 @@ func (r *caResource) checkExternalKeyUnchanged(ctx context.Context, v *planView,
 		return
 	}
 	var priorPub types.String
-	var priorVer, plannedVer types.Int64
+	var priorVer, plannedVer wholeNumber
 	diags.Append(v.state.GetAttribute(ctx, path.Root(attrPublicKeyPEM), &priorPub)...)
 	diags.Append(v.state.GetAttribute(ctx, path.Root(attrPrivateKeyPEMWOVersion), &priorVer)...)
 	diags.Append(v.config.GetAttribute(ctx, path.Root(attrPrivateKeyPEMWOVersion), &plannedVer)...)

@@ -335,7 +335,7 @@ func (r renewal) message(kind string) string {
 // early_renewal_hours whether the certificate is due for renewal now.
 func (c *certificateResource) renewalState(ctx context.Context, state, plan attributeGetter, diags *diag.Diagnostics) renewal {
 	var notAfter, cn, serial types.String
-	var early types.Int64
+	var early wholeNumber
 	diags.Append(state.GetAttribute(ctx, path.Root(attrNotAfter), &notAfter)...)
 	diags.Append(state.GetAttribute(ctx, path.Root(attrSerialNumber), &serial)...)
 	diags.Append(plan.GetAttribute(ctx, path.Root(attrEarlyRenewalHours), &early)...)
@@ -447,7 +447,7 @@ func validateLifetime(life lifetimeInputs, diags *diag.Diagnostics) {
 	}
 }
 
-func hours(v types.Int64) time.Duration { return time.Duration(v.ValueInt64()) * time.Hour }
+func hours(v wholeNumber) time.Duration { return time.Duration(v.ValueInt64()) * time.Hour }
 
 func titleCase(s string) string {
 	if s == "" {

@@ -31,7 +31,7 @@ type endpointModel struct {
 	ClientCertPEM  types.String `tfsdk:"client_cert_pem"`
 	ClientKeyPEM   types.String `tfsdk:"client_key_pem"`
 	ServerName     types.String `tfsdk:"server_name"`
-	TimeoutSeconds types.Int64  `tfsdk:"timeout_seconds"`
+	TimeoutSeconds wholeNumber  `tfsdk:"timeout_seconds"`
 
 	ID                types.String `tfsdk:"id"`
 	SHA256Fingerprint types.String `tfsdk:"sha256_fingerprint"`
@@ -89,7 +89,7 @@ func (d *endpointDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 					"probing through a tunnel). Defaults to the host of `host`.",
 				Optional: true,
 			},
-			"timeout_seconds": schema.Int64Attribute{
+			"timeout_seconds": schema.Int64Attribute{CustomType: wholeNumberType{},
 				MarkdownDescription: "How long to wait for the connection and handshake, in seconds, from 1 to 120. Defaults to `10`.",
 				Optional:            true, Validators: []validator.Int64{int64validator.Between(1, 120)},
 			},

@@ -35,7 +35,7 @@ type ephemeralClientCertModel struct {
 	CommonName             types.String `tfsdk:"common_name"`
 	Organization           types.String `tfsdk:"organization"`
 	KeyAlgorithm           types.String `tfsdk:"key_algorithm"`
-	ValidityPeriodHours    types.Int64  `tfsdk:"validity_period_hours"`
+	ValidityPeriodHours    wholeNumber  `tfsdk:"validity_period_hours"`
 
 	CertPEM             types.String `tfsdk:"cert_pem"`
 	PrivateKeyPEM       types.String `tfsdk:"private_key_pem"`
@@ -86,7 +86,7 @@ func (r *ephemeralClientCert) Schema(_ context.Context, _ ephemeral.SchemaReques
 				MarkdownDescription: fmt.Sprintf("The key's type and size. %s Defaults to `%s`.", enumDescription(keyAlgorithmNames()), pki.DefaultKeyAlgorithm),
 				Optional:            true, Computed: true, Validators: []validator.String{stringvalidator.OneOf(keyAlgorithmNames()...)},
 			},
-			attrValidityHours: schema.Int64Attribute{
+			attrValidityHours: schema.Int64Attribute{CustomType: wholeNumberType{},
 				MarkdownDescription: fmt.Sprintf("How many hours the certificate is valid for, from 1 to %d. Defaults to `%d`: long enough for a run, short enough that a leaked one soon expires.",
 					ephemeralMaxValidityHours, ephemeralDefaultValidityHours),
 				Optional: true, Computed: true, Validators: []validator.Int64{int64validator.Between(1, ephemeralMaxValidityHours)},
@@ -118,13 +118,13 @@ func (r *ephemeralClientCert) Open(ctx context.Context, req ephemeral.OpenReques
 	life := lifetimeInputs{
 		KeyAlgorithm:        m.KeyAlgorithm,
 		ValidityPeriodHours: m.ValidityPeriodHours,
-		EarlyRenewalHours:   types.Int64Value(0),
+		EarlyRenewalHours:   wholeNumberOf(0),
 	}
 	if life.KeyAlgorithm.IsNull() {
 		life.KeyAlgorithm = types.StringValue(string(pki.DefaultKeyAlgorithm))
 	}
 	if life.ValidityPeriodHours.IsNull() {
-		life.ValidityPeriodHours = types.Int64Value(ephemeralDefaultValidityHours)
+		life.ValidityPeriodHours = wholeNumberOf(ephemeralDefaultValidityHours)
 	}
 	if ca, err := r.env.authorities.certificate(m.CACertPEM.ValueString()); err == nil {
 		if err := pki.CheckCAValidAt(ca, r.env.clock()); err != nil {

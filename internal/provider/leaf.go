@@ -38,7 +38,7 @@ type leafInputs struct {
 	CACertPEM              types.String `tfsdk:"ca_cert_pem"`
 	CAPrivateKeyPEM        types.String `tfsdk:"ca_private_key_pem"`
 	CAPrivateKeyPEMWO      types.String `tfsdk:"ca_private_key_pem_wo"`
-	CAPrivateKeyPEMWOVer   types.Int64  `tfsdk:"ca_private_key_pem_wo_version"`
+	CAPrivateKeyPEMWOVer   wholeNumber  `tfsdk:"ca_private_key_pem_wo_version"`
 	CAPrivateKeyPassphrase types.String `tfsdk:"ca_private_key_passphrase"`
 	CAPassphraseWO         types.String `tfsdk:"ca_private_key_passphrase_wo"`
 	CertRequestPEM         types.String `tfsdk:"cert_request_pem"`
@@ -97,7 +97,7 @@ func leafAttributes(subject string) map[string]schema.Attribute {
 			WriteOnly:  true,
 			Validators: []validator.String{privateKeyValidator, stringvalidator.AlsoRequires(path.MatchRoot(attrCAPrivateKeyPEMWOVersion))},
 		},
-		attrCAPrivateKeyPEMWOVersion: schema.Int64Attribute{
+		attrCAPrivateKeyPEMWOVersion: schema.Int64Attribute{CustomType: wholeNumberType{},
 			MarkdownDescription: "A number you change when the key in `ca_private_key_pem_wo` changes. Terraform cannot see write-only " +
 				"values between runs; this one is stored. Changing it alone does not replace the certificate.",
 			Optional:   true,
@@ -149,7 +149,7 @@ func leafRules(e *env) []replacementRule {
 		{attr: attrCertRequestPEM, same: sameCSRKey},
 		{attr: attrOrganization},
 		{attr: attrKeyAlgorithm, defaultValue: types.StringValue(string(pki.DefaultKeyAlgorithm))},
-		{attr: attrValidityHours, defaultValue: types.Int64Value(leafDefaultValidityHours)},
+		{attr: attrValidityHours, defaultValue: wholeNumberOf(leafDefaultValidityHours)},
 	}
 }
 
@@ -210,10 +210,10 @@ func (c *certificateResource) validateLeafConfig(ctx context.Context, config att
 				"there in plain text on this certificate. Use ca_private_key_passphrase_wo instead to keep both out.")
 	}
 	if life.ValidityPeriodHours.IsNull() {
-		life.ValidityPeriodHours = types.Int64Value(leafDefaultValidityHours)
+		life.ValidityPeriodHours = wholeNumberOf(leafDefaultValidityHours)
 	}
 	if life.EarlyRenewalHours.IsNull() {
-		life.EarlyRenewalHours = types.Int64Value(leafDefaultEarlyRenewalHours)
+		life.EarlyRenewalHours = wholeNumberOf(leafDefaultEarlyRenewalHours)
 	}
 	validateLifetime(life, diags)
 	if keyPEM, pass, ok := in.issuerKey(); ok && known(in.CACertPEM) {

@@ -48,7 +48,7 @@ func enumOf[E ~string](v types.String, def E) E {
 // rootlessUserModel is rootless_user.
 type rootlessUserModel struct {
 	Name types.String `tfsdk:"name"`
-	UID  types.Int64  `tfsdk:"uid"`
+	UID  wholeNumber  `tfsdk:"uid"`
 	Home types.String `tfsdk:"home"`
 }
 
@@ -60,7 +60,7 @@ func rootlessUserAttribute() schema.SingleNestedAttribute {
 		Optional: true,
 		Attributes: map[string]schema.Attribute{
 			"name": schema.StringAttribute{MarkdownDescription: "The user's name, such as `ci`.", Required: true},
-			"uid":  schema.Int64Attribute{MarkdownDescription: "The user's numeric id (`id -u ci`), such as `1000`.", Required: true},
+			"uid":  schema.Int64Attribute{CustomType: wholeNumberType{}, MarkdownDescription: "The user's numeric id (`id -u ci`), such as `1000`.", Required: true},
 			"home": schema.StringAttribute{MarkdownDescription: "The user's home directory, absolute. Defaults to `/home/<name>`.", Optional: true},
 		},
 	}
@@ -71,7 +71,9 @@ func rootlessUser(ctx context.Context, v types.Object) (u dockerconf.RootlessUse
 	if v.IsNull() {
 		return u, true, nil
 	}
-	if v.IsUnknown() {
+	// A uid that is not a whole number is refused by the attribute's own
+	// validation, which names rootless_user.uid; As would name only "uid".
+	if uid, _ := v.Attributes()["uid"].(wholeNumber); v.IsUnknown() || uid.given != nil {
 		return u, false, nil
 	}
 	var m rootlessUserModel

@@ -105,7 +105,7 @@ func keyAlgorithmAttribute(subject, keySource string) schema.StringAttribute {
 }
 
 func validityAttribute(defaultHours int64) schema.Int64Attribute {
-	return schema.Int64Attribute{
+	return schema.Int64Attribute{CustomType: wholeNumberType{},
 		MarkdownDescription: fmt.Sprintf("How many hours the certificate is valid for, from the moment it is issued. "+
 			"Between 1 and %d (100 years). Defaults to `%d` (%s).%s", maxValidityHours, defaultHours, humanHours(defaultHours), replacesNote),
 		Optional:   true,
@@ -116,7 +116,7 @@ func validityAttribute(defaultHours int64) schema.Int64Attribute {
 }
 
 func earlyRenewalAttribute(defaultHours int64) schema.Int64Attribute {
-	return schema.Int64Attribute{
+	return schema.Int64Attribute{CustomType: wholeNumberType{},
 		MarkdownDescription: fmt.Sprintf("How many hours before expiry the certificate becomes due for renewal. From then on "+
 			"`ready_for_renewal` is true and every plan replaces the certificate, so a scheduled `terraform plan -detailed-exitcode` "+
 			"exits 2. Must be shorter than `validity_period_hours`. Defaults to `%d` (%s). Changing it does not replace the certificate.",
@@ -208,8 +208,8 @@ type certificateOutputs struct {
 // certificate resource has.
 type lifetimeInputs struct {
 	KeyAlgorithm        types.String `tfsdk:"key_algorithm"`
-	ValidityPeriodHours types.Int64  `tfsdk:"validity_period_hours"`
-	EarlyRenewalHours   types.Int64  `tfsdk:"early_renewal_hours"`
+	ValidityPeriodHours wholeNumber  `tfsdk:"validity_period_hours"`
+	EarlyRenewalHours   wholeNumber  `tfsdk:"early_renewal_hours"`
 }
 
 func mergeAttributes(maps ...map[string]schema.Attribute) map[string]schema.Attribute {
