@@ -92,20 +92,26 @@ func (p Platform) CheckSettings(settings map[string]any) []Problem {
 
 // nearestKeyAdvice names the known or owned key nearest to k.
 func nearestKeyAdvice(k string, known map[string]bool) string {
-	candidate := strings.ToLower(strings.TrimLeft(k, "-"))
-	best, bestDistance := "", 4 // farther than 3 edits is no suggestion
-	for _, name := range append(slices.Sorted(maps.Keys(known)), OwnedKeys...) {
-		if d := editDistance(candidate, name); d < bestDistance {
-			best, bestDistance = name, d
-		}
-	}
+	best, ok := Nearest(strings.ToLower(strings.TrimLeft(k, "-")), append(slices.Sorted(maps.Keys(known)), OwnedKeys...))
 	switch {
-	case best == "":
+	case !ok:
 		return "Check the spelling against dockerd's documentation (dockerd --help lists the flags, whose names are the keys)."
 	case slices.Contains(OwnedKeys, best):
 		return fmt.Sprintf("Did you mean %q? This data source writes it itself from its own arguments: remove it from settings_json.", best)
 	}
 	return fmt.Sprintf("Did you mean %q?", best)
+}
+
+// Nearest returns the candidate nearest to name, the first of equals; ok
+// is false when none is within three edits, too far to be a typing error.
+func Nearest(name string, candidates []string) (best string, ok bool) {
+	bestDistance := 4
+	for _, c := range candidates {
+		if d := editDistance(name, c); d < bestDistance {
+			best, bestDistance = c, d
+		}
+	}
+	return best, best != ""
 }
 
 // editDistance is the Levenshtein distance between a and b, in bytes.

@@ -142,16 +142,10 @@ func (d *clientConfigDataSource) ValidateConfig(ctx context.Context, req datasou
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	checkCertDir(m, &resp.Diagnostics)
-	if issuer, names := m.clientIssuer(); known(issuer) && known(m.ClientCertPEM) && known(m.ClientKeyPEM) {
-		addMaterialErrors(&resp.Diagnostics, pki.UsageClient, dockerconf.Material{
-			CACertPEM: issuer.ValueString(), CertPEM: m.ClientCertPEM.ValueString(), KeyPEM: m.ClientKeyPEM.ValueString(),
-		}, d.env, names)
-	}
+	// Warnings wait for Read, so that a plan shows each once.
+	resp.Diagnostics.Append(d.check(m).Errors()...)
 }
 
-// checkCertDir checks cert_dir and context_name, once they and the
-// platform are known.
 func checkCertDir(m clientConfigModel, diags *diag.Diagnostics) {
 	if known(m.CertDir) && !m.Platform.IsUnknown() {
 		if err := enumOf(m.Platform, dockerconf.ClientLinux).CheckCertDir(m.CertDir.ValueString()); err != nil {
@@ -182,35 +176,56 @@ func (d *clientConfigDataSource) Read(ctx context.Context, req datasource.ReadRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	host, err := dockerconf.ParseHost(m.Host.ValueString())
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("host"), "Invalid host", err.Error())
-		return
-	}
-	platform := enumOf(m.Platform, dockerconf.ClientLinux)
-	checkCertDir(m, &resp.Diagnostics)
-	issuer, names := m.clientIssuer()
-	addMaterialErrors(&resp.Diagnostics, pki.UsageClient, dockerconf.Material{
-		CACertPEM: issuer.ValueString(), CertPEM: m.ClientCertPEM.ValueString(), KeyPEM: m.ClientKeyPEM.ValueString(),
-	}, d.env, names)
+	resp.Diagnostics.Append(d.check(m)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if !m.ServerCertPEM.IsNull() {
-		serverCert, err := pki.ParseCertificatePEM(m.ServerCertPEM.ValueString())
-		if err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("server_cert_pem"), "Invalid server_cert_pem", "server_cert_pem: "+err.Error())
-			return
-		}
-		if err := dockerconf.CheckServerName(host, serverCert); err != nil {
-			resp.Diagnostics.AddAttributeWarning(path.Root("host"), "The server certificate does not name this host", err.Error())
-		}
+	resp.Diagnostics.Append(m.render(ctx)...)
+	if resp.Diagnostics.HasError() {
+		return
 	}
-	client := dockerconf.Client{Host: host, CertDir: m.CertDir.ValueString(), ContextName: m.ContextName.ValueString(), Platform: platform}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// check runs every check whose inputs are known: at plan time
+// (ValidateConfig) some may not be yet, and in Read all are. A host that
+// does not parse is tcpHostValidator's to report.
+func (d *clientConfigDataSource) check(m clientConfigModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	checkCertDir(m, &diags)
+	if issuer, names := m.clientIssuer(); known(issuer) && known(m.ClientCertPEM) && known(m.ClientKeyPEM) {
+		addMaterialErrors(&diags, pki.UsageClient, dockerconf.Material{
+			CACertPEM: issuer.ValueString(), CertPEM: m.ClientCertPEM.ValueString(), KeyPEM: m.ClientKeyPEM.ValueString(),
+		}, d.env, names)
+	}
+	if diags.HasError() || !known(m.ServerCertPEM) || !known(m.Host) {
+		return diags
+	}
+	host, err := dockerconf.ParseHost(m.Host.ValueString())
+	if err != nil {
+		return diags
+	}
+	serverCert, err := pki.ParseCertificatePEM(m.ServerCertPEM.ValueString())
+	if err != nil {
+		diags.AddAttributeError(path.Root("server_cert_pem"), "Invalid server_cert_pem", "server_cert_pem: "+err.Error())
+		return diags
+	}
+	if err := dockerconf.CheckServerName(host, serverCert); err != nil {
+		diags.AddAttributeWarning(path.Root("host"), "The server certificate does not name this host", err.Error())
+	}
+	return diags
+}
+
+// render fills in m's results from its arguments, which check has judged.
+func (m *clientConfigModel) render(ctx context.Context) diag.Diagnostics {
+	host, err := dockerconf.ParseHost(m.Host.ValueString())
+	if err != nil {
+		return diag.Diagnostics{diag.NewAttributeErrorDiagnostic(path.Root("host"), "Invalid host", err.Error())}
+	}
+	client := dockerconf.Client{Host: host, CertDir: m.CertDir.ValueString(), ContextName: m.ContextName.ValueString(), Platform: enumOf(m.Platform, dockerconf.ClientLinux)}
 	envVal, diags := types.MapValueFrom(ctx, types.StringType, client.Env())
-	resp.Diagnostics.Append(diags...)
-	filesVal, diags := filesValue(client.Files(m.CACertPEM.ValueString(), m.ClientCertPEM.ValueString(), m.ClientKeyPEM.ValueString()))
-	resp.Diagnostics.Append(diags...)
+	filesVal, d := filesValue(client.Files(m.CACertPEM.ValueString(), m.ClientCertPEM.ValueString(), m.ClientKeyPEM.ValueString()))
+	diags.Append(d...)
 
 	m.ID = m.Host
 	m.Env = envVal
@@ -221,5 +236,5 @@ func (d *clientConfigDataSource) Read(ctx context.Context, req datasource.ReadRe
 	m.CAMaterial = m.CACertPEM
 	m.CertMaterial = m.ClientCertPEM
 	m.KeyMaterial = m.ClientKeyPEM
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	return diags
 }

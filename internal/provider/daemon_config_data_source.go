@@ -374,15 +374,25 @@ func (d *daemonConfigDataSource) Read(ctx context.Context, req datasource.ReadRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	r, problems := m.daemon(in).Render()
-	addProblems(&resp.Diagnostics, problems)
+	resp.Diagnostics.Append(m.render(in)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	filesVal, diags := filesValue(r.Files)
-	resp.Diagnostics.Append(diags...)
-	findings, diags := findingsValue(r.Findings)
-	resp.Diagnostics.Append(diags...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// render fills in m's results from its arguments, which check has judged.
+func (m *daemonConfigModel) render(in checkedInputs) diag.Diagnostics {
+	var diags diag.Diagnostics
+	r, problems := m.daemon(in).Render()
+	addProblems(&diags, problems)
+	if diags.HasError() {
+		return diags
+	}
+	filesVal, d := filesValue(r.Files)
+	diags.Append(d...)
+	findings, d := findingsValue(r.Findings)
+	diags.Append(d...)
 
 	m.ID = types.StringValue(r.RestartTrigger)
 	m.JSON = types.StringValue(r.JSON)
@@ -394,7 +404,7 @@ func (d *daemonConfigDataSource) Read(ctx context.Context, req datasource.ReadRe
 	m.Findings = findings
 	m.CloudInit = optionalString(r.CloudConfig)
 	m.Ignition = optionalString(r.Ignition)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	return diags
 }
 
 var findingAttrTypes = map[string]attr.Type{

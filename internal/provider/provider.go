@@ -120,6 +120,8 @@ func (p *dockertlsProvider) EphemeralResources(context.Context) []func() ephemer
 func (p *dockertlsProvider) Functions(context.Context) []func() function.Function {
 	return []func() function.Function{
 		func() function.Function { return certificateInfoFunction{} },
+		func() function.Function { return newDaemonConfigFunction(p.env) },
+		func() function.Function { return newClientConfigFunction(p.env) },
 	}
 }
 
