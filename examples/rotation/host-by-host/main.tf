@@ -21,11 +21,15 @@ terraform {
 }
 
 variable "hosts" {
-  description = "The Docker hosts: a name each, and the DNS name that clients and SSH use."
-  type        = map(string)
+  description = "The Docker hosts by name: the DNS name in its certificate (which SSH uses too), and where clients reach its API when that is not dns_name:2376."
+  type = map(object({
+    dns_name = string
+    address  = optional(string)
+    port     = optional(number, 2376)
+  }))
   default = {
-    docker1 = "docker1.example.internal"
-    docker2 = "docker2.example.internal"
+    docker1 = { dns_name = "docker1.example.internal" }
+    docker2 = { dns_name = "docker2.example.internal" }
   }
 }
 
@@ -48,9 +52,11 @@ variable "restart_batch" {
 
 locals {
   people = toset(["alice", "bob"])
+  # Where clients reach each host's API.
+  api = { for name, h in var.hosts : name => "tcp://${coalesce(h.address, h.dns_name)}:${h.port}" }
   # Per-host arguments of daemon_config, beside the PEMs.
-  daemon_settings = { for name in keys(var.hosts) : name => {
-    hosts = ["unix:///var/run/docker.sock", "tcp://0.0.0.0:2376"]
+  daemon_settings = { for name, h in var.hosts : name => {
+    hosts = ["unix:///var/run/docker.sock", "tcp://0.0.0.0:${h.port}"]
   } }
 }
 
@@ -62,7 +68,7 @@ resource "dockertls_server_cert" "host" {
   for_each           = var.hosts
   ca_cert_pem        = dockertls_ca.servers.cert_pem
   ca_private_key_pem = dockertls_ca.servers.private_key_pem
-  dns_names          = [each.value]
+  dns_names          = [each.value.dns_name]
 }
 
 resource "dockertls_ca" "person" {
@@ -87,8 +93,8 @@ locals {
     server_key_pem     = dockertls_server_cert.host[name].private_key_pem
   })) }
   # A person's client files are the same for every host; their env differs.
-  client = { for person in local.people : person => { for name, address in var.hosts : name => provider::dockertls::client_config({
-    host               = "tcp://${address}:2376"
+  client = { for person in local.people : person => { for name, api in local.api : name => provider::dockertls::client_config({
+    host               = api
     ca_cert_pem        = dockertls_ca.servers.cert_pem
     client_ca_cert_pem = dockertls_ca.person[person].cert_pem
     client_cert_pem    = dockertls_client_cert.person[person].cert_pem
@@ -102,7 +108,7 @@ module "deploy" {
   source   = "../modules/deploy"
   for_each = var.hosts
 
-  ssh_host           = each.value
+  ssh_host           = each.value.dns_name
   host_files         = local.daemon[each.key].files
   restart_trigger    = local.daemon[each.key].restart_trigger
   restart_lock       = local.restart_lock[each.key]
@@ -114,7 +120,7 @@ module "deploy" {
 # admits it (until the host has its new ca.pem and has restarted).
 data "dockertls_endpoint" "revoked" {
   for_each        = { for pair in setproduct(var.revoked, keys(var.hosts)) : "${pair[0]} on ${pair[1]}" => { person = pair[0], host = pair[1] } }
-  host            = "tcp://${var.hosts[each.value.host]}:2376"
+  host            = local.api[each.value.host]
   ca_cert_pem     = dockertls_ca.servers.cert_pem
   client_cert_pem = dockertls_client_cert.person[each.value.person].cert_pem
   client_key_pem  = dockertls_client_cert.person[each.value.person].private_key_pem
