@@ -65,7 +65,11 @@ func (d *clientConfigDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 			"And set its `cert_path = \"\"` with the materials: it takes `DOCKER_CERT_PATH` (which `env` and the docker CLI's own " +
 			"instructions have users export) as the default of `cert_path`, and refuses `cert_path` together with them " +
 			"(\"failed to create Docker client: cert_path must not be specified\"); an explicit empty `cert_path` keeps the " +
-			"environment out (checked against its real binary).",
+			"environment out (checked against its real binary).\n\n" +
+			"**Data source or function.** As for `dockertls_daemon_config`: the function `provider::dockertls::client_config` " +
+			"takes the same arguments and is evaluated in the plan, so a renewal's plan shows exactly which client files " +
+			"change (Terraform 1.8 and later, OpenTofu 1.7 and later), and a client of several hosts is one call per host in a " +
+			"`for` expression.",
 		Attributes: map[string]schema.Attribute{
 			"host": schema.StringAttribute{
 				MarkdownDescription: "The daemon's address, `tcp://HOST:PORT`, such as `tcp://docker1.example.internal:2376`.",

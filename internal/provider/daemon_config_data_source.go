@@ -82,7 +82,13 @@ func (d *daemonConfigDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 			"hosts, daemon.json keys that clash, relative paths, and, given the PEMs, a server certificate not signed by the CA, " +
 			"without serverAuth, with a key that is not its own, or with an encrypted key (dockerd cannot read one).\n\n" +
 			"dockerd reads TLS files and `hosts` only at start-up (SIGHUP does not reload them): use `restart_trigger` to restart " +
-			"it when they change.",
+			"it when they change.\n\n" +
+			"**Data source or function.** Terraform reads a data source whose arguments depend on a resource with pending " +
+			"changes only during apply: in a renewal every result is unknown in the plan, and everything delivered from it is " +
+			"planned for replacement. The function `provider::dockertls::daemon_config` takes the same arguments in an object " +
+			"and is evaluated in the plan, so a plan replaces exactly the files whose bytes change: use it to deliver files " +
+			"(Terraform 1.8 and later, OpenTofu 1.7 and later). Use this data source on Terraform 1.5 to 1.7, and where its " +
+			"warnings should show as warnings.",
 		Attributes: map[string]schema.Attribute{
 			"hosts": schema.ListAttribute{
 				ElementType: types.StringType,

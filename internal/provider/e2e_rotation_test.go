@@ -190,16 +190,17 @@ resource "dockertls_client_cert" "ci" {
   early_renewal_hours   = 1
 }
 
-data "dockertls_daemon_config" "docker1" {
-  hosts            = ["unix://%[2]s/docker.sock", "tcp://127.0.0.1:%[3]d"]
-  tls_dir          = "%[2]s/tls"
-  daemon_json_path = "%[2]s/daemon.json"
-  dockerd_path     = %[4]q
-}
-
-data "dockertls_client_config" "ci" {
-  host     = "tcp://127.0.0.1:%[3]d"
-  cert_dir = "%[2]s/client"
+locals {
+  docker1_settings = {
+    hosts            = ["unix://%[2]s/docker.sock", "tcp://127.0.0.1:%[3]d"]
+    tls_dir          = "%[2]s/tls"
+    daemon_json_path = "%[2]s/daemon.json"
+    dockerd_path     = %[4]q
+  }
+  ci_settings = {
+    host     = "tcp://127.0.0.1:%[3]d"
+    cert_dir = "%[2]s/client"
+  }
 }
 `, hours, h.dir, h.port, h.dockerd)
 		return b.String()
@@ -267,7 +268,7 @@ resource "terraform_data" "client_file" {
 
 const rotationOutputs = `
 output "restart_trigger" {
-  value = data.dockertls_daemon_config.docker1.restart_trigger
+  value = nonsensitive(local.docker1.restart_trigger)
 }
 output "server_fingerprint" {
   value = dockertls_server_cert.docker1.sha256_fingerprint

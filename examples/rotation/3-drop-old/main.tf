@@ -3,6 +3,7 @@
 # a certificate from the old CA is refused.
 
 terraform {
+  required_version = ">= 1.8"
   required_providers {
     dockertls = { source = "dockertls/dockertls" }
   }
@@ -25,24 +26,35 @@ resource "dockertls_client_cert" "ci" {
   common_name        = "ci"
 }
 
-data "dockertls_daemon_config" "docker1" {
-  ca_cert_pem     = dockertls_ca.next.cert_pem
-  server_cert_pem = dockertls_server_cert.docker1.cert_pem
-  server_key_pem  = dockertls_server_cert.docker1.private_key_pem
+locals {
+  # What the host and the client need beside the PEMs.
+  docker1_settings = {}
+  ci_settings = {
+    host     = "tcp://docker1.example.internal:2376"
+    cert_dir = pathexpand("~/.docker/docker1")
+  }
 }
 
-data "dockertls_client_config" "ci" {
-  host            = "tcp://docker1.example.internal:2376"
-  ca_cert_pem     = dockertls_ca.next.cert_pem
-  client_cert_pem = dockertls_client_cert.ci.cert_pem
-  client_key_pem  = dockertls_client_cert.ci.private_key_pem
-  cert_dir        = pathexpand("~/.docker/docker1")
+# The functions render at plan time what the data sources
+# dockertls_daemon_config and dockertls_client_config render, so a renewal's
+# plan shows exactly which files change.
+locals {
+  docker1 = provider::dockertls::daemon_config(merge(local.docker1_settings, {
+    ca_cert_pem     = dockertls_ca.next.cert_pem
+    server_cert_pem = dockertls_server_cert.docker1.cert_pem
+    server_key_pem  = dockertls_server_cert.docker1.private_key_pem
+  }))
+  ci = provider::dockertls::client_config(merge(local.ci_settings, {
+    ca_cert_pem     = dockertls_ca.next.cert_pem
+    client_cert_pem = dockertls_client_cert.ci.cert_pem
+    client_key_pem  = dockertls_client_cert.ci.private_key_pem
+  }))
 }
 
 module "deploy" {
   source          = "../modules/deploy"
   ssh_host        = "docker1.example.internal"
-  host_files      = data.dockertls_daemon_config.docker1.files
-  restart_trigger = data.dockertls_daemon_config.docker1.restart_trigger
-  client_files    = data.dockertls_client_config.ci.files
+  host_files      = local.docker1.files
+  restart_trigger = local.docker1.restart_trigger
+  client_files    = local.ci.files
 }
