@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 
-	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
@@ -13,8 +12,7 @@ import (
 // the function form of dockertls_client_config.
 func newClientConfigFunction(e *env) function.Function {
 	d := &clientConfigDataSource{env: e}
-	var s datasource.SchemaResponse
-	d.Schema(context.Background(), datasource.SchemaRequest{}, &s)
+	s := dataSourceSchema(d)
 	return renderingFunction{
 		name:    "client_config",
 		summary: "dockertls_client_config as a function: a Docker client's files, known at plan time.",
@@ -29,10 +27,10 @@ func newClientConfigFunction(e *env) function.Function {
 			"and the files are the same for every host.\n\n" +
 			"Terraform marks a function's result sensitive when an argument is (a `private_key_pem` is). Requires " +
 			"Terraform 1.8 or OpenTofu 1.7 or later; on Terraform 1.5 to 1.7 use the data source.",
-		schema:  s.Schema,
+		schema:  s,
 		pending: []string{"ca_cert_pem", "client_ca_cert_pem", "client_cert_pem", "client_key_pem", "server_cert_pem"},
 		render: func(ctx context.Context, config, marked tfsdk.Config) (tfsdk.State, diag.Diagnostics) {
-			return renderModel(ctx, s.Schema, config, marked, d.check, func(m *clientConfigModel) diag.Diagnostics { return m.render(ctx) })
+			return renderModel(ctx, s, config, marked, d.check, func(m *clientConfigModel) diag.Diagnostics { return m.render(ctx) })
 		},
 	}
 }

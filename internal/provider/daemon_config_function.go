@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 
-	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
@@ -13,8 +12,7 @@ import (
 // the function form of dockertls_daemon_config.
 func newDaemonConfigFunction(e *env) function.Function {
 	d := &daemonConfigDataSource{env: e}
-	var s datasource.SchemaResponse
-	d.Schema(context.Background(), datasource.SchemaRequest{}, &s)
+	s := dataSourceSchema(d)
 	return renderingFunction{
 		name:    "daemon_config",
 		summary: "dockertls_daemon_config as a function: a Docker host's files, known at plan time.",
@@ -33,7 +31,7 @@ func newDaemonConfigFunction(e *env) function.Function {
 			"Terraform marks a function's result sensitive when an argument is (a `private_key_pem` is): index its `files` " +
 			"by the fixed names, as with the data source, and wrap a digest in `nonsensitive()` to show it in plans. " +
 			"Requires Terraform 1.8 or OpenTofu 1.7 or later; on Terraform 1.5 to 1.7 use the data source.",
-		schema:     s.Schema,
+		schema:     s,
 		pending:    []string{"ca_cert_pem", "client_ca_cert_pem", "server_cert_pem", "server_key_pem"},
 		aggregates: []string{"restart_trigger", "cloud_init", "ignition"},
 		render: func(ctx context.Context, config, marked tfsdk.Config) (tfsdk.State, diag.Diagnostics) {
@@ -43,7 +41,7 @@ func newDaemonConfigFunction(e *env) function.Function {
 				in = checked
 				return diags
 			}
-			return renderModel(ctx, s.Schema, config, marked, check, func(m *daemonConfigModel) diag.Diagnostics { return m.render(in) })
+			return renderModel(ctx, s, config, marked, check, func(m *daemonConfigModel) diag.Diagnostics { return m.render(in) })
 		},
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/function"
@@ -47,6 +48,13 @@ type renderingFunction struct {
 	// render checks config (which may hold unknown values) and renders
 	// marked, config with each pending argument's placeholder.
 	render func(ctx context.Context, config, marked tfsdk.Config) (tfsdk.State, diag.Diagnostics)
+}
+
+// dataSourceSchema is d's schema.
+func dataSourceSchema(d datasource.DataSource) schema.Schema {
+	var resp datasource.SchemaResponse
+	d.Schema(context.Background(), datasource.SchemaRequest{}, &resp)
+	return resp.Schema
 }
 
 // renderModel is the render of a renderingFunction for a data source whose
