@@ -177,6 +177,9 @@ data "dockertls_endpoint" "revoked" {
 func revocationClientFiles(dir string) string {
 	return fmt.Sprintf(`
 locals {
+  # The rotation tests' outputs read local.docker1, which the examples that
+  # render with the function declare; this one renders with the data source.
+  docker1          = data.dockertls_daemon_config.docker1
   e2e_client_files = { for pair in setproduct(keys(local.clients), ["ca.pem", "cert.pem", "key.pem"]) : "${pair[0]}/${pair[1]}" => { name = pair[0], file = pair[1] } }
 }
 
