@@ -38,6 +38,7 @@ const (
 // the files here and asks the test to restart the host's dockerd, holding
 // the same restart lock as the real module.
 func TestE2EFleetHostByHost(t *testing.T) {
+	needsCLI(t, featureFunctions) // examples/rotation/host-by-host renders with the functions
 	dockerd, docker := requireDocker(t)
 	dir := e2eDir(t, "dtlsf")
 	realNow := time.Now().UTC().Truncate(time.Second)

@@ -37,19 +37,25 @@ func TestExamples(t *testing.T) {
 			if !strings.Contains(all, "required_providers") {
 				writeFile(t, filepath.Join(tf.dir, "zz_provider.tf"), "terraform {\n  required_providers {\n    dockertls = { source = \"dockertls/dockertls\" }\n  }\n}\n")
 			}
-			if strings.Contains(all, "module \"") {
-				// Local modules must be installed; the provider comes from
-				// dev_overrides; `terraform get` installs the modules only, offline.
-				tf.mustRun("get")
-			}
+			hasModules := strings.Contains(all, "module \"")
 			if major, minor, ok := requiredVersion(all); ok && !underTest(t).atLeast(major, minor) {
-				// An older CLI must refuse it: with the version constraint, or
-				// before it gets there, on the syntax or block it does not know.
-				out, code := tf.run(nil, "validate")
+				// An older CLI must refuse it: with the version constraint
+				// (already when installing the modules), or before it gets
+				// there, on the syntax or block it does not know.
+				step := "validate"
+				if hasModules {
+					step = "get"
+				}
+				out, code := tf.run(nil, step)
 				if code == 0 || !regexp.MustCompile(olderCLIRefusals).MatchString(out) {
 					t.Errorf("terraform %s did not refuse an example that requires >= %d.%d (exit %d):\n%s", underTest(t), major, minor, code, out)
 				}
 				return
+			}
+			if hasModules {
+				// Local modules must be installed; the provider comes from
+				// dev_overrides; `terraform get` installs the modules only, offline.
+				tf.mustRun("get")
 			}
 			if out, code := tf.run(nil, "fmt", "-check", "-diff", "-recursive"); code != 0 {
 				t.Errorf("terraform fmt -check: not formatted:\n%s", out)
@@ -75,6 +81,7 @@ func TestExamples(t *testing.T) {
 // provider function, the ephemeral block or the ephemeral variable it
 // cannot read.
 const olderCLIRefusals = `Unsupported Terraform Core version|Missing argument separator|Missing newline after argument|` +
+	`Extra characters after the end of the 'for' expression|` +
 	`Blocks of type "ephemeral" are not expected here|An argument named "ephemeral" is not expected here`
 
 // copyExample copies the example in dir to tf's working directory. An
