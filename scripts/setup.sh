@@ -12,6 +12,8 @@ if [ "${DOCKERTLS_NEED_DOCKERD:-0}" = 1 ]; then
   [ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1 || need_apt+=(busybox-static)
   # cloud-init's own validator checks the rendered cloud_init.
   command -v cloud-init >/dev/null 2>&1 || need_apt+=(cloud-init)
+  # systemd-analyze verify parses the rendered drop-ins with their units.
+  command -v systemd-analyze >/dev/null 2>&1 || need_apt+=(systemd)
   # A rootless engine: RootlessKit, its network (slirp4netns) and the setuid
   # uid mappers; dockerd-rootless.sh itself comes with docker.io.
   command -v rootlesskit >/dev/null 2>&1 || need_apt+=(rootlesskit)

@@ -87,6 +87,10 @@ type Daemon struct {
 	// Material is the TLS files' content; what is empty is not written
 	// (something else delivers it).
 	Material DaemonMaterial
+	// SocketActivation has systemd's docker.socket hold the sockets
+	// (PlatformLinux only): daemon.json has no hosts, and the drop-in is
+	// docker.socket's (see socket.go).
+	SocketActivation bool
 }
 
 // DaemonMaterial is what a daemon's TLS files hold, as PEM.
@@ -188,6 +192,9 @@ func (d Daemon) Render() (Rendered, []Problem) {
 	r.Files = []File{{Name: DaemonJSONName, Path: d.JSONPath, Content: jsonText, Mode: ModeConfig}}
 	if dropin, ok := d.Dropin(); ok {
 		r.Dropin, r.DropinPath = dropin, d.Platform.Layout(d.User).DropinPath
+		if d.SocketActivation {
+			r.DropinPath = SocketDropinPath()
+		}
 		r.Files = append(r.Files, File{Name: SystemdDropinFile, Path: r.DropinPath, Content: dropin, Mode: ModeConfig})
 	}
 	trust, _ := d.Material.ClientTrust()
@@ -320,11 +327,13 @@ func (d Daemon) JSON() (string, error) {
 	for k, v := range d.Settings {
 		m[k] = v
 	}
-	hosts := d.listenHosts()
-	if hosts == nil {
-		hosts = []string{}
+	if !d.SocketActivation {
+		hosts := d.listenHosts()
+		if hosts == nil {
+			hosts = []string{}
+		}
+		m["hosts"] = hosts
 	}
-	m["hosts"] = hosts
 	m["tls"] = true
 	m["tlsverify"] = d.TLSVerify
 	m["tlscacert"] = d.CACertPath
@@ -435,6 +444,9 @@ func (d Daemon) RootlessKitFlags() string {
 // Dropin returns the systemd drop-in for the platform's docker.service, or
 // false where the platform has no systemd (Windows).
 func (d Daemon) Dropin() (string, bool) {
+	if d.SocketActivation {
+		return d.socketDropin(), true
+	}
 	if render := d.Platform.spec().dropin; render != nil {
 		return render(d), true
 	}
@@ -465,7 +477,12 @@ func (d Daemon) rootlessDropin() string {
 // RestartCommand is what restarts the engine so that it reads what was
 // written: a shell command line on Linux (run as the user for rootless) and
 // PowerShell on Windows.
-func (d Daemon) RestartCommand() string { return d.Platform.spec().restartCommand(d) }
+func (d Daemon) RestartCommand() string {
+	if d.SocketActivation {
+		return d.socketRestartCommand()
+	}
+	return d.Platform.spec().restartCommand(d)
+}
 
 // windowsRestartCommand restarts the docker service; with daemon.json
 // elsewhere than its default, it registers the service again with

@@ -57,9 +57,19 @@ func CloudConfig(files []File, p Platform, u RootlessUser) string {
 	return b.String()
 }
 
-// systemRestart reloads systemd and restarts docker.service.
-func systemRestart([]File, RootlessUser) [][]string {
-	return [][]string{{"systemctl", "daemon-reload"}, {"systemctl", "restart", "docker"}}
+// systemRestart reloads systemd and restarts docker.service. With a
+// drop-in of docker.socket among the files, it first enables and restarts
+// the socket, so that it opens the new listeners: at first boot nobody is
+// connected yet, and records the drop-in as applied (socketRestartCommand).
+func systemRestart(files []File, _ RootlessUser) [][]string {
+	cmds := [][]string{{"systemctl", "daemon-reload"}}
+	for _, f := range files {
+		if f.Path == SocketDropinPath() {
+			cmds = append(cmds, []string{"systemctl", "enable", "docker.socket"}, []string{"systemctl", "restart", "docker.socket"},
+				[]string{"install", "-D", "-m", "0644", f.Path, socketApplied})
+		}
+	}
+	return append(cmds, []string{"systemctl", "restart", "docker"})
 }
 
 // rootlessRestart hands the directories cloud-init made (as root) to the
@@ -174,7 +184,11 @@ func IgnitionConfig(files []File, p Platform) string {
 			dir, name := path.Split(f.Path)
 			unit.Name = strings.TrimSuffix(path.Base(dir), ".d")
 			unit.Dropins = append(unit.Dropins, ignitionDropin{Name: name, Contents: f.Content})
-			continue
+			if f.Path != SocketDropinPath() {
+				continue
+			}
+			// docker.socket starts on it at first boot: it is applied.
+			f = File{Path: socketApplied, Content: f.Content, Mode: ModeConfig}
 		}
 		file := ignitionFile{Path: f.Path, Overwrite: true}
 		if mode, err := strconv.ParseInt(f.Mode, 8, 32); err == nil {

@@ -50,6 +50,7 @@ type daemonConfigModel struct {
 	Hardening             types.String `tfsdk:"hardening"`
 	Platform              types.String `tfsdk:"platform"`
 	RootlessUser          types.Object `tfsdk:"rootless_user"`
+	SocketActivation      types.Bool   `tfsdk:"socket_activation"`
 
 	ID                types.String `tfsdk:"id"`
 	JSON              types.String `tfsdk:"json"`
@@ -119,6 +120,20 @@ func (d *daemonConfigDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 				"user unit) or `windows` (dockerd.exe run as the Windows service `docker`: no systemd drop-in, Windows paths, no "+
 				"live-restore and none of the Linux-only daemon.json keys, which dockerd on Windows refuses)."),
 			"rootless_user": rootlessUserAttribute(),
+			"socket_activation": schema.BoolAttribute{
+				MarkdownDescription: "On `linux`, have systemd's `docker.socket` hold the sockets, so that restarting dockerd " +
+					"(which every renewal needs) refuses no connection: a client that connects while dockerd restarts waits for the " +
+					"new one in the socket's backlog. The packaged `docker.service` (`dockerd -H fd://`, in Debian's, Ubuntu's and " +
+					"Docker's packages) runs as it is; `systemd_dropin` is a drop-in of `docker.socket` whose `ListenStream=` lines " +
+					"are `hosts` (a unix socket keeps the packaged mode 0660 and group `docker`); daemon.json has TLS and no `hosts`; " +
+					"dockerd applies the TLS settings to the TCP sockets it is handed. `restart_command` restarts `docker.service` " +
+					"only, and `docker.socket` too (a brief refusal) only when its drop-in changed since it was last applied. A " +
+					"`tcp://` host must be an IP address (systemd does not resolve names), and `daemon_json_path` and `dockerd_path` " +
+					"do not apply. Defaults to `false`, today's layout (a `docker.service` drop-in and `hosts` in daemon.json). " +
+					"Switching an existing host: delete `/etc/systemd/system/docker.service.d/dockertls.conf` there (its " +
+					"`ExecStart=` would start dockerd without `-H fd://`).",
+				Optional: true,
+			},
 			"tls_dir": optionalString("The directory of the TLS files on the host, holding `ca.pem`, `server-cert.pem` and " +
 				"`server-key.pem`. Absolute for the platform (`C:\\...` on `windows`). Defaults to `/etc/docker/tls` on `linux`, " +
 				"`<home>/.config/docker/tls` on `rootless` and `C:\\ProgramData\\docker\\certs.d` on `windows`, where Microsoft's " +
@@ -192,11 +207,13 @@ func (d *daemonConfigDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 					"`-H fd://` and would make dockerd refuse to start: \"the following directives are specified both as a flag and " +
 					"in the configuration file: hosts\") and starts `dockerd_path` with no flags. On `rootless`, a drop-in for the " +
 					"user unit that sets `DOCKERD_ROOTLESS_ROOTLESSKIT_FLAGS` to RootlessKit's `-p ADDRESS:PORT:PORT/tcp` for each " +
-					"`tcp://` host and keeps the unit's `dockerd-rootless.sh`. Null on `windows`. Run `systemctl daemon-reload` " +
+					"`tcp://` host and keeps the unit's `dockerd-rootless.sh`. With `socket_activation`, a drop-in of `docker.socket` " +
+					"instead, with `hosts` as its `ListenStream=` lines. Null on `windows`. Run `systemctl daemon-reload` " +
 					"(`systemctl --user daemon-reload` as the user) after writing it.",
 			},
 			"systemd_dropin_path": schema.StringAttribute{Computed: true, MarkdownDescription: "Where the drop-in goes: " +
-				"`/etc/systemd/system/docker.service.d/dockertls.conf` on `linux`, " +
+				"`/etc/systemd/system/docker.service.d/dockertls.conf` on `linux` " +
+				"(`/etc/systemd/system/docker.socket.d/dockertls.conf` with `socket_activation`), " +
 				"`<home>/.config/systemd/user/docker.service.d/dockertls.conf` on `rootless`; null on `windows`."},
 			"restart_command": computedString("What restarts the engine so that it reads the files: `systemctl daemon-reload && " +
 				"systemctl restart docker` on `linux`; the same with `--user`, run as the user, on `rootless`; PowerShell " +
@@ -314,6 +331,15 @@ func (d *daemonConfigDataSource) check(ctx context.Context, m daemonConfigModel)
 		if !m.Hosts.IsUnknown() {
 			problems = append(problems, in.platform.CheckHosts(stringsOf(m.Hosts), user)...)
 		}
+		if m.SocketActivation.ValueBool() && !m.Hosts.IsUnknown() {
+			hosts := dockerconf.DefaultHosts
+			if !m.Hosts.IsNull() {
+				hosts = stringsOf(m.Hosts)
+			}
+			problems = append(problems, in.platform.CheckSocketActivation(hosts, knownStrings(map[string]types.String{
+				"daemon_json_path": m.DaemonJSONPathIn, "dockerd_path": m.DockerdPath,
+			}))...)
+		}
 		if !m.LiveRestore.IsUnknown() {
 			problems = append(problems, in.platform.CheckLiveRestore(boolPointer(m.LiveRestore), in.settings)...)
 		}
@@ -366,6 +392,8 @@ func (m daemonConfigModel) daemon(in checkedInputs) dockerconf.Daemon {
 		Platform:    in.platform,
 		User:        in.user,
 		Material:    m.material(),
+
+		SocketActivation: m.SocketActivation.ValueBool(),
 	}
 }
 
