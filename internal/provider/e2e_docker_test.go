@@ -449,7 +449,14 @@ func freePort(t *testing.T) int {
 // writes kept in dir, and stops it by its PID when the test ends.
 func startDockerd(t *testing.T, dockerd, dir, daemonJSON string) *dockerdProcess {
 	t.Helper()
-	d := &dockerdProcess{t: t, bin: dockerd, dir: dir, daemonJSON: daemonJSON}
+	return startDockerdOn(t, dockerd, dir, daemonJSON, nil)
+}
+
+// startDockerdOn starts dockerd as startDockerd does, on the sockets of
+// docker.socket when they are given.
+func startDockerdOn(t *testing.T, dockerd, dir, daemonJSON string, sockets *socketUnit) *dockerdProcess {
+	t.Helper()
+	d := &dockerdProcess{t: t, bin: dockerd, dir: dir, daemonJSON: daemonJSON, sockets: sockets}
 	d.start()
 	t.Cleanup(d.cleanup)
 	return d
@@ -458,9 +465,12 @@ func startDockerd(t *testing.T, dockerd, dir, daemonJSON string) *dockerdProcess
 // dockerdProcess is a dockerd a test can stop and start again, as a host's
 // service manager would for a restart.
 type dockerdProcess struct {
-	t                *testing.T
-	bin, dir         string
-	daemonJSON       string
+	t          *testing.T
+	bin, dir   string
+	daemonJSON string
+	// sockets, when set, are docker.socket's: dockerd starts on them with
+	// -H fd://, and they stay open while it restarts.
+	sockets          *socketUnit
 	cmd              *exec.Cmd
 	exited           chan error
 	logFile          *os.File
@@ -479,9 +489,17 @@ func (d *dockerdProcess) start() {
 	}
 	// With iptables, as users run it; without the default bridge, which
 	// this machine cannot set up.
-	d.cmd = exec.Command(d.bin, "--config-file", d.daemonJSON, "--bridge=none",
+	args := []string{d.bin}
+	if d.sockets != nil {
+		args = d.sockets.activation(d.bin)
+	}
+	args = append(args, "--config-file", d.daemonJSON, "--bridge=none",
 		"--data-root", filepath.Join(d.dir, "data"), "--exec-root", filepath.Join(d.dir, "exec"),
 		"--pidfile", filepath.Join(d.dir, "dockerd.pid"))
+	d.cmd = exec.Command(args[0], args[1:]...)
+	if d.sockets != nil {
+		d.cmd.ExtraFiles = d.sockets.files
+	}
 	d.cmd.Stdout, d.cmd.Stderr = d.logFile, d.logFile
 	if runc := os.Getenv("DOCKERTLS_RUNC_DIR"); runc != "" {
 		// A current engine's containers need a current runc (Engine 29
@@ -492,7 +510,11 @@ func (d *dockerdProcess) start() {
 	if err := d.cmd.Start(); err != nil {
 		d.t.Fatalf("starting dockerd: %v", err)
 	}
-	d.t.Logf("started %s (pid %d) on %s", d.bin, d.cmd.Process.Pid, d.daemonJSON)
+	how := ""
+	if d.sockets != nil {
+		how = fmt.Sprintf(", -H fd:// with the %d sockets of docker.socket", len(d.sockets.files))
+	}
+	d.t.Logf("started %s (pid %d) on %s%s", d.bin, d.cmd.Process.Pid, d.daemonJSON, how)
 	d.stoppedOnPurpose = false
 	exited := make(chan error, 1)
 	d.exited = exited

@@ -55,6 +55,8 @@ locals {
   # Where clients reach each host's API.
   api = { for name, h in var.hosts : name => "tcp://${coalesce(h.address, h.dns_name)}:${h.port}" }
   # Per-host arguments of daemon_config, beside the PEMs.
+  # Add socket_activation = true to have docker.socket hold the sockets, so
+  # that the restarts refuse no connection (the renewal guide says how).
   daemon_settings = { for name, h in var.hosts : name => {
     hosts = ["unix:///var/run/docker.sock", "tcp://0.0.0.0:${h.port}"]
   } }
