@@ -349,17 +349,29 @@ func (h *rotationHost) startDaemon() {
 	h.daemon = startDockerdOn(h.t, h.dockerd, h.dir, filepath.Join(h.dir, "daemon.json"), h.sockets)
 }
 
-// refusedDuringRestart reports a failed call during a restart in the
-// socket_activation layout, where the socket stays open and a client waits
-// for the new dockerd instead: there, no call may fail at all.
+// refusedDuringRestart reports, in the socket_activation layout, a call
+// refused during a restart, or more than one failed. The socket stays open
+// there and a client that connects during the restart waits for the new
+// dockerd; what can still fail is the one call that the stopping dockerd
+// had already accepted when it closed its connections (http.Server.Close):
+// a reset or EOF, never a refusal, and at most one per client, which makes
+// one call at a time.
 func (h *rotationHost) refusedDuringRestart(r probeReport) bool {
-	return h.socketActivation && r.duringRestart > 0
+	if !h.socketActivation {
+		return false
+	}
+	for _, err := range r.restartErrors {
+		if errors.Is(err, syscall.ECONNREFUSED) {
+			return true
+		}
+	}
+	return r.duringRestart > 1
 }
 
 // allowedFailures says which calls may fail in the host's layout.
 func (h *rotationHost) allowedFailures() string {
 	if h.socketActivation {
-		return "no failed call at all, docker.socket holding the socket through the restart"
+		return "no refusal, docker.socket holding the socket through the restart (at most the one call the stopping dockerd had accepted fails)"
 	}
 	return "failures only while dockerd restarts"
 }
@@ -682,6 +694,9 @@ type probeReport struct {
 	// longest is the longest call: with socket_activation, a call made
 	// while dockerd restarts waits for the new one.
 	longest time.Duration
+	// restartErrors are the errors of the calls that failed during the
+	// restart, in order.
+	restartErrors []error
 }
 
 func (r probeReport) String() string {
@@ -692,6 +707,9 @@ func (r probeReport) String() string {
 	}
 	if r.firstFailure != nil {
 		s += fmt.Sprintf("; first failure outside the restart: %v", r.firstFailure)
+	}
+	if r.restart > 0 && r.duringRestart > 0 && r.duringRestart <= 2 {
+		s += fmt.Sprintf("; during the restart: %v", r.restartErrors)
 	}
 	return s
 }
@@ -709,6 +727,7 @@ func (p *apiProber) report(mark int, w *restartWindow) probeReport {
 		}
 		if w != nil && !c.end.Before(w.from) && !c.at.After(w.to) {
 			r.duringRestart++
+			r.restartErrors = append(r.restartErrors, c.err)
 			if firstDown.IsZero() {
 				firstDown = c.at
 			}

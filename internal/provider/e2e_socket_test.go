@@ -1,10 +1,12 @@
 package provider
 
 import (
+	"io"
 	"net"
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -77,4 +79,27 @@ func openSocketUnit(t *testing.T, dropin string) *socketUnit {
 // dockerd in its place, so that the PID is dockerd's.
 func (u *socketUnit) activation(dockerd string) (args []string) {
 	return []string{"sh", "-c", `LISTEN_PID=$$ LISTEN_FDS=` + strconv.Itoa(len(u.files)) + ` exec "$0" "$@"`, dockerd, "-H", "fd://"}
+}
+
+func TestRefusedDuringRestart(t *testing.T) {
+	refused := &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
+	reset := &net.OpError{Op: "read", Net: "tcp", Err: os.NewSyscallError("read", syscall.ECONNRESET)}
+	for _, tc := range []struct {
+		name   string
+		socket bool
+		errs   []error
+		want   bool
+	}{
+		{"service layout, refusals are the restart", false, []error{refused, refused}, false},
+		{"socket layout, none", true, nil, false},
+		{"socket layout, the accepted call reset", true, []error{reset}, false},
+		{"socket layout, a refusal", true, []error{refused}, true},
+		{"socket layout, two failed", true, []error{reset, io.EOF}, true},
+	} {
+		h := &rotationHost{socketActivation: tc.socket}
+		r := probeReport{duringRestart: len(tc.errs), restartErrors: tc.errs}
+		if got := h.refusedDuringRestart(r); got != tc.want {
+			t.Errorf("%s: refusedDuringRestart = %t, want %t", tc.name, got, tc.want)
+		}
+	}
 }
