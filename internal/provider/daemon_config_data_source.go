@@ -130,8 +130,9 @@ func (d *daemonConfigDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 					"only, and `docker.socket` too (a brief refusal) only when its drop-in changed since it was last applied. A " +
 					"`tcp://` host must be an IP address (systemd does not resolve names), and `daemon_json_path` and `dockerd_path` " +
 					"do not apply. Defaults to `false`, today's layout (a `docker.service` drop-in and `hosts` in daemon.json). " +
-					"Switching an existing host: delete `/etc/systemd/system/docker.service.d/dockertls.conf` there (its " +
-					"`ExecStart=` would start dockerd without `-H fd://`).",
+					"Switching an existing host: `restart_command` removes the default layout's " +
+					"`/etc/systemd/system/docker.service.d/dockertls.conf` (whose `ExecStart=` would start dockerd without " +
+					"`-H fd://`) and restarts `docker.socket` once.",
 				Optional: true,
 			},
 			"tls_dir": optionalString("The directory of the TLS files on the host, holding `ca.pem`, `server-cert.pem` and " +
@@ -216,7 +217,9 @@ func (d *daemonConfigDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 				"(`/etc/systemd/system/docker.socket.d/dockertls.conf` with `socket_activation`), " +
 				"`<home>/.config/systemd/user/docker.service.d/dockertls.conf` on `rootless`; null on `windows`."},
 			"restart_command": computedString("What restarts the engine so that it reads the files: `systemctl daemon-reload && " +
-				"systemctl restart docker` on `linux`; the same with `--user`, run as the user, on `rootless`; PowerShell " +
+				"systemctl restart docker` on `linux` (with `socket_activation`, the same after removing the default layout's " +
+				"drop-in, and a restart of `docker.socket` only when its drop-in changed since it was last applied, as recorded in " +
+				"`/var/lib/dockertls/docker.socket.conf`); the same with `--user`, run as the user, on `rootless`; PowerShell " +
 				"`Restart-Service docker` on `windows` (or, with daemon.json elsewhere, the lines that register the service again " +
 				"with `--config-file`). Windows has no live-restore: restarting there stops the containers."),
 			"files": filesAttribute("Every file to write on the host: daemon.json and the drop-in (0644; no drop-in on `windows`), "+
