@@ -38,6 +38,11 @@ data "dockertls_daemon_config" "docker1" {
   # default; false on swarm nodes).
   live_restore = true
 
+  # systemd's docker.socket holds the sockets, so that those restarts refuse
+  # no connection: daemon.json without hosts, systemd_dropin for
+  # docker.socket. Off by default; see the renewal guide.
+  socket_activation = true
+
   settings_json = local.daemon_settings
 }
 
