@@ -178,6 +178,11 @@ func (d Daemon) Render() (Rendered, []Problem) {
 	for _, err := range CheckConflicts(cfg, d.Platform) {
 		problems = append(problems, Problem{Argument: "settings_json", Summary: "dockerd would refuse this daemon.json", Detail: "settings_json: " + err.Error()})
 	}
+	if d.SocketActivation {
+		// What systemd would refuse in the socket drop-in, which leaves out
+		// a line it cannot write.
+		problems = append(problems, d.Platform.CheckSocketActivation(d.Hosts, map[string]string{"daemon_json_path": d.JSONPath})...)
+	}
 	if len(problems) > 0 {
 		return Rendered{}, problems
 	}

@@ -74,6 +74,12 @@ func TestRenderSocketActivation(t *testing.T) {
 		t.Errorf("drop-in path %q, file %+v", r.DropinPath, filesByName(r.Files)[SystemdDropinFile])
 	}
 
+	// Render refuses what the drop-in could not carry, as the plan does.
+	if r, problems := (Daemon{Hosts: []string{"tcp://docker1.example.com:2376"}, SocketActivation: true}).Render(); len(problems) != 1 ||
+		problems[0].Argument != "hosts" || r.Dropin != "" {
+		t.Errorf("a host name with socket activation: problems %+v, drop-in %q", problems, r.Dropin)
+	}
+
 	defaults, _ := Daemon{SocketActivation: true}.Render()
 	if !strings.Contains(defaults.Dropin, "ListenStream=/run/docker.sock\nListenStream=0.0.0.0:2376\n") {
 		t.Errorf("with the default hosts, the socket drop-in is:\n%s", defaults.Dropin)

@@ -77,7 +77,7 @@ func openSocketUnit(t *testing.T, dropin string) *socketUnit {
 // activation is the environment and the command line prefix that start
 // dockerd on the sockets: sh sets LISTEN_PID to its own PID and then execs
 // dockerd in its place, so that the PID is dockerd's.
-func (u *socketUnit) activation(dockerd string) (args []string) {
+func (u *socketUnit) activation(dockerd string) []string {
 	return []string{"sh", "-c", `LISTEN_PID=$$ LISTEN_FDS=` + strconv.Itoa(len(u.files)) + ` exec "$0" "$@"`, dockerd, "-H", "fd://"}
 }
 
