@@ -38,20 +38,34 @@ func CloudConfig(files []File, p Platform, u RootlessUser) string {
 	if spec == nil {
 		return ""
 	}
-	sorted := append([]File(nil), files...)
+	sorted := sortedByPath(files)
+	return cloudConfig("dockertls_daemon_config", sorted, spec.owner(u), spec.deferred, spec.runcmd(sorted, u))
+}
+
+func sortedByPath(files []File) []File {
+	sorted := slices.Clone(files)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Path < sorted[j].Path })
+	return sorted
+}
+
+// cloudConfig renders a #cloud-config document, written by the data source
+// writer, that writes files (in path order) owned by owner, after
+// cloud-init has created users when deferred, and then runs runcmd.
+func cloudConfig(writer string, files []File, owner string, deferred bool, runcmd [][]string) string {
 	extra := ""
-	if spec.deferred {
+	if deferred {
 		extra = "    defer: true\n"
 	}
 	var b strings.Builder
-	b.WriteString("#cloud-config\n# Written by Terraform (dockertls_daemon_config).\nwrite_files:\n")
-	for _, f := range sorted {
+	b.WriteString("#cloud-config\n# Written by Terraform (" + writer + ").\nwrite_files:\n")
+	for _, f := range sortedByPath(files) {
 		fmt.Fprintf(&b, "  - path: %s\n    owner: %s\n    permissions: %s\n    encoding: b64\n%s    content: %s\n",
-			yamlString(f.Path), yamlString(spec.owner(u)), yamlString(f.Mode), extra, base64.StdEncoding.EncodeToString([]byte(f.Content)))
+			yamlString(f.Path), yamlString(owner), yamlString(f.Mode), extra, base64.StdEncoding.EncodeToString([]byte(f.Content)))
 	}
-	b.WriteString("runcmd:\n")
-	for _, cmd := range spec.runcmd(sorted, u) {
+	if len(runcmd) > 0 {
+		b.WriteString("runcmd:\n")
+	}
+	for _, cmd := range runcmd {
 		b.WriteString("  - " + yamlList(cmd) + "\n")
 	}
 	return b.String()

@@ -2,6 +2,9 @@ package dockerconf
 
 import (
 	"fmt"
+	"iter"
+	"maps"
+	"slices"
 	"net"
 	"strconv"
 	"strings"
@@ -196,7 +199,10 @@ func isWildcard6(ip net.IP) bool { return ip != nil && ip.To4() == nil && ip.IsU
 // error naming both: dockerd would bind the first and fail to start on the
 // second. Hosts ParseHost refuses are skipped (their own check reports
 // them). The index is the later host's.
-func CheckListeners(hosts []string) map[int]error {
+func CheckListeners(hosts []string) map[int]error { return checkListeners("hosts", "dockerd", hosts) }
+
+// checkListeners is CheckListeners for program's list argument.
+func checkListeners(argument, program string, hosts []string) map[int]error {
 	parsed := make([]*Host, len(hosts))
 	out := map[int]error{}
 	for j, s := range hosts {
@@ -210,11 +216,22 @@ func CheckListeners(hosts []string) map[int]error {
 				continue
 			}
 			if overlap, why := parsed[i].Overlaps(h); overlap {
-				out[j] = fmt.Errorf("hosts[%d] %q and hosts[%d] %q are one listener for dockerd (%s): it binds the first and fails to start "+
-					"on the second (\"failed to load listeners: ... bind: address already in use\"). Keep one of them", i, hosts[i], j, s, why)
+				out[j] = fmt.Errorf("%s[%d] %q and %s[%d] %q are one listener for %s (%s): it binds the first and fails to start "+
+					"on the second (\"%sbind: address already in use\"). Keep one of them", argument, i, hosts[i], argument, j, s, program, why, map[bool]string{true: "failed to load listeners: ... "}[program == "dockerd"])
 				break
 			}
 		}
 	}
 	return out
+}
+
+// sortedErrors yields errs in the order of their indexes.
+func sortedErrors(errs map[int]error) iter.Seq2[int, error] {
+	return func(yield func(int, error) bool) {
+		for _, i := range slices.Sorted(maps.Keys(errs)) {
+			if !yield(i, errs[i]) {
+				return
+			}
+		}
+	}
 }

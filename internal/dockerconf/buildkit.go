@@ -1,0 +1,519 @@
+package dockerconf
+
+import (
+	"bytes"
+	"crypto/x509"
+	"encoding/json"
+	"fmt"
+	"net"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/dockertls/terraform-provider-dockertls/internal/pki"
+)
+
+// BuildKit: buildkitd's TLS listener (buildkitd.toml's [grpc] and
+// [grpc.tls], read by moby/buildkit's cmd/buildkitd/config) and what its
+// clients, buildctl and `docker buildx create --driver remote`, need.
+
+// BuildKit's conventions and this package's defaults for buildkitd.
+const (
+	PortBuildKit               = 1234
+	DefaultBuildkitdConfigPath = "/etc/buildkit/buildkitd.toml"
+	DefaultBuildkitTLSDir      = "/etc/buildkit/tls"
+	// DefaultBuildkitdPath is where BuildKit's release archives put it.
+	DefaultBuildkitdPath = "/usr/local/bin/buildkitd"
+	// BuildkitdUnitPath is the systemd unit Buildkitd writes: no
+	// distribution packages one for buildkitd alone.
+	BuildkitdUnitPath = "/etc/systemd/system/buildkit.service"
+	// BuildkitdTOMLName and BuildkitdUnitName name those files in a File
+	// list.
+	BuildkitdTOMLName = "buildkitd.toml"
+	BuildkitdUnitName = "buildkit.service"
+	defaultBuildkitSocket = "unix:///run/buildkit/buildkitd.sock"
+)
+
+// DefaultBuildkitdAddresses are buildkitd's own local socket and TLS on
+// every interface, on BuildKit's conventional port.
+var DefaultBuildkitdAddresses = []string{defaultBuildkitSocket, fmt.Sprintf("tcp://0.0.0.0:%d", PortBuildKit)}
+
+// Buildkitd describes buildkitd's gRPC listeners and their TLS on a Linux
+// host. Render turns it into the files to write there. A zero path or nil
+// Addresses means the default.
+type Buildkitd struct {
+	// Addresses are where buildkitd listens ([grpc] address). buildkitd
+	// serves TLS on tcp:// only; a unix:// socket is local and plain.
+	Addresses []string
+	// TLSVerify requires and verifies client certificates (buildkitd does
+	// when [grpc.tls] has a ca). Without it any client that can reach a
+	// tcp:// address runs builds, and RUN steps run as root.
+	TLSVerify bool
+	// TLSDir holds the TLS files under their default names, as dockerd's.
+	TLSDir                        string
+	CACertPath, CertPath, KeyPath string
+	ConfigPath                    string
+	BuildkitdPath                 string
+	// ExtraTOML is appended to buildkitd.toml as written, such as a
+	// registry's section (RegistryClient.BuildkitdTOML).
+	ExtraTOML string
+	Material  DaemonMaterial
+}
+
+// WithDefaults returns b with every empty path and nil Addresses set to
+// the default.
+func (b Buildkitd) WithDefaults() Buildkitd {
+	or := func(v *string, def string) {
+		if *v == "" {
+			*v = def
+		}
+	}
+	if b.Addresses == nil {
+		b.Addresses = DefaultBuildkitdAddresses
+	}
+	or(&b.TLSDir, DefaultBuildkitTLSDir)
+	or(&b.CACertPath, path.Join(b.TLSDir, CAFileName))
+	or(&b.CertPath, path.Join(b.TLSDir, ServerCertFileName))
+	or(&b.KeyPath, path.Join(b.TLSDir, ServerKeyFileName))
+	or(&b.ConfigPath, DefaultBuildkitdConfigPath)
+	or(&b.BuildkitdPath, DefaultBuildkitdPath)
+	return b
+}
+
+// TOML returns buildkitd.toml: [grpc] with the addresses and [grpc.tls]
+// with the files, the ca only with TLSVerify (buildkitd then requires a
+// client certificate from it: RequireAndVerifyClientCert), then ExtraTOML.
+func (b Buildkitd) TOML() string {
+	var s strings.Builder
+	s.WriteString("# Written by Terraform (dockertls_buildkitd_config).\n[grpc]\n")
+	fmt.Fprintf(&s, "  address = %s\n\n  [grpc.tls]\n", tomlStrings(b.Addresses))
+	fmt.Fprintf(&s, "    cert = %s\n    key = %s\n", tomlString(b.CertPath), tomlString(b.KeyPath))
+	if b.TLSVerify {
+		fmt.Fprintf(&s, "    ca = %s\n", tomlString(b.CACertPath))
+	}
+	if extra := strings.TrimSpace(b.ExtraTOML); extra != "" {
+		s.WriteString("\n" + extra + "\n")
+	}
+	return s.String()
+}
+
+// Unit returns the systemd unit that runs buildkitd on the configuration.
+func (b Buildkitd) Unit() string {
+	return "# Written by Terraform (dockertls_buildkitd_config).\n" +
+		"[Unit]\nDescription=BuildKit daemon\nDocumentation=https://github.com/moby/buildkit\n" +
+		"After=network-online.target\nWants=network-online.target\n\n" +
+		"[Service]\nExecStart=" + b.BuildkitdPath + " --config " + b.ConfigPath + "\nRestart=on-failure\n\n" +
+		"[Install]\nWantedBy=multi-user.target\n"
+}
+
+// BuildkitdRestartCommand makes systemd read the unit and buildkitd the
+// files: buildkitd reads its configuration and TLS files only at start-up.
+// A restart ends the builds running then; their clients see an error.
+const BuildkitdRestartCommand = "systemctl daemon-reload && systemctl enable buildkit && systemctl restart buildkit"
+
+// BuildkitdRendered is a buildkitd configuration as the files to write.
+type BuildkitdRendered struct {
+	TOML, Unit     string
+	Files          []File
+	RestartTrigger string
+	CloudConfig    string
+}
+
+// Render fills in b's defaults, checks them (CheckBuildkitd) and renders
+// the files. With an error among the problems, BuildkitdRendered is empty.
+func (b Buildkitd) Render() (BuildkitdRendered, []Problem) {
+	b = b.WithDefaults()
+	problems := b.Check()
+	if hasError(problems) {
+		return BuildkitdRendered{}, problems
+	}
+	r := BuildkitdRendered{TOML: b.TOML(), Unit: b.Unit()}
+	r.Files = []File{
+		{Name: BuildkitdTOMLName, Path: b.ConfigPath, Content: r.TOML, Mode: ModeConfig},
+		{Name: BuildkitdUnitName, Path: BuildkitdUnitPath, Content: r.Unit, Mode: ModeConfig},
+	}
+	trust, _ := b.Material.ClientTrust()
+	r.Files = append(r.Files, tlsFiles(b.CACertPath, b.CertPath, b.KeyPath, trust, b.Material)...)
+	if err := checkDistinctPaths(r.Files); err != nil {
+		return BuildkitdRendered{}, append(problems, Problem{Summary: "Two files would be written to the same path", Detail: err.Error()})
+	}
+	r.RestartTrigger = RestartTrigger(append(slices.Clone(r.Files), File{Name: "tls paths", Content: b.CACertPath + "\x00" + b.CertPath + "\x00" + b.KeyPath}))
+	r.CloudConfig = cloudConfig("dockertls_buildkitd_config", r.Files, "root:root", false, [][]string{
+		{"systemctl", "daemon-reload"}, {"systemctl", "enable", "buildkit"}, {"systemctl", "restart", "buildkit"},
+	})
+	return r, problems
+}
+
+// tlsFiles are a server's CA (its client trust), certificate and key, each
+// only when its content is given (something else may deliver it).
+func tlsFiles(caPath, certPath, keyPath, trust string, m DaemonMaterial) []File {
+	var out []File
+	for _, f := range []File{
+		{Name: CAFileName, Path: caPath, Content: trust, Mode: ModeCertificate},
+		{Name: ServerCertFileName, Path: certPath, Content: m.CertPEM, Mode: ModeCertificate},
+		{Name: ServerKeyFileName, Path: keyPath, Content: m.KeyPEM, Mode: ModePrivateKey, Sensitive: true},
+	} {
+		if f.Content != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func hasError(problems []Problem) bool {
+	return slices.ContainsFunc(problems, func(p Problem) bool { return !p.Warning })
+}
+
+// Check returns what buildkitd or systemd would refuse in b (errors) and
+// what is worth a warning; b has its defaults. The material is checked
+// where it is given: see CheckServerMaterial.
+func (b Buildkitd) Check() []Problem {
+	problems := CheckBuildkitdAddresses(b.Addresses)
+	problems = append(problems, CheckServerSecurity("addresses", "buildkitd", "runs builds, whose RUN steps run as root on the host",
+		b.Addresses, b.TLSVerify, false)...)
+	for _, p := range []struct{ name, value string }{{"buildkitd_path", b.BuildkitdPath}, {"config_path", b.ConfigPath}} {
+		if err := checkUnitText(p.name, p.value); err != nil {
+			problems = append(problems, Problem{Argument: p.name, Summary: "Invalid " + p.name, Detail: err.Error()})
+		}
+	}
+	problems = append(problems, checkTLSPaths("buildkitd", DefaultBuildkitTLSDir, b.TLSDir, b.CACertPath, b.CertPath, b.KeyPath)...)
+	if err := CheckExtraTOML(b.ExtraTOML); err != nil {
+		problems = append(problems, Problem{Argument: "extra_toml", Summary: "Invalid extra_toml", Detail: err.Error()})
+	}
+	return problems
+}
+
+// grpcTable matches a TOML table header of [grpc] or below it.
+var grpcTable = regexp.MustCompile(`(?m)^\s*\[+\s*"?grpc"?\s*[.\]]`)
+
+// CheckExtraTOML returns an error when extra, appended to buildkitd.toml,
+// would define the [grpc] tables the rendering owns: TOML refuses a table
+// defined twice, and buildkitd would not start.
+func CheckExtraTOML(extra string) error {
+	if grpcTable.MatchString(extra) {
+		return fmt.Errorf("extra_toml defines a [grpc] table, which buildkitd.toml already has (addresses and TLS are this data source's " +
+			"arguments); TOML refuses a table defined twice and buildkitd would not start: remove it, and set addresses instead")
+	}
+	return nil
+}
+
+// checkTLSPaths checks a server's TLS directory and the file paths not
+// derived from it (a bad directory is reported once); the advice names
+// files in defaultDir.
+func checkTLSPaths(program, defaultDir, dir, caPath, certPath, keyPath string) []Problem {
+	var out []Problem
+	for _, p := range []struct{ name, value string }{{"tls_dir", dir}, {"ca_cert_path", caPath}, {"cert_path", certPath}, {"key_path", keyPath}} {
+		if p.name != "tls_dir" && strings.HasPrefix(p.value, dir+"/") {
+			continue
+		}
+		if err := checkAbsolute(program, p.name, p.value, path.Join(defaultDir, path.Base(p.value))); err != nil {
+			out = append(out, Problem{Argument: p.name, Summary: "Invalid " + p.name, Detail: err.Error()})
+		}
+	}
+	return out
+}
+
+// checkAbsolute returns an error unless s is an absolute path without
+// control characters, which no file name on a host holds well.
+func checkAbsolute(program, name, s, example string) error {
+	if !strings.HasPrefix(s, "/") {
+		return fmt.Errorf("%s %q is not an absolute path: %s resolves relative paths against its own working directory, so write the full path, such as %s",
+			name, s, program, example)
+	}
+	if strings.IndexFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0 {
+		return fmt.Errorf("%s %q has a control character (a newline or a tab): remove it", name, s)
+	}
+	return nil
+}
+
+// checkUnitText is checkDropinText for the values a unit's ExecStart=
+// carries.
+func checkUnitText(name, s string) error {
+	if !strings.HasPrefix(s, "/") {
+		return fmt.Errorf("%s %q is not an absolute path: systemd's ExecStart= needs one, such as %s", name, s, map[string]string{
+			"buildkitd_path": DefaultBuildkitdPath, "config_path": DefaultBuildkitdConfigPath}[name])
+	}
+	if fields := strings.Fields(s); len(fields) > 1 {
+		return fmt.Errorf("%s %q has white space: it is the program alone, which the unit writes on its ExecStart= line, where systemd "+
+			"splits at white space. buildkitd's settings belong in buildkitd.toml (extra_toml): write %s", name, s, fields[0])
+	}
+	if err := checkDropinText(name, s); err != nil {
+		return fmt.Errorf("%s", strings.Replace(err.Error(), "drop-in's ExecStart= line", "unit's ExecStart= line", 1))
+	}
+	return nil
+}
+
+// CheckBuildkitdAddresses checks each address against what buildkitd
+// listens on (tcp://HOST:PORT, unix:///PATH, fd://), and that no two are
+// one listener.
+func CheckBuildkitdAddresses(addresses []string) []Problem {
+	var out []Problem
+	if len(addresses) == 0 {
+		return []Problem{{Argument: "addresses", Summary: "No address", Detail: "addresses is empty: buildkitd would listen nowhere. " +
+			"Give at least one, such as " + DefaultBuildkitdAddresses[1]}}
+	}
+	for i, s := range addresses {
+		if s == "" {
+			continue
+		}
+		if err := checkBuildkitdAddress(s); err != nil {
+			out = append(out, Problem{Argument: "addresses", Index: i, HasIndex: true, Summary: "Invalid buildkitd address", Detail: err.Error()})
+		}
+	}
+	for i, err := range sortedErrors(checkListeners("addresses", "buildkitd", addresses)) {
+		out = append(out, Problem{Argument: "addresses", Index: i, HasIndex: true, Summary: "Overlapping listeners", Detail: err.Error()})
+	}
+	return out
+}
+
+func checkBuildkitdAddress(s string) error {
+	if rest, ok := strings.CutPrefix(s, "tcp://"); ok {
+		if _, _, err := net.SplitHostPort(rest); err != nil {
+			return fmt.Errorf("address %q has no port: add one, as in tcp://%s:%d (BuildKit's convention)", s, strings.Trim(rest, "[]"), PortBuildKit)
+		}
+	}
+	h, err := ParseHost(s)
+	if err != nil {
+		return fmt.Errorf("address %s", strings.TrimPrefix(err.Error(), "host "))
+	}
+	if h.Scheme == SchemeNPipe {
+		return fmt.Errorf("address %q: named pipes are buildkitd's on Windows; this configuration is for Linux: use tcp:// or unix://", s)
+	}
+	if h.Scheme == SchemeUnix && h.Raw == "unix://" {
+		return fmt.Errorf("address %q: buildkitd needs the socket's path: write %s", s, defaultBuildkitSocket)
+	}
+	return nil
+}
+
+// CheckServerSecurity refuses a tcp:// address without client verification
+// unless allowUnverified, naming what a client could then do (harm).
+func CheckServerSecurity(argument, program, harm string, addresses []string, verify, allowUnverified bool) []Problem {
+	if verify {
+		return nil
+	}
+	for _, s := range addresses {
+		if h, err := ParseHost(s); err != nil || h.Scheme != SchemeTCP {
+			continue
+		}
+		if allowUnverified {
+			return []Problem{{Argument: "tls_verify", Warning: true, Summary: "Open to unverified clients",
+				Detail: fmt.Sprintf("tls_verify = false with %s: any client that can reach this port %s. Set tls_verify = true and give clients a dockertls_client_cert.", s, harm)}}
+		}
+		return []Problem{{Argument: "tls_verify", Summary: "A TCP listener needs client verification",
+			Detail: fmt.Sprintf("tls_verify = false with %s in %s would let any client that can reach the port use %s, which %s. Set tls_verify = true "+
+				"(the default) and give clients a dockertls_client_cert; or, if you truly mean it, set insecure_allow_unverified_clients = true.", s, argument, program, harm)}}
+	}
+	return nil
+}
+
+// ServerNames are the names clients will connect to among addresses:
+// those of tcp:// addresses that are not wildcards. A client reaching a
+// wildcard listener uses a name this configuration cannot know.
+func ServerNames(addresses []string) []Host {
+	var out []Host
+	for _, s := range addresses {
+		h, err := ParseHost(s)
+		if err != nil || h.Scheme != SchemeTCP {
+			continue
+		}
+		if ip := net.ParseIP(h.Hostname); ip != nil && ip.IsUnspecified() {
+			continue
+		}
+		out = append(out, h)
+	}
+	return out
+}
+
+// CheckServerMaterial checks a server's TLS material as CheckMaterial does
+// for serverAuth, and that its certificate names every host clients will
+// use (hosts). The problems name the arguments in names.
+func CheckServerMaterial(m DaemonMaterial, hosts []Host, names map[pki.Input]string, now time.Time) []Problem {
+	var out []Problem
+	for _, err := range CheckMaterial(pki.UsageServer, Material{CACertPEM: m.CACertPEM, CertPEM: m.CertPEM, KeyPEM: m.KeyPEM}, now) {
+		arg := ""
+		if ie, ok := err.(*pki.InputError); ok {
+			arg = names[ie.Input]
+		}
+		out = append(out, Problem{Argument: arg, Summary: "Invalid " + arg, Detail: err.Error()})
+	}
+	cert, err := pki.ParseCertificatePEM(m.CertPEM)
+	if err != nil || len(out) > 0 {
+		return out
+	}
+	for _, h := range hosts {
+		if err := checkServerNameFor(h.Hostname, cert); err != nil {
+			out = append(out, Problem{Argument: names[pki.InputCert], Summary: "The server certificate does not name the address", Detail: err.Error()})
+		}
+	}
+	return out
+}
+
+// checkServerNameFor is CheckServerName for a client of any Go program
+// (buildctl, buildx, the registry's clients), which checks name the same
+// way.
+func checkServerNameFor(name string, cert *x509.Certificate) error {
+	if err := cert.VerifyHostname(name); err != nil {
+		h := Host{Hostname: name}
+		return fmt.Errorf("the server certificate does not name %q, so a client connecting by it fails with %q: add %q to the server certificate's %s, or connect by a name it has (%s)",
+			name, err.Error(), name, sanAttribute(h), sanList(cert))
+	}
+	return nil
+}
+
+// BuildkitFileNames chooses the client files' names. buildctl --tlsdir
+// reads either scheme (BuildKit 0.21 and later); buildx and buildctl's
+// --tlscacert/--tlscert/--tlskey take any path.
+type BuildkitFileNames string
+
+// The two schemes.
+const (
+	// BuildkitNamesDocker are the docker CLI's ca.pem, cert.pem, key.pem.
+	BuildkitNamesDocker BuildkitFileNames = "docker"
+	// BuildkitNamesCertManager are cert-manager's (and Kubernetes TLS
+	// secrets') ca.crt, tls.crt, tls.key.
+	BuildkitNamesCertManager BuildkitFileNames = "cert_manager"
+)
+
+// BuildkitFileNameSchemes lists every BuildkitFileNames, the default first.
+var BuildkitFileNameSchemes = []BuildkitFileNames{BuildkitNamesDocker, BuildkitNamesCertManager}
+
+// Names returns the CA's, the certificate's and the key's file names.
+func (n BuildkitFileNames) Names() (ca, cert, key string) {
+	if n == BuildkitNamesCertManager {
+		return "ca.crt", "tls.crt", "tls.key"
+	}
+	return ClientCAFileName, ClientCertFileName, ClientKeyFileName
+}
+
+// BuildkitClient describes how buildctl and buildx reach a buildkitd over
+// mutual TLS.
+type BuildkitClient struct {
+	Host Host
+	// CertDir is where the files go: an absolute path, since buildx's
+	// remote driver refuses relative ones.
+	CertDir string
+	Names   BuildkitFileNames
+	// ServerName is what the client checks the server certificate for;
+	// empty means Host's name (what buildx and buildctl guess).
+	ServerName string
+	// BuilderName names the buildx builder; empty derives one from Host.
+	BuilderName string
+}
+
+func (c BuildkitClient) paths() (ca, cert, key string) {
+	a, b, k := c.Names.Names()
+	return path.Join(c.CertDir, a), path.Join(c.CertDir, b), path.Join(c.CertDir, k)
+}
+
+// TLSServerName is the server name clients check: ServerName or the host's.
+func (c BuildkitClient) TLSServerName() string {
+	if c.ServerName != "" {
+		return c.ServerName
+	}
+	return c.Host.Hostname
+}
+
+// Files are the CA, the client certificate and its key in CertDir.
+func (c BuildkitClient) Files(caPEM, certPEM, keyPEM string) []File {
+	ca, cert, key := c.paths()
+	return []File{
+		{Name: path.Base(ca), Path: ca, Content: caPEM, Mode: ModeCertificate},
+		{Name: path.Base(cert), Path: cert, Content: certPEM, Mode: ModeCertificate},
+		{Name: path.Base(key), Path: key, Content: keyPEM, Mode: ModePrivateKey, Sensitive: true},
+	}
+}
+
+// builderNamePattern is what buildx accepts as a builder's name (buildx:
+// store/util.go, ValidateName).
+var builderNamePattern = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9._-]*$`)
+
+// Builder returns the buildx builder's name: BuilderName, or one derived
+// from the host that buildx accepts.
+func (c BuildkitClient) Builder() string {
+	if c.BuilderName != "" {
+		return c.BuilderName
+	}
+	name := strings.Trim(unsafeContextChars.ReplaceAllString(c.Host.Hostname, "-"), "-.")
+	if !builderNamePattern.MatchString(name) {
+		return strings.TrimSuffix("buildkit-"+name, "-")
+	}
+	return name
+}
+
+// CheckBuilderName returns an error unless buildx accepts name.
+func CheckBuilderName(name string) error {
+	if builderNamePattern.MatchString(name) {
+		return nil
+	}
+	fixed := strings.Trim(regexp.MustCompile(`[^a-zA-Z0-9._-]+`).ReplaceAllString(name, "-"), "-._")
+	if fixed == "" || !builderNamePattern.MatchString(fixed) {
+		fixed = "buildkit-" + fixed
+	}
+	return fmt.Errorf("builder_name %q is not a name buildx accepts (\"name needs to start with a letter and may not contain symbols, except ._-\"): write %s",
+		name, strings.TrimSuffix(fixed, "-"))
+}
+
+// CheckBuildkitCertDir returns an error unless dir is an absolute path
+// buildx's --driver-opt (comma-separated key=value) can carry.
+func CheckBuildkitCertDir(dir string) error {
+	if !strings.HasPrefix(dir, "/") {
+		return fmt.Errorf("cert_dir %q is not absolute: buildx's remote driver refuses relative paths (\"non-absolute path ... provided for cacert\"), "+
+			"and a builder made another way is silently inactive: write the full path, such as /home/ci/.buildkit/%s", dir, strings.Trim(dir, "./"))
+	}
+	if err := ClientLinux.CheckCertDir(dir); err != nil {
+		return fmt.Errorf("%s", strings.Replace(err.Error(), "the docker CLI's --docker argument (host=...,ca=PATH,...)", "buildx's --driver-opt (cacert=PATH,...)", 1))
+	}
+	return nil
+}
+
+// CheckTLSServerName returns an error when the server certificate does not
+// name the server name a client checks: buildx then marks the builder
+// inactive, and buildctl fails every call.
+func CheckTLSServerName(name string, serverCert *x509.Certificate) error {
+	return checkServerNameFor(name, serverCert)
+}
+
+// BuildKitHost is BUILDKIT_HOST for buildctl: the address.
+func (c BuildkitClient) BuildKitHost() string { return c.Host.Raw }
+
+// BuildctlArgs are buildctl's TLS flags for the files (without --addr),
+// the server name always explicit.
+func (c BuildkitClient) BuildctlArgs() []string {
+	ca, cert, key := c.paths()
+	return []string{"--tlsservername", c.TLSServerName(), "--tlscacert", ca, "--tlscert", cert, "--tlskey", key}
+}
+
+// RemoteDriverOpts are buildx's remote driver options for the files, as
+// kreuzwerker/docker's docker_buildx_builder takes them in its remote
+// block (cacert, cert, key, servername).
+func (c BuildkitClient) RemoteDriverOpts() map[string]string {
+	ca, cert, key := c.paths()
+	return map[string]string{"cacert": ca, "cert": cert, "key": key, "servername": c.TLSServerName()}
+}
+
+// BuildxCreateCommand is the `docker buildx create` command line for a
+// remote builder on the files.
+func (c BuildkitClient) BuildxCreateCommand() string {
+	ca, cert, key := c.paths()
+	opts := "cacert=" + ca + ",cert=" + cert + ",key=" + key + ",servername=" + c.TLSServerName()
+	return "docker buildx create --name " + shellQuote(c.Builder()) + " --driver remote --driver-opt " + shellQuote(opts) + " " + shellQuote(c.Host.Raw)
+}
+
+// tomlString quotes s as a TOML basic string, whose escapes are JSON's.
+func tomlString(s string) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s)
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+func tomlStrings(items []string) string {
+	quoted := make([]string, len(items))
+	for i, s := range items {
+		quoted[i] = tomlString(s)
+	}
+	return "[" + strings.Join(quoted, ", ") + "]"
+}

@@ -1,0 +1,341 @@
+package dockerconf
+
+import (
+	"fmt"
+	"net"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Registries: the registry's (distribution's) TLS that verifies clients by
+// certificate, and the files each client reads for one registry.
+
+// Defaults for the registry's TLS files, beside distribution v3's own
+// configuration file, /etc/distribution/config.yml.
+const (
+	DefaultRegistryTLSDir = "/etc/distribution/tls"
+	DefaultRegistryAddr   = ":5000"
+)
+
+// MinimumTLSVersions are what distribution takes as http.tls.minimumtls
+// (registry/registry.go, tlsVersions), the default first.
+var MinimumTLSVersions = []string{"tls1.2", "tls1.3"}
+
+// Registry describes the registry's http section: its listener and TLS.
+type Registry struct {
+	// Addr is http.addr, such as ":5000" or "192.0.2.10:5000".
+	Addr string
+	// TLSVerify lists the client trust as http.tls.clientcas, which makes
+	// the registry require a certificate from it
+	// (RequireAndVerifyClientCert) before any HTTP is spoken.
+	TLSVerify                     bool
+	MinimumTLS                    string
+	TLSDir                        string
+	CACertPath, CertPath, KeyPath string
+	Material                      DaemonMaterial
+}
+
+// WithDefaults returns r with every empty value set to the default.
+func (r Registry) WithDefaults() Registry {
+	or := func(v *string, def string) {
+		if *v == "" {
+			*v = def
+		}
+	}
+	or(&r.Addr, DefaultRegistryAddr)
+	or(&r.MinimumTLS, MinimumTLSVersions[0])
+	or(&r.TLSDir, DefaultRegistryTLSDir)
+	or(&r.CACertPath, path.Join(r.TLSDir, CAFileName))
+	or(&r.CertPath, path.Join(r.TLSDir, ServerCertFileName))
+	or(&r.KeyPath, path.Join(r.TLSDir, ServerKeyFileName))
+	return r
+}
+
+// YAML returns the configuration's http section, to merge into the rest of
+// the registry's configuration (version, storage, ...).
+func (r Registry) YAML() string {
+	var b strings.Builder
+	b.WriteString("http:\n  addr: " + yamlString(r.Addr) + "\n  tls:\n")
+	b.WriteString("    certificate: " + yamlString(r.CertPath) + "\n    key: " + yamlString(r.KeyPath) + "\n")
+	if r.TLSVerify {
+		b.WriteString("    clientcas:\n      - " + yamlString(r.CACertPath) + "\n")
+	}
+	b.WriteString("    minimumtls: " + yamlString(r.MinimumTLS) + "\n")
+	return b.String()
+}
+
+// RegistryRendered is a registry's TLS configuration as files.
+type RegistryRendered struct {
+	YAML           string
+	Files          []File
+	RestartTrigger string
+	// CloudConfig writes Files (not the whole configuration, which holds
+	// more than this renders) and restarts nothing: the registry runs as
+	// a container, a package's service or a pod, each restarted its way.
+	CloudConfig string
+}
+
+// Render fills in r's defaults, checks them and renders the files.
+func (r Registry) Render() (RegistryRendered, []Problem) {
+	r = r.WithDefaults()
+	problems := r.Check()
+	if hasError(problems) {
+		return RegistryRendered{}, problems
+	}
+	out := RegistryRendered{YAML: r.YAML()}
+	trust, _ := r.Material.ClientTrust()
+	if !r.TLSVerify {
+		trust = ""
+	}
+	out.Files = tlsFiles(r.CACertPath, r.CertPath, r.KeyPath, trust, r.Material)
+	if err := checkDistinctPaths(out.Files); err != nil {
+		return RegistryRendered{}, append(problems, Problem{Summary: "Two files would be written to the same path", Detail: err.Error()})
+	}
+	// The registry reads its TLS files only at start-up.
+	out.RestartTrigger = RestartTrigger(append(slices.Clone(out.Files), File{Name: "http", Content: out.YAML}))
+	out.CloudConfig = cloudConfig("dockertls_registry_config", out.Files, "root:root", false, nil)
+	return out, problems
+}
+
+// Check returns what the registry would refuse in r, which has its
+// defaults.
+func (r Registry) Check() []Problem {
+	var out []Problem
+	if err := CheckListenAddr(r.Addr); err != nil {
+		out = append(out, Problem{Argument: "address", Summary: "Invalid address", Detail: err.Error()})
+	}
+	if !slices.Contains(MinimumTLSVersions, r.MinimumTLS) {
+		out = append(out, Problem{Argument: "minimum_tls", Summary: "Invalid minimum_tls", Detail: fmt.Sprintf(
+			"minimum_tls %q is not one the registry knows (\"unknown minimum TLS level\"): write one of %s", r.MinimumTLS, strings.Join(MinimumTLSVersions, ", "))})
+	}
+	return append(out, checkTLSPaths("the registry", DefaultRegistryTLSDir, r.TLSDir, r.CACertPath, r.CertPath, r.KeyPath)...)
+}
+
+// CheckListenAddr returns an error unless addr is a Go listen address with
+// a port, such as ":5000" or "192.0.2.10:5000".
+func CheckListenAddr(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err == nil {
+		if n, perr := strconv.Atoi(port); perr != nil || n < 1 || n > 65535 {
+			err = fmt.Errorf("the port %q is not a number from 1 to 65535", port)
+		}
+	}
+	if err == nil && host != "" && net.ParseIP(host) == nil && strings.ContainsAny(host, "/:") {
+		err = fmt.Errorf("%q is not a host name or an address", host)
+	}
+	if err != nil {
+		return fmt.Errorf("address %q is not HOST:PORT (%v): write it as :5000 for every interface, or 192.0.2.10:5000", addr, err)
+	}
+	return nil
+}
+
+// The file names each registry client reads in its folder for a registry
+// (dockerd: daemon/pkg/registry, ReadCertsDirectory): *.crt are CAs, a
+// *.cert with the *.key of the same name a client pair.
+const (
+	RegistryCAFileName   = "ca.crt"
+	RegistryCertFileName = "client.cert"
+	RegistryKeyFileName  = "client.key"
+	// ContainerdHostsName is containerd's file in its folder.
+	ContainerdHostsName = "hosts.toml"
+)
+
+// The certs.d directories of the clients, each holding a folder per
+// registry named as the registry in image references, HOST or HOST:PORT.
+const (
+	DefaultDockerCertsDir     = "/etc/docker/certs.d"
+	DefaultContainersCertsDir = "/etc/containers/certs.d"
+	DefaultContainerdCertsDir = "/etc/containerd/certs.d"
+	// DefaultBuildkitCertsDir is this package's choice: buildkitd reads
+	// the paths its [registry] section names.
+	DefaultBuildkitCertsDir = "/etc/buildkit/certs.d"
+)
+
+// RegistryClient describes the clients of one registry: their files,
+// folders and configuration sections.
+type RegistryClient struct {
+	// Registry is HOST or HOST:PORT, exactly as image references name it.
+	Registry string
+	// The clients' certs.d directories; empty means the default.
+	DockerCertsDir, ContainersCertsDir, ContainerdCertsDir, BuildkitCertsDir string
+}
+
+// WithDefaults returns c with every empty directory set to the default.
+func (c RegistryClient) WithDefaults() RegistryClient {
+	for _, d := range []struct {
+		v   *string
+		def string
+	}{{&c.DockerCertsDir, DefaultDockerCertsDir}, {&c.ContainersCertsDir, DefaultContainersCertsDir},
+		{&c.ContainerdCertsDir, DefaultContainerdCertsDir}, {&c.BuildkitCertsDir, DefaultBuildkitCertsDir}} {
+		if *d.v == "" {
+			*d.v = d.def
+		}
+	}
+	return c
+}
+
+// Hostname is the registry's host without the port.
+func (c RegistryClient) Hostname() string {
+	if h, _, err := net.SplitHostPort(c.Registry); err == nil {
+		return h
+	}
+	return strings.Trim(c.Registry, "[]")
+}
+
+// certsDDirs are the arguments of the certs.d directories and their values.
+func (c RegistryClient) certsDDirs() []struct{ name, value string } {
+	return []struct{ name, value string }{
+		{"docker_certs_dir", c.DockerCertsDir}, {"containers_certs_dir", c.ContainersCertsDir},
+		{"containerd_certs_dir", c.ContainerdCertsDir}, {"buildkit_certs_dir", c.BuildkitCertsDir},
+	}
+}
+
+// CheckRegistry returns an error unless s names a registry as image
+// references do: HOST or HOST:PORT, nothing else. The clients look up
+// their folder by that exact text, so a scheme or path would name a folder
+// none of them reads.
+func CheckRegistry(s string) error {
+	fix := s
+	if _, rest, ok := strings.Cut(fix, "://"); ok {
+		fix = rest
+	}
+	fix, _, _ = strings.Cut(fix, "/")
+	hint := ""
+	if fix != s && fix != "" {
+		hint = ": write " + fix
+	}
+	switch {
+	case s == "":
+		return fmt.Errorf("registry is empty: write HOST:PORT, such as registry.example.internal:5000")
+	case fix != s:
+		return fmt.Errorf("registry %q is not HOST or HOST:PORT: the clients look up the registry's folder (certs.d/HOST:PORT) by the registry's "+
+			"name as image references write it, without a scheme or a path%s", s, hint)
+	case strings.ToLower(s) != s:
+		return fmt.Errorf("registry %q has upper-case letters: image references name registries in lower case, and the folder must match: write %s", s, strings.ToLower(s))
+	}
+	host := s
+	if h, port, err := net.SplitHostPort(s); err == nil {
+		if n, perr := strconv.Atoi(port); perr != nil || n < 1 || n > 65535 {
+			return fmt.Errorf("registry %q: the port %q must be a number from 1 to 65535", s, port)
+		}
+		host = h
+	} else if strings.Count(s, ":") > 1 && !strings.HasPrefix(s, "[") {
+		return fmt.Errorf("registry %q: an IPv6 address is written in brackets, as [%s]:5000", s, s)
+	}
+	if net.ParseIP(strings.Trim(host, "[]")) == nil && !validDNSName(host) {
+		return fmt.Errorf("registry %q: %q is not a host name or an IP address", s, host)
+	}
+	return nil
+}
+
+func validDNSName(s string) bool {
+	if s == "" || len(s) > 253 {
+		return false
+	}
+	for _, label := range strings.Split(s, ".") {
+		if label == "" || len(label) > 63 || strings.HasPrefix(label, "-") || strings.HasSuffix(label, "-") {
+			return false
+		}
+		for _, r := range label {
+			if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// LoopbackWarning returns why dockerd ignores the files for registry, or
+// "": dockerd treats 127.0.0.0/8 (and ::1) as an insecure registry,
+// and for an insecure registry it neither reads certs.d nor presents a
+// client certificate (it tries HTTPS without one, then plain HTTP).
+func (c RegistryClient) LoopbackWarning() string {
+	host := c.Hostname()
+	ip := net.ParseIP(host)
+	if host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return ""
+	}
+	return fmt.Sprintf("registry %q is a loopback address, which dockerd always treats as an insecure registry: it then ignores "+
+		"certs.d and presents no client certificate, so a registry that wants one refuses it. Reach the registry by a name or an "+
+		"address outside 127.0.0.0/8 (the other clients are not affected)", c.Registry)
+}
+
+// folder is the registry's folder in dir.
+func (c RegistryClient) folder(dir string) string { return path.Join(dir, c.Registry) }
+
+// pairFiles are the CA, client certificate and key in folder.
+func pairFiles(folder, caPEM, certPEM, keyPEM string) []File {
+	return []File{
+		{Name: RegistryCAFileName, Path: path.Join(folder, RegistryCAFileName), Content: caPEM, Mode: ModeCertificate},
+		{Name: RegistryCertFileName, Path: path.Join(folder, RegistryCertFileName), Content: certPEM, Mode: ModeCertificate},
+		{Name: RegistryKeyFileName, Path: path.Join(folder, RegistryKeyFileName), Content: keyPEM, Mode: ModePrivateKey, Sensitive: true},
+	}
+}
+
+// DockerFiles are dockerd's: certs.d/REGISTRY/{ca.crt,client.cert,client.key}.
+func (c RegistryClient) DockerFiles(caPEM, certPEM, keyPEM string) []File {
+	return pairFiles(c.folder(c.DockerCertsDir), caPEM, certPEM, keyPEM)
+}
+
+// ContainersFiles are Podman's, Buildah's, Skopeo's and CRI-O's
+// (containers-certs.d(5)), with the same names as dockerd's.
+func (c RegistryClient) ContainersFiles(caPEM, certPEM, keyPEM string) []File {
+	return pairFiles(c.folder(c.ContainersCertsDir), caPEM, certPEM, keyPEM)
+}
+
+// ContainerdHostsTOML is containerd's hosts.toml for the registry, in the
+// registry's folder of containerd's config_path.
+func (c RegistryClient) ContainerdHostsTOML() string {
+	folder := c.folder(c.ContainerdCertsDir)
+	server := "https://" + c.Registry
+	return "# Written by Terraform (dockertls_registry_client_config).\n" +
+		"server = " + tomlString(server) + "\n\n" +
+		"[host." + tomlString(server) + "]\n" +
+		"  capabilities = [\"pull\", \"resolve\", \"push\"]\n" +
+		"  ca = " + tomlString(path.Join(folder, RegistryCAFileName)) + "\n" +
+		"  client = [[" + tomlString(path.Join(folder, RegistryCertFileName)) + ", " + tomlString(path.Join(folder, RegistryKeyFileName)) + "]]\n"
+}
+
+// ContainerdFiles are hosts.toml and the files it names.
+func (c RegistryClient) ContainerdFiles(caPEM, certPEM, keyPEM string) []File {
+	folder := c.folder(c.ContainerdCertsDir)
+	return append([]File{{Name: ContainerdHostsName, Path: path.Join(folder, ContainerdHostsName), Content: c.ContainerdHostsTOML(), Mode: ModeConfig}},
+		pairFiles(folder, caPEM, certPEM, keyPEM)...)
+}
+
+// BuildkitdTOML is buildkitd.toml's section for the registry, naming the
+// files of BuildkitdFiles: to append to buildkitd.toml (Buildkitd's
+// ExtraTOML).
+func (c RegistryClient) BuildkitdTOML() string {
+	folder := c.folder(c.BuildkitCertsDir)
+	table := "registry." + tomlString(c.Registry)
+	return "[" + table + "]\n" +
+		"  ca = [" + tomlString(path.Join(folder, RegistryCAFileName)) + "]\n" +
+		"  [[" + table + ".keypair]]\n" +
+		"    key = " + tomlString(path.Join(folder, RegistryKeyFileName)) + "\n" +
+		"    cert = " + tomlString(path.Join(folder, RegistryCertFileName)) + "\n"
+}
+
+// BuildkitdFiles are the files BuildkitdTOML names.
+func (c RegistryClient) BuildkitdFiles(caPEM, certPEM, keyPEM string) []File {
+	return pairFiles(c.folder(c.BuildkitCertsDir), caPEM, certPEM, keyPEM)
+}
+
+// Check returns what the clients would not read in c, which has its
+// defaults: the registry's name, and the directories.
+func (c RegistryClient) Check() []Problem {
+	var out []Problem
+	if err := CheckRegistry(c.Registry); err != nil {
+		out = append(out, Problem{Argument: "registry", Summary: "Invalid registry", Detail: err.Error()})
+	} else if w := c.LoopbackWarning(); w != "" {
+		out = append(out, Problem{Argument: "registry", Warning: true, Summary: "dockerd ignores certs.d for a loopback registry", Detail: w})
+	}
+	for _, d := range c.certsDDirs() {
+		if err := checkAbsolute("each client", d.name, d.value, "/etc/docker/certs.d"); err != nil {
+			out = append(out, Problem{Argument: d.name, Summary: "Invalid " + d.name, Detail: err.Error()})
+		}
+	}
+	return out
+}

@@ -1,0 +1,144 @@
+package dockerconf
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/pelletier/go-toml"
+	"gopkg.in/yaml.v3"
+)
+
+func TestRegistryYAML(t *testing.T) {
+	m := newMaterial(t)
+	r, problems := Registry{TLSVerify: true, Material: DaemonMaterial{CACertPEM: m.caPEM, ClientCACertPEM: m.otherCAPEM, CertPEM: m.serverPEM, KeyPEM: m.serverKey}}.Render()
+	if len(problems) != 0 {
+		t.Fatal(problems)
+	}
+	var cfg struct {
+		HTTP struct {
+			Addr string
+			TLS  struct {
+				Certificate, Key string
+				ClientCAs        []string `yaml:"clientcas"`
+				MinimumTLS       string   `yaml:"minimumtls"`
+			}
+		}
+	}
+	if err := yaml.Unmarshal([]byte(r.YAML), &cfg); err != nil {
+		t.Fatalf("%v\n%s", err, r.YAML)
+	}
+	tls := cfg.HTTP.TLS
+	if cfg.HTTP.Addr != ":5000" || tls.Certificate != "/etc/distribution/tls/server-cert.pem" || tls.Key != "/etc/distribution/tls/server-key.pem" ||
+		len(tls.ClientCAs) != 1 || tls.ClientCAs[0] != "/etc/distribution/tls/ca.pem" || tls.MinimumTLS != "tls1.2" {
+		t.Errorf("http section: %+v\n%s", cfg.HTTP, r.YAML)
+	}
+	for _, f := range r.Files {
+		if f.Name == CAFileName && f.Content != m.otherCAPEM {
+			t.Error("ca.pem is not the client trust (client_ca_cert_pem)")
+		}
+	}
+	if len(r.Files) != 3 || !strings.HasPrefix(r.CloudConfig, "#cloud-config\n") || strings.Contains(r.CloudConfig, "runcmd") {
+		t.Errorf("files %d, cloud-config:\n%s", len(r.Files), r.CloudConfig)
+	}
+	open, _ := Registry{Material: DaemonMaterial{CACertPEM: m.caPEM, CertPEM: m.serverPEM, KeyPEM: m.serverKey}}.Render()
+	if strings.Contains(open.YAML, "clientcas") || len(open.Files) != 2 {
+		t.Errorf("without tls_verify the registry has no clientcas and no ca.pem: %d files\n%s", len(open.Files), open.YAML)
+	}
+}
+
+func TestRegistryChecks(t *testing.T) {
+	for _, tc := range []struct {
+		r        Registry
+		argument string
+		want     string
+	}{
+		{Registry{Addr: "5000"}, "address", "write it as :5000"},
+		{Registry{Addr: ":99999"}, "address", "1 to 65535"},
+		{Registry{MinimumTLS: "tls1.1"}, "minimum_tls", "tls1.2, tls1.3"},
+		{Registry{TLSDir: "tls"}, "tls_dir", "absolute"},
+		{Registry{Addr: "192.0.2.10:5000", MinimumTLS: "tls1.3"}, "", ""},
+	} {
+		problems := tc.r.WithDefaults().Check()
+		if tc.want == "" {
+			if len(problems) != 0 {
+				t.Errorf("%+v: %+v", tc.r, problems)
+			}
+			continue
+		}
+		if len(problems) != 1 || problems[0].Argument != tc.argument || !strings.Contains(problems[0].Detail, tc.want) {
+			t.Errorf("%+v: %+v; want %s and %q", tc.r, problems, tc.argument, tc.want)
+		}
+	}
+}
+
+func TestCheckRegistry(t *testing.T) {
+	for s, want := range map[string]string{
+		"registry.example.internal:5000": "",
+		"registry.example.internal":      "",
+		"192.0.2.10:5000":                "",
+		"[2001:db8::1]:5000":             "",
+		"https://registry.example:5000":  "write registry.example:5000",
+		"registry.example:5000/team":     "write registry.example:5000",
+		"Registry.Example:5000":          "write registry.example:5000",
+		"registry.example:0":             "1 to 65535",
+		"2001:db8::1":                    "in brackets",
+		"under_score.example":            "not a host name",
+		"":                               "is empty",
+	} {
+		err := CheckRegistry(s)
+		if (want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), want)) {
+			t.Errorf("CheckRegistry(%q) = %v; want %q", s, err, want)
+		}
+	}
+}
+
+func TestRegistryClientFiles(t *testing.T) {
+	c := RegistryClient{Registry: "192.0.2.10:5000"}.WithDefaults()
+	for _, tc := range []struct {
+		consumer string
+		files    []File
+		dir      string
+	}{
+		{"docker", c.DockerFiles("CA", "CERT", "KEY"), "/etc/docker/certs.d/192.0.2.10:5000/"},
+		{"containers", c.ContainersFiles("CA", "CERT", "KEY"), "/etc/containers/certs.d/192.0.2.10:5000/"},
+		{"buildkitd", c.BuildkitdFiles("CA", "CERT", "KEY"), "/etc/buildkit/certs.d/192.0.2.10:5000/"},
+		{"containerd", c.ContainerdFiles("CA", "CERT", "KEY")[1:], "/etc/containerd/certs.d/192.0.2.10:5000/"},
+	} {
+		// dockerd reads *.crt as CAs and a *.cert with the *.key of the
+		// same name as a client pair; *.pem it ignores.
+		want := []struct{ name, content, mode string }{{"ca.crt", "CA", ModeCertificate}, {"client.cert", "CERT", ModeCertificate}, {"client.key", "KEY", ModePrivateKey}}
+		for i, f := range tc.files {
+			if f.Name != want[i].name || f.Path != tc.dir+want[i].name || f.Content != want[i].content || f.Mode != want[i].mode || f.Sensitive != (i == 2) {
+				t.Errorf("%s file %d: %+v", tc.consumer, i, f)
+			}
+		}
+	}
+	hosts, err := toml.Load(c.ContainerdHostsTOML())
+	if err != nil {
+		t.Fatalf("hosts.toml: %v\n%s", err, c.ContainerdHostsTOML())
+	}
+	host := hosts.GetPath([]string{"host", "https://192.0.2.10:5000"}).(*toml.Tree)
+	client := host.Get("client").([]any)[0].([]any)
+	if hosts.Get("server") != "https://192.0.2.10:5000" || host.Get("ca") != "/etc/containerd/certs.d/192.0.2.10:5000/ca.crt" ||
+		client[0] != "/etc/containerd/certs.d/192.0.2.10:5000/client.cert" || client[1] != "/etc/containerd/certs.d/192.0.2.10:5000/client.key" {
+		t.Errorf("hosts.toml:\n%s", c.ContainerdHostsTOML())
+	}
+	if f := c.ContainerdFiles("CA", "CERT", "KEY")[0]; f.Name != "hosts.toml" || f.Path != "/etc/containerd/certs.d/192.0.2.10:5000/hosts.toml" {
+		t.Errorf("hosts.toml file: %+v", f)
+	}
+}
+
+func TestRegistryClientChecks(t *testing.T) {
+	if p := (RegistryClient{Registry: "127.0.0.1:5000"}).WithDefaults().Check(); len(p) != 1 || !p[0].Warning || !strings.Contains(p[0].Detail, "insecure registry") {
+		t.Errorf("loopback: %+v", p)
+	}
+	if p := (RegistryClient{Registry: "localhost:5000"}).WithDefaults().Check(); len(p) != 1 || !p[0].Warning {
+		t.Errorf("localhost: %+v", p)
+	}
+	if p := (RegistryClient{Registry: "r.example:5000", DockerCertsDir: "certs.d"}).WithDefaults().Check(); len(p) != 1 || p[0].Argument != "docker_certs_dir" {
+		t.Errorf("relative docker_certs_dir: %+v", p)
+	}
+	if p := (RegistryClient{Registry: "r.example:5000"}).WithDefaults().Check(); len(p) != 0 {
+		t.Errorf("good: %+v", p)
+	}
+}
