@@ -31,8 +31,8 @@ const (
 	BuildkitdUnitPath = "/etc/systemd/system/buildkit.service"
 	// BuildkitdTOMLName and BuildkitdUnitName name those files in a File
 	// list.
-	BuildkitdTOMLName = "buildkitd.toml"
-	BuildkitdUnitName = "buildkit.service"
+	BuildkitdTOMLName     = "buildkitd.toml"
+	BuildkitdUnitName     = "buildkit.service"
 	defaultBuildkitSocket = "unix:///run/buildkit/buildkitd.sock"
 )
 

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"iter"
 	"maps"
-	"slices"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 )
