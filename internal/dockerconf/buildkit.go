@@ -60,6 +60,9 @@ type Buildkitd struct {
 	// registry's section (RegistryClient.BuildkitdTOML).
 	ExtraTOML string
 	Material  DaemonMaterial
+	// AllowUnverified accepts !TLSVerify with a tcp:// address (with a
+	// warning), which Check otherwise refuses.
+	AllowUnverified bool
 }
 
 // WithDefaults returns b with every empty path and nil Addresses set to
@@ -169,10 +172,17 @@ func hasError(problems []Problem) bool {
 // Check returns what buildkitd or systemd would refuse in b (errors) and
 // what is worth a warning; b has its defaults. The material is checked
 // where it is given: see CheckServerMaterial.
-func (b Buildkitd) Check() []Problem {
-	problems := CheckBuildkitdAddresses(b.Addresses)
-	problems = append(problems, CheckServerSecurity("addresses", "buildkitd", "runs builds, whose RUN steps run as root on the host",
-		b.Addresses, b.TLSVerify, false)...)
+func (b Buildkitd) Check() []Problem { return append(b.CheckListeners(), b.CheckFiles()...) }
+
+// CheckListeners judges Addresses, and TLSVerify with them.
+func (b Buildkitd) CheckListeners() []Problem {
+	return append(CheckBuildkitdAddresses(b.Addresses), CheckServerSecurity("addresses", "buildkitd",
+		"runs builds, whose RUN steps run as root on the host", b.Addresses, b.TLSVerify, b.AllowUnverified)...)
+}
+
+// CheckFiles judges the paths and ExtraTOML.
+func (b Buildkitd) CheckFiles() []Problem {
+	var problems []Problem
 	for _, p := range []struct{ name, value string }{{"buildkitd_path", b.BuildkitdPath}, {"config_path", b.ConfigPath}} {
 		if err := checkUnitText(p.name, p.value); err != nil {
 			problems = append(problems, Problem{Argument: p.name, Summary: "Invalid " + p.name, Detail: err.Error()})

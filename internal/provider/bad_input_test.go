@@ -44,6 +44,20 @@ func TestBadInput(t *testing.T) {
 	clientConfigWith := func(extra string) string {
 		return strings.Replace(clientConfig("tcp://10.0.0.5:2376"), "\n}\n", "\n  "+extra+"\n}\n", 1)
 	}
+	buildkitd := func(extra string) string {
+		return fmt.Sprintf("data \"dockertls_buildkitd_config\" \"x\" {\n  ca_cert_pem = %s\n  server_cert_pem = %s\n  %s\n}\n", hclString(m.ca), hclString(m.server), extra)
+	}
+	buildkitClient := func(extra string) string {
+		return fmt.Sprintf("data \"dockertls_buildkit_client_config\" \"x\" {\n  host = \"tcp://10.0.0.5:1234\"\n  ca_cert_pem = %s\n  client_cert_pem = %s\n  client_key_pem = %s\n  %s\n}\n",
+			hclString(m.ca), hclString(m.client), hclString(m.clientKey), extra)
+	}
+	registry := func(extra string) string {
+		return fmt.Sprintf("data \"dockertls_registry_config\" \"x\" {\n  ca_cert_pem = %s\n  server_cert_pem = %s\n  %s\n}\n", hclString(m.ca), hclString(m.server), extra)
+	}
+	registryClient := func(name string) string {
+		return fmt.Sprintf("data \"dockertls_registry_client_config\" \"x\" {\n  registry = %q\n  ca_cert_pem = %s\n  client_cert_pem = %s\n  client_key_pem = %s\n}\n",
+			name, hclString(m.ca), hclString(m.client), hclString(m.clientKey))
+	}
 	withCA := func(caPEM, keyPEM, extra string) string {
 		return server(fmt.Sprintf("  ca_cert_pem = %s\n  ca_private_key_pem = %s\n  %s", hclString(caPEM), hclString(keyPEM), extra))
 	}
@@ -158,6 +172,26 @@ func TestBadInput(t *testing.T) {
 		{"a context name the CLI refuses", clientConfigWith(`context_name = "my context/1"`), `context_name "my context/1" is not a name the docker CLI accepts`},
 		{"a comma in cert_dir", clientConfigWith(`cert_dir = "/home/ci/.docker/a,b"`), `has a comma or a quote`},
 		{"client host in capitals", clientConfig("TCP://10.0.0.5:2376"), `lower case only`},
+		// BuildKit builders and registries.
+		{"buildkitd listeners that are one", buildkitd(`addresses = ["tcp://0.0.0.0:1234", "tcp://127.0.0.1:1234"]`), `(?s)addresses\[1\].*are one listener for buildkitd`},
+		{"buildkitd address without a port", buildkitd(`addresses = ["tcp://0.0.0.0"]`), `add one, as in tcp://0.0.0.0:1234`},
+		{"buildkitd unverified", buildkitd(`tls_verify = false`), `(?s)tls_verify.*RUN steps run as root.*insecure_allow_unverified_clients = true`},
+		{"buildkitd flags in buildkitd_path", buildkitd(`buildkitd_path = "/usr/local/bin/buildkitd --debug"`), `(?s)buildkitd_path.*write /usr/local/bin/buildkitd`},
+		{"buildkitd grpc in extra_toml", buildkitd(`extra_toml = "[grpc]\n  address = [\"tcp://0.0.0.0:1235\"]"`), `(?s)extra_toml.*defines a \[grpc\] table`},
+		{"buildkitd server certificate without the address", buildkitd(`addresses = ["tcp://10.0.0.9:1234"]`), `(?s)server_cert_pem.*does not name "10.0.0.9"`},
+		{"buildkit client relative cert_dir", buildkitClient(`cert_dir = "certs"`), `(?s)cert_dir.*buildx's remote driver refuses relative paths`},
+		{"buildkit client servername not a SAN", buildkitClient("cert_dir = \"/home/ci/.buildkit\"\n  server_name = \"buildkitd\"\n  server_cert_pem = "+hclString(m.server)), `(?s)server_name.*does not name "buildkitd".*inactive`},
+		{"buildkit client host not a SAN", strings.Replace(buildkitClient("cert_dir = \"/home/ci/.buildkit\"\n  server_cert_pem = "+hclString(m.server)), "10.0.0.5:1234", "10.0.0.6:1234", 1), `(?s)host.*does not name "10.0.0.6"`},
+		{"buildkit client builder name", buildkitClient("cert_dir = \"/home/ci/.buildkit\"\n  builder_name = \"1 builder\""), `builder_name "1 builder" is not a name buildx accepts`},
+		{"buildkit client host without port", strings.Replace(buildkitClient(`cert_dir = "/home/ci/.buildkit"`), "10.0.0.5:1234", "10.0.0.5", 1), `add one, as in tcp://10.0.0.5:1234`},
+		{"registry minimum_tls", registry(`minimum_tls = "tls1.1"`), `(?s)minimum_tls.*one of tls1.2, tls1.3`},
+		{"registry address", registry(`address = "5000"`), `(?s)address.*write it as :5000`},
+		{"registry certificate without the registry", registry(`registry = "registry.example.internal:5000"`), `(?s)server_cert_pem.*does not name "registry.example.internal"`},
+		{"registry client with a scheme", registryClient(`https://docker1.example.internal:5000`), `(?s)registry.*without a scheme or a path: write docker1.example.internal:5000`},
+		{"registry client in capitals", registryClient(`Docker1.example.internal:5000`), `write docker1.example.internal:5000`},
+		{"registry client relative certs.d", strings.Replace(registryClient(`docker1.example.internal:5000`), "\n}", "\n  docker_certs_dir = \"certs.d\"\n}", 1), `(?s)docker_certs_dir.*not an absolute path`},
+		{"registry client server certificate of another name", strings.Replace(registryClient(`registry.example.internal:5000`), "\n}", "\n  server_cert_pem = "+hclString(m.server)+"\n}", 1), `(?s)registry.*does not name "registry.example.internal"`},
+		{"registry client with a server certificate as client", strings.Replace(registryClient(`docker1.example.internal:5000`), hclString(m.client), hclString(m.server), 1), `(?s)client_cert_pem.*does not carry the clientAuth`},
 	}
 	if len(cases) < 40 {
 		t.Fatalf("only %d cases", len(cases))

@@ -130,5 +130,9 @@ func (p *dockertlsProvider) DataSources(context.Context) []func() datasource.Dat
 		func() datasource.DataSource { return &daemonConfigDataSource{env: p.env} },
 		func() datasource.DataSource { return &clientConfigDataSource{env: p.env} },
 		func() datasource.DataSource { return &endpointDataSource{env: p.env} },
+		func() datasource.DataSource { return &buildkitdConfigDataSource{env: p.env} },
+		func() datasource.DataSource { return &buildkitClientConfigDataSource{env: p.env} },
+		func() datasource.DataSource { return &registryConfigDataSource{env: p.env} },
+		func() datasource.DataSource { return &registryClientConfigDataSource{env: p.env} },
 	}
 }

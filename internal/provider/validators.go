@@ -264,6 +264,20 @@ var (
 			return err
 		},
 	}
+	buildkitHostValidator = stringCheck{
+		summary:     "Invalid BuildKit host",
+		description: "must be tcp://ADDRESS:PORT",
+		check: func(s string) error {
+			if rest, ok := strings.CutPrefix(s, "tcp://"); ok && !strings.Contains(rest[strings.LastIndex(rest, "]")+1:], ":") {
+				return fmt.Errorf("host %q has no port: add one, as in tcp://%s:%d (BuildKit's convention)", s, strings.Trim(rest, "[]"), dockerconf.PortBuildKit)
+			}
+			h, err := dockerconf.ParseHost(s)
+			if err == nil && h.Scheme != dockerconf.SchemeTCP {
+				err = fmt.Errorf("host %q is not a tcp:// address: TLS applies only to TCP; write tcp://HOST:%d", s, dockerconf.PortBuildKit)
+			}
+			return err
+		},
+	}
 	tcpHostValidator = stringCheck{
 		summary:     "Invalid Docker host",
 		description: "must be tcp://ADDRESS:PORT",

@@ -1,0 +1,154 @@
+package provider
+
+import (
+	"context"
+	"maps"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	p "github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/dockertls/terraform-provider-dockertls/internal/dockerconf"
+)
+
+var (
+	_ datasource.DataSource                   = (*registryConfigDataSource)(nil)
+	_ datasource.DataSourceWithValidateConfig = (*registryConfigDataSource)(nil)
+)
+
+type registryConfigDataSource struct {
+	env *env
+}
+
+type registryConfigModel struct {
+	serverTLSModel
+	Address    types.String `tfsdk:"address"`
+	TLSVerify  types.Bool   `tfsdk:"tls_verify"`
+	MinimumTLS types.String `tfsdk:"minimum_tls"`
+	Registry   types.String `tfsdk:"registry"`
+
+	ID             types.String `tfsdk:"id"`
+	YAML           types.String `tfsdk:"yaml"`
+	Files          types.Map    `tfsdk:"files"`
+	RestartTrigger types.String `tfsdk:"restart_trigger"`
+	CloudInit      types.String `tfsdk:"cloud_init"`
+}
+
+func (d *registryConfigDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_registry_config"
+}
+
+func (d *registryConfigDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	attrs := serverTLSAttributes("the registry", dockerconf.DefaultRegistryTLSDir)
+	maps.Copy(attrs, map[string]schema.Attribute{
+		"address": schema.StringAttribute{Optional: true, MarkdownDescription: "`http.addr`: `HOST:PORT` to listen on, such as " +
+			"`192.0.2.10:5000`, or `:PORT` for every interface. Defaults to `" + dockerconf.DefaultRegistryAddr + "`. (A listen address, " +
+			"not the registry's name: see `registry`.)"},
+		"tls_verify": schema.BoolAttribute{Optional: true, MarkdownDescription: "Require a client certificate from the client trust " +
+			"(`http.tls.clientcas`, which makes the registry refuse a client without one in the TLS handshake, before any HTTP). " +
+			"Defaults to `true`. `false` serves plain server TLS (clients then authenticate another way, such as `auth.htpasswd`), " +
+			"and `files` has no `ca.pem`."},
+		"minimum_tls": enumAttribute(dockerconf.MinimumTLSVersions, "`http.tls.minimumtls`, the lowest TLS version the registry accepts."),
+		"registry": schema.StringAttribute{Optional: true, MarkdownDescription: "The registry's name as clients write it in image " +
+			"references, `HOST` or `HOST:PORT` (as for `dockertls_registry_client_config`): given, the server certificate must name " +
+			"its host, or every client fails with \"x509: certificate is valid for ...\"."},
+
+		"id": computedString("The same as `restart_trigger`."),
+		"yaml": computedString("The registry's `http` section: `addr` and `tls` with `certificate`, `key`, `clientcas` (with " +
+			"`tls_verify`) and `minimumtls`. Merge it into the rest of the configuration (`version`, `storage`, ...), for example " +
+			"`yamlencode(merge(yamldecode(file(\"config.yml\")), yamldecode(this.yaml)))`; the registry reads " +
+			"`/etc/distribution/config.yml` (v3) or `/etc/docker/registry/config.yml` (v2 and Debian's `docker-registry`)."),
+		"files": filesAttribute("The TLS files: `ca.pem` (the client trust, with `tls_verify`) and `server-cert.pem` (0444), and, when "+
+			"`server_key_pem` is given, `server-key.pem` (0400).", []string{dockerconf.CAFileName, dockerconf.ServerCertFileName, dockerconf.ServerKeyFileName}),
+		"restart_trigger": computedString("Changes exactly when a file, a path or the `http` section changes: the registry reads its " +
+			"TLS files only at start-up. Use it in `triggers_replace` of whatever restarts the registry."),
+		"cloud_init": computedString("A `#cloud-config` document that writes `files` (base64, with their modes) and runs nothing: the " +
+			"registry runs as a container, a package's service or a pod, each started its own way; merge it with the part that does."),
+	})
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Renders the TLS of a registry (distribution, the `registry` image) that authenticates its clients by " +
+			"certificate: the configuration's `http` section (`http.tls.certificate`, `key`, `clientcas`, `minimumtls`) and the TLS " +
+			"files. Its clients take `dockertls_registry_client_config`.\n\n" +
+			"It checks at plan time the listen address and `minimum_tls` (values the registry refuses at start-up), and, once the PEMs " +
+			"are known, that the server certificate carries serverAuth, chains to `ca_cert_pem` and names `registry`, and that the " +
+			"client trust admits someone.",
+		Attributes: attrs,
+	}
+}
+
+func (d *registryConfigDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
+	var m registryConfigModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(d.check(m).Errors()...)
+}
+
+func (d *registryConfigDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var m registryConfigModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(d.check(m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(m.render()...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+func (m registryConfigModel) registry() dockerconf.Registry {
+	return dockerconf.Registry{
+		Addr: m.Address.ValueString(), TLSVerify: m.TLSVerify.IsNull() || m.TLSVerify.ValueBool(), MinimumTLS: m.MinimumTLS.ValueString(),
+		TLSDir: m.TLSDir.ValueString(), CACertPath: m.CACertPath.ValueString(), CertPath: m.CertPath.ValueString(), KeyPath: m.KeyPath.ValueString(),
+		Material: m.material(),
+	}
+}
+
+// check runs every check whose inputs are known.
+func (d *registryConfigDataSource) check(m registryConfigModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	r := m.registry().WithDefaults()
+	var problems []dockerconf.Problem
+	if allKnown(m.Address, m.MinimumTLS, m.TLSDir, m.CACertPath, m.CertPath, m.KeyPath) {
+		problems = append(problems, r.Check()...)
+	}
+	var names []dockerconf.Host
+	if known(m.Registry) {
+		if err := dockerconf.CheckRegistry(m.Registry.ValueString()); err != nil {
+			diags.AddAttributeError(p.Root("registry"), "Invalid registry", err.Error())
+		} else {
+			names = []dockerconf.Host{{Hostname: dockerconf.RegistryClient{Registry: m.Registry.ValueString()}.Hostname()}}
+		}
+	}
+	if !m.TLSVerify.IsUnknown() && !m.Registry.IsUnknown() {
+		problems = append(problems, m.serverTLSModel.check(d.env, names, r.TLSVerify)...)
+	}
+	addProblems(&diags, problems)
+	return diags
+}
+
+// render fills in m's results from its arguments, which check has judged.
+func (m *registryConfigModel) render() diag.Diagnostics {
+	var diags diag.Diagnostics
+	r, problems := m.registry().Render()
+	addProblems(&diags, errorsOnly(problems))
+	if diags.HasError() {
+		return diags
+	}
+	filesVal, d := filesValue(r.Files)
+	diags.Append(d...)
+	m.ID = types.StringValue(r.RestartTrigger)
+	m.YAML = types.StringValue(r.YAML)
+	m.Files = filesVal
+	m.RestartTrigger = types.StringValue(r.RestartTrigger)
+	m.CloudInit = types.StringValue(r.CloudConfig)
+	return diags
+}
