@@ -485,6 +485,20 @@ func CheckTLSServerName(name string, serverCert *x509.Certificate) error {
 	return checkServerNameFor(name, serverCert)
 }
 
+// CertificateNaming is a certificate with names as its SANs (IP addresses
+// as IP SANs), for CheckTLSServerName before the certificate exists.
+func CertificateNaming(names []string) *x509.Certificate {
+	c := &x509.Certificate{}
+	for _, n := range names {
+		if ip := net.ParseIP(n); ip != nil {
+			c.IPAddresses = append(c.IPAddresses, ip)
+		} else {
+			c.DNSNames = append(c.DNSNames, n)
+		}
+	}
+	return c
+}
+
 // BuildKitHost is BUILDKIT_HOST for buildctl: the address.
 func (c BuildkitClient) BuildKitHost() string { return c.Host.Raw }
 

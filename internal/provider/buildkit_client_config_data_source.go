@@ -30,6 +30,7 @@ type buildkitClientConfigModel struct {
 	FileNames   types.String `tfsdk:"file_names"`
 	ServerName  types.String `tfsdk:"server_name"`
 	BuilderName types.String `tfsdk:"builder_name"`
+	ServerNames types.List   `tfsdk:"server_names"`
 
 	ID                  types.String `tfsdk:"id"`
 	Files               types.Map    `tfsdk:"files"`
@@ -64,6 +65,13 @@ func (d *buildkitClientConfigDataSource) Schema(_ context.Context, _ datasource.
 				"`--tlsservername`). Defaults to the host's name or address, which is what both guess; always written out. With " +
 				"`server_cert_pem`, a name that is not among its SANs is an error at plan time.",
 			Optional: true,
+		},
+		"server_names": schema.ListAttribute{
+			ElementType: types.StringType, Optional: true,
+			MarkdownDescription: "The names the server certificate carries, for the `server_name` check at plan time: " +
+				"`dockertls_server_cert.builder.dns_names` (or its `ip_addresses`, for a builder reached by address), known in the " +
+				"plan even on the first run, when `server_cert_pem` is not yet (a data source then reads at apply). A `server_name` " +
+				"(or host) none of them matches, as Go's TLS client matches names (wildcards included), is an error.",
 		},
 		"builder_name": schema.StringAttribute{
 			MarkdownDescription: "The buildx builder's name in `buildx_create_command`. Defaults to the host's name with characters buildx " +
@@ -153,6 +161,9 @@ func (d *buildkitClientConfigDataSource) check(m buildkitClientConfigModel) diag
 		}
 	}
 	serverCert := m.clientTLSModel.check(&diags, d.env)
+	if serverCert == nil && !m.ServerNames.IsNull() && !m.ServerNames.IsUnknown() && !anyUnknown(m.ServerNames) {
+		serverCert = dockerconf.CertificateNaming(stringsOf(m.ServerNames))
+	}
 	c, ok := m.client()
 	if serverCert == nil || !ok || m.ServerName.IsUnknown() {
 		return diags

@@ -122,6 +122,10 @@ func (p *dockertlsProvider) Functions(context.Context) []func() function.Functio
 		func() function.Function { return certificateInfoFunction{} },
 		func() function.Function { return newDaemonConfigFunction(p.env) },
 		func() function.Function { return newClientConfigFunction(p.env) },
+		func() function.Function { return newBuildkitdConfigFunction(p.env) },
+		func() function.Function { return newBuildkitClientConfigFunction(p.env) },
+		func() function.Function { return newRegistryConfigFunction(p.env) },
+		func() function.Function { return newRegistryClientConfigFunction(p.env) },
 	}
 }
 
