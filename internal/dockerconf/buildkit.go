@@ -56,8 +56,9 @@ type Buildkitd struct {
 	CACertPath, CertPath, KeyPath string
 	ConfigPath                    string
 	BuildkitdPath                 string
-	// ExtraTOML is appended to buildkitd.toml as written, such as a
-	// registry's section (RegistryClient.BuildkitdTOML).
+	// ExtraTOML is written into buildkitd.toml as it is, before [grpc]
+	// (so that its top-level keys stay top-level): settings such as root,
+	// or a registry's section (RegistryClient.BuildkitdTOML).
 	ExtraTOML string
 	Material  DaemonMaterial
 	// AllowUnverified accepts !TLSVerify with a tcp:// address (with a
@@ -85,19 +86,21 @@ func (b Buildkitd) WithDefaults() Buildkitd {
 	return b
 }
 
-// TOML returns buildkitd.toml: [grpc] with the addresses and [grpc.tls]
-// with the files, the ca only with TLSVerify (buildkitd then requires a
-// client certificate from it: RequireAndVerifyClientCert), then ExtraTOML.
+// TOML returns buildkitd.toml: ExtraTOML, then [grpc] with the addresses
+// and [grpc.tls] with the files, the ca only with TLSVerify (buildkitd then
+// requires a client certificate from it: RequireAndVerifyClientCert).
 func (b Buildkitd) TOML() string {
 	var s strings.Builder
-	s.WriteString("# Written by Terraform (dockertls_buildkitd_config).\n[grpc]\n")
-	fmt.Fprintf(&s, "  address = %s\n\n  [grpc.tls]\n", tomlStrings(b.Addresses))
+	s.WriteString("# Written by Terraform (dockertls_buildkitd_config).\n")
+	if extra := strings.TrimSpace(b.ExtraTOML); extra != "" {
+		// First: a key after a table header belongs to that table, so
+		// ExtraTOML's top-level keys (root, debug) must come before any.
+		s.WriteString(extra + "\n\n")
+	}
+	fmt.Fprintf(&s, "[grpc]\n  address = %s\n\n  [grpc.tls]\n", tomlStrings(b.Addresses))
 	fmt.Fprintf(&s, "    cert = %s\n    key = %s\n", tomlString(b.CertPath), tomlString(b.KeyPath))
 	if b.TLSVerify {
 		fmt.Fprintf(&s, "    ca = %s\n", tomlString(b.CACertPath))
-	}
-	if extra := strings.TrimSpace(b.ExtraTOML); extra != "" {
-		s.WriteString("\n" + extra + "\n")
 	}
 	return s.String()
 }

@@ -22,7 +22,7 @@ func TestBuildkitdTOML(t *testing.T) {
 	}{
 		{name: "verified", b: Buildkitd{TLSVerify: true}, wantCA: true},
 		{name: "unverified", b: Buildkitd{}},
-		{name: "with a registry", b: Buildkitd{TLSVerify: true, ExtraTOML: RegistryClient{Registry: "registry.example:5000"}.WithDefaults().BuildkitdTOML()}, wantCA: true},
+		{name: "with a registry", b: Buildkitd{TLSVerify: true, ExtraTOML: "root = \"/srv/buildkit\"\n" + RegistryClient{Registry: "registry.example:5000"}.WithDefaults().BuildkitdTOML()}, wantCA: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			b := tc.b.WithDefaults()
@@ -42,6 +42,9 @@ func TestBuildkitdTOML(t *testing.T) {
 				t.Errorf("grpc.tls.ca present = %v, want %v", got, tc.wantCA)
 			}
 			if tc.b.ExtraTOML != "" {
+				if tree.Get("root") != "/srv/buildkit" {
+					t.Errorf("extra_toml's top-level key is not top-level:\n%s", b.TOML())
+				}
 				reg, ok := tree.GetPath([]string{"registry", "registry.example:5000"}).(*toml.Tree)
 				if !ok {
 					t.Fatalf("no registry section:\n%s", b.TOML())

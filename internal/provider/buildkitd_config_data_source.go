@@ -68,12 +68,13 @@ func (d *buildkitdConfigDataSource) Schema(_ context.Context, _ datasource.Schem
 			dockerconf.DefaultBuildkitdConfigPath + "`, buildkitd's own default."},
 		"buildkitd_path": schema.StringAttribute{Optional: true, MarkdownDescription: "The program the unit starts, alone (settings " +
 			"belong in buildkitd.toml). Defaults to `" + dockerconf.DefaultBuildkitdPath + "`, where BuildKit's release archives put it."},
-		"extra_toml": schema.StringAttribute{Optional: true, MarkdownDescription: "More of buildkitd.toml, appended as written: " +
-			"worker settings, or a registry's section (`dockertls_registry_client_config`'s `buildkitd_toml`). It may not define " +
-			"the `[grpc]` tables, which come from this data source's own arguments (TOML refuses a table defined twice)."},
+		"extra_toml": schema.StringAttribute{Optional: true, MarkdownDescription: "More of buildkitd.toml, written as it is before " +
+			"`[grpc]` (so that its top-level keys, such as `root` or `debug`, stay top-level): settings, worker tables, or a " +
+			"registry's section (`dockertls_registry_client_config`'s `buildkitd_toml`; join several with `join(\"\\n\", [...])`). " +
+			"It may not define the `[grpc]` tables, which come from this data source's own arguments (TOML refuses a table defined twice)."},
 
 		"id":   computedString("The same as `restart_trigger`."),
-		"toml": computedString("buildkitd.toml: `[grpc]` with `address`, and `[grpc.tls]` with `cert`, `key` and (with `tls_verify`) `ca`, then `extra_toml`."),
+		"toml": computedString("buildkitd.toml: `extra_toml`, then `[grpc]` with `address`, and `[grpc.tls]` with `cert`, `key` and (with `tls_verify`) `ca`."),
 		"systemd_unit": computedString("A systemd unit, `" + dockerconf.BuildkitdUnitPath + "`, that starts `buildkitd --config " +
 			"<config_path>` (no distribution packages one for buildkitd alone). Checked with `systemd-analyze verify`."),
 		"files": filesAttribute("buildkitd's files: `buildkitd.toml` and `buildkit.service` (0644), `ca.pem` and `server-cert.pem` "+

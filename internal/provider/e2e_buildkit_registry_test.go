@@ -1,0 +1,356 @@
+package provider
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// The end-to-end tests of the BuildKit and registry data sources: buildkitd,
+// buildctl and the registry built from the Go module proxy (make test does,
+// once per machine: scripts/build-buildkit.sh, scripts/build-registry.sh),
+// started on what the data sources render.
+
+// requireBuildTools finds buildkitd, buildctl and the registry. Without
+// root or without them it skips loudly, except on CI, where it fails.
+func requireBuildTools(t *testing.T) (buildkitDir, registry string) {
+	t.Helper()
+	missing := func(reason string) {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("the BuildKit and registry end-to-end test cannot run on CI: %s", reason)
+		}
+		t.Skipf("SKIP (loudly): the BuildKit and registry end-to-end test did not run: %s. Run `make test` as root, which builds "+
+			"buildkitd, buildctl and the registry once and sets DOCKERTLS_BUILDKIT_DIR and DOCKERTLS_REGISTRY.", reason)
+	}
+	if os.Geteuid() != 0 {
+		missing("buildkitd and the network namespace need root")
+	}
+	buildkitDir, registry = os.Getenv("DOCKERTLS_BUILDKIT_DIR"), os.Getenv("DOCKERTLS_REGISTRY")
+	for _, bin := range []string{filepath.Join(buildkitDir, "buildkitd"), filepath.Join(buildkitDir, "buildctl"), registry} {
+		if _, err := os.Stat(bin); buildkitDir == "" || registry == "" || err != nil {
+			missing("DOCKERTLS_BUILDKIT_DIR (buildkitd, buildctl) or DOCKERTLS_REGISTRY is not set or names no program")
+		}
+	}
+	if _, err := exec.LookPath("runc"); err != nil {
+		missing("runc is not installed (apt-get install runc), which buildkitd's OCI worker runs")
+	}
+	return buildkitDir, registry
+}
+
+const buildkitE2EPKI = `
+terraform {
+  required_providers {
+    dockertls = { source = "dockertls/dockertls" }
+  }
+}
+locals {
+  dir = %q
+}
+resource "dockertls_ca" "ca" { common_name = "E2E build CA" }
+resource "dockertls_ca" "team" { common_name = "E2E build team" }
+resource "dockertls_ca" "rogue" { common_name = "E2E rogue CA" }
+resource "dockertls_server_cert" "server" {
+  ca_cert_pem        = dockertls_ca.ca.cert_pem
+  ca_private_key_pem = dockertls_ca.ca.private_key_pem
+  dns_names          = ["builder.e2e.internal"]
+  ip_addresses       = [%q]
+}
+resource "dockertls_client_cert" "ci" {
+  ca_cert_pem        = dockertls_ca.team.cert_pem
+  ca_private_key_pem = dockertls_ca.team.private_key_pem
+  common_name        = "ci"
+}
+resource "dockertls_client_cert" "rogue" {
+  ca_cert_pem        = dockertls_ca.rogue.cert_pem
+  ca_private_key_pem = dockertls_ca.rogue.private_key_pem
+  common_name        = "rogue"
+}
+output "ca_pem" { value = dockertls_ca.ca.cert_pem }
+output "rogue_cert" { value = dockertls_client_cert.rogue.cert_pem }
+output "rogue_key" {
+  value     = dockertls_client_cert.rogue.private_key_pem
+  sensitive = true
+}
+`
+
+// TestE2EBuildkit starts buildkitd on the rendered buildkitd.toml, with
+// the unit's own command line, and builds a Dockerfile with buildctl on the
+// rendered client files, in both naming schemes; a client without a
+// certificate and one from another issuer are refused in the handshake.
+// Client trust is a team issuer (client_ca_cert_pem), as for dockerd.
+func TestE2EBuildkit(t *testing.T) {
+	buildkitDir, _ := requireBuildTools(t)
+	dir := e2eDir(t, "dtlsbk")
+	port := freePort(t)
+	tf := newCLI(t, newTestClock(), fmt.Sprintf(buildkitE2EPKI, dir, "127.0.0.1")+fmt.Sprintf(`
+data "dockertls_buildkitd_config" "builder" {
+  addresses          = ["unix://${local.dir}/buildkitd.sock", "tcp://127.0.0.1:%d"]
+  tls_dir            = "${local.dir}/tls"
+  config_path        = "${local.dir}/buildkitd.toml"
+  buildkitd_path     = %q
+  extra_toml         = "root = \"${local.dir}/root\""
+  ca_cert_pem        = dockertls_ca.ca.cert_pem
+  client_ca_cert_pem = dockertls_ca.team.cert_pem
+  server_cert_pem    = dockertls_server_cert.server.cert_pem
+  server_key_pem     = dockertls_server_cert.server.private_key_pem
+}
+data "dockertls_buildkit_client_config" "ci" {
+  for_each           = toset(["docker", "cert_manager"])
+  host               = "tcp://127.0.0.1:%d"
+  file_names         = each.key
+  cert_dir           = "${local.dir}/client-${each.key}"
+  ca_cert_pem        = dockertls_ca.ca.cert_pem
+  client_ca_cert_pem = dockertls_ca.team.cert_pem
+  client_cert_pem    = dockertls_client_cert.ci.cert_pem
+  client_key_pem     = dockertls_client_cert.ci.private_key_pem
+  server_cert_pem    = dockertls_server_cert.server.cert_pem
+}
+output "server_files" {
+  value     = jsonencode(data.dockertls_buildkitd_config.builder.files)
+  sensitive = true
+}
+output "unit" { value = data.dockertls_buildkitd_config.builder.systemd_unit }
+output "client_files" {
+  value     = jsonencode({ for k, c in data.dockertls_buildkit_client_config.ci : k => c.files })
+  sensitive = true
+}
+output "buildctl_args" { value = jsonencode(data.dockertls_buildkit_client_config.ci["docker"].buildctl_args) }
+output "buildkit_host" { value = data.dockertls_buildkit_client_config.ci["docker"].buildkit_host }
+`, port, filepath.Join(buildkitDir, "buildkitd"), port))
+	tf.mustRun("apply", "-auto-approve", "-input=false")
+	out := outputs(t, tf)
+	writeFiles(t, out["server_files"])
+	for _, files := range jsonObjects(t, out["client_files"]) {
+		writeFiles(t, files)
+	}
+	startBuildkitd(t, dir, execStart(t, out["unit"]), "")
+
+	buildctl := filepath.Join(buildkitDir, "buildctl")
+	context := filepath.Join(dir, "context")
+	if err := os.MkdirAll(context, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(context, "Dockerfile"), "FROM scratch\nCOPY greeting /greeting\n")
+	writeFile(t, filepath.Join(context, "greeting"), "built over mutual TLS\n")
+	build := func(tlsArgs []string, dest string) (string, error) {
+		args := append(append([]string{"--addr", out["buildkit_host"]}, tlsArgs...), "build", "--frontend", "dockerfile.v0",
+			"--local", "context="+context, "--local", "dockerfile="+context, "--output", "type=local,dest="+dest)
+		got, err := exec.Command(buildctl, args...).CombinedOutput()
+		return string(got), err
+	}
+	var args []string
+	decodeJSON(t, out["buildctl_args"], &args)
+	for name, tlsArgs := range map[string][]string{
+		"buildctl_args":                    args,
+		"--tlsdir with docker names":       {"--tlsservername", "127.0.0.1", "--tlsdir", filepath.Join(dir, "client-docker")},
+		"--tlsdir with cert-manager names": {"--tlsservername", "127.0.0.1", "--tlsdir", filepath.Join(dir, "client-cert_manager")},
+	} {
+		t.Run("a build with "+name, func(t *testing.T) {
+			dest := filepath.Join(dir, "out", strings.ReplaceAll(name, " ", "-"))
+			got, err := build(tlsArgs, dest)
+			if err != nil {
+				t.Fatalf("buildctl build: %v\n%s", err, got)
+			}
+			if b, err := os.ReadFile(filepath.Join(dest, "greeting")); err != nil || string(b) != "built over mutual TLS\n" {
+				t.Errorf("the build's output: %q, %v", b, err)
+			}
+		})
+	}
+
+	caPool := x509.NewCertPool()
+	caPool.AppendCertsFromPEM([]byte(out["ca_pem"]))
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	t.Run("a client without a certificate is refused in the handshake", func(t *testing.T) {
+		assertHandshakeRefused(t, addr, &tls.Config{RootCAs: caPool, NextProtos: []string{"h2"}})
+		if got, err := build([]string{"--tlsservername", "127.0.0.1", "--tlscacert", filepath.Join(dir, "client-docker", "ca.pem")}, filepath.Join(dir, "out", "none")); err == nil {
+			t.Errorf("buildctl without a client certificate built:\n%s", got)
+		}
+	})
+	t.Run("a client of another issuer is refused in the handshake", func(t *testing.T) {
+		rogue, err := tls.X509KeyPair([]byte(out["rogue_cert"]), []byte(out["rogue_key"]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		assertHandshakeRefused(t, addr, &tls.Config{RootCAs: caPool, NextProtos: []string{"h2"}, Certificates: []tls.Certificate{rogue}})
+	})
+}
+
+// assertHandshakeRefused connects with cfg and wants the server's refusal:
+// a TLS alert (in TLS 1.3 it arrives with the first read).
+func assertHandshakeRefused(t *testing.T, addr string, cfg *tls.Config) {
+	t.Helper()
+	conn, err := tls.DialWithDialer(&netDialer, "tcp", addr, cfg)
+	if err == nil {
+		_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		_, err = conn.Read(make([]byte, 1))
+		conn.Close()
+	}
+	if err == nil || !strings.Contains(err.Error(), "remote error: tls:") {
+		t.Errorf("want a TLS alert from the server, got %v", err)
+		return
+	}
+	t.Logf("refused: %v", err)
+}
+
+// startBuildkitd runs argv (the unit's ExecStart=), in the network
+// namespace netns when it is not empty, until the test ends, and waits for
+// its unix socket in dir.
+func startBuildkitd(t *testing.T, dir string, argv []string, netns string) {
+	t.Helper()
+	p := startBackground(t, dir, "buildkitd", inNetns(netns, argv))
+	waitFor(t, "buildkitd's socket", p, func() bool {
+		_, err := os.Stat(filepath.Join(dir, "buildkitd.sock"))
+		return err == nil
+	})
+}
+
+// inNetns prefixes argv with nsenter into netns. (ip netns exec remounts
+// /sys, which dockerd and buildkitd then find without cgroups.)
+func inNetns(netns string, argv []string) []string {
+	if netns == "" {
+		return argv
+	}
+	return append([]string{"nsenter", "--net=/var/run/netns/" + netns, "--"}, argv...)
+}
+
+// backgroundProcess is a program a test runs until it ends.
+type backgroundProcess struct {
+	name, log string
+	exited    chan struct{}
+}
+
+func startBackground(t *testing.T, dir, name string, argv []string) *backgroundProcess {
+	t.Helper()
+	logPath := filepath.Join(dir, name+".log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting %s: %v", name, err)
+	}
+	t.Logf("started %s (pid %d): %s", name, cmd.Process.Pid, strings.Join(argv, " "))
+	p := &backgroundProcess{name: name, log: logPath, exited: make(chan struct{})}
+	go func() { _ = cmd.Wait(); close(p.exited) }()
+	t.Cleanup(func() {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+		select {
+		case <-p.exited:
+		case <-time.After(20 * time.Second):
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			<-p.exited
+		}
+		logFile.Close()
+		if t.Failed() {
+			if b, err := os.ReadFile(logPath); err == nil {
+				t.Logf("%s log:\n%s", name, tail(string(b), 30))
+			}
+		}
+	})
+	return p
+}
+
+// waitFor polls ready for a minute, and fails at once when p exits.
+func waitFor(t *testing.T, what string, p *backgroundProcess, ready func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for !ready() {
+		select {
+		case <-p.exited:
+			b, _ := os.ReadFile(p.log)
+			t.Fatalf("%s exited before %s was ready:\n%s", p.name, what, tail(string(b), 30))
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s was not ready after a minute", what)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// execStart is the command line of a unit's ExecStart=.
+func execStart(t *testing.T, unit string) []string {
+	t.Helper()
+	for _, line := range strings.Split(unit, "\n") {
+		if rest, ok := strings.CutPrefix(line, "ExecStart="); ok {
+			return strings.Fields(rest)
+		}
+	}
+	t.Fatalf("no ExecStart= in the unit:\n%s", unit)
+	return nil
+}
+
+// writeFiles writes each file of a files map (a jsonencode'd output) with
+// its mode.
+func writeFiles(t *testing.T, filesJSON string) {
+	t.Helper()
+	for name, f := range renderedFiles(t, filesJSON) {
+		content := f.content()
+		mode, err := strconv.ParseUint(f.Mode, 8, 32)
+		if err != nil || content == nil {
+			t.Fatalf("%s: mode %q, content %v", name, f.Mode, content != nil)
+		}
+		if err := os.MkdirAll(filepath.Dir(f.Path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		_ = os.Remove(f.Path)
+		if err := os.WriteFile(f.Path, []byte(*content), os.FileMode(mode)); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// newNetns makes a network namespace with addr on its loopback, removed
+// when the test ends.
+func newNetns(t *testing.T, addr string) string {
+	t.Helper()
+	name := fmt.Sprintf("dtls%d", rand.IntN(1_000_000))
+	for _, args := range [][]string{
+		{"netns", "add", name},
+		{"-n", name, "link", "set", "lo", "up"},
+		{"-n", name, "addr", "add", addr + "/32", "dev", "lo"},
+	} {
+		if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
+			t.Fatalf("ip %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		if args[0] == "netns" {
+			t.Cleanup(func() { _ = exec.Command("ip", "netns", "delete", name).Run() })
+		}
+	}
+	return name
+}
+
+var netDialer = net.Dialer{Timeout: 10 * time.Second}
+
+// jsonObjects splits a JSON object into its members' JSON texts.
+func jsonObjects(t *testing.T, s string) map[string]string {
+	t.Helper()
+	var raw map[string]json.RawMessage
+	decodeJSON(t, s, &raw)
+	out := make(map[string]string, len(raw))
+	for k, v := range raw {
+		out[k] = string(v)
+	}
+	return out
+}
+
+func decodeJSON(t *testing.T, s string, v any) {
+	t.Helper()
+	if err := json.Unmarshal([]byte(s), v); err != nil {
+		t.Fatalf("%v: %s", err, s)
+	}
+}
