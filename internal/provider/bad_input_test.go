@@ -180,7 +180,7 @@ func TestBadInput(t *testing.T) {
 		{"buildkitd grpc in extra_toml", buildkitd(`extra_toml = "[grpc]\n  address = [\"tcp://0.0.0.0:1235\"]"`), `(?s)extra_toml.*defines a \[grpc\] table`},
 		{"buildkitd server certificate without the address", buildkitd(`addresses = ["tcp://10.0.0.9:1234"]`), `(?s)server_cert_pem.*does not name "10.0.0.9"`},
 		{"buildkit client relative cert_dir", buildkitClient(`cert_dir = "certs"`), `(?s)cert_dir.*buildx's remote driver refuses relative paths`},
-		{"buildkit client servername not a SAN", buildkitClient("cert_dir = \"/home/ci/.buildkit\"\n  server_name = \"buildkitd\"\n  server_cert_pem = "+hclString(m.server)), `(?s)server_name.*does not name "buildkitd".*inactive`},
+		{"buildkit client servername not a SAN", buildkitClient("cert_dir = \"/home/ci/.buildkit\"\n  server_name = \"buildkitd\"\n  server_cert_pem = " + hclString(m.server)), `(?s)server_name.*does not name "buildkitd".*inactive`},
 		{"buildkit client host not a SAN", strings.Replace(buildkitClient("cert_dir = \"/home/ci/.buildkit\"\n  server_cert_pem = "+hclString(m.server)), "10.0.0.5:1234", "10.0.0.6:1234", 1), `(?s)host.*does not name "10.0.0.6"`},
 		{"buildkit client builder name", buildkitClient("cert_dir = \"/home/ci/.buildkit\"\n  builder_name = \"1 builder\""), `builder_name "1 builder" is not a name buildx accepts`},
 		{"buildkit client host without port", strings.Replace(buildkitClient(`cert_dir = "/home/ci/.buildkit"`), "10.0.0.5:1234", "10.0.0.5", 1), `add one, as in tcp://10.0.0.5:1234`},

@@ -470,7 +470,9 @@ type dockerdProcess struct {
 	daemonJSON string
 	// sockets, when set, are docker.socket's: dockerd starts on them with
 	// -H fd://, and they stay open while it restarts.
-	sockets          *socketUnit
+	sockets *socketUnit
+	// netns, when set, is the network namespace dockerd runs in.
+	netns            string
 	cmd              *exec.Cmd
 	exited           chan error
 	logFile          *os.File
@@ -496,6 +498,7 @@ func (d *dockerdProcess) start() {
 	args = append(args, "--config-file", d.daemonJSON, "--bridge=none",
 		"--data-root", filepath.Join(d.dir, "data"), "--exec-root", filepath.Join(d.dir, "exec"),
 		"--pidfile", filepath.Join(d.dir, "dockerd.pid"))
+	args = inNetns(d.netns, args)
 	d.cmd = exec.Command(args[0], args[1:]...)
 	if d.sockets != nil {
 		d.cmd.ExtraFiles = d.sockets.files
