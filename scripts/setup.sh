@@ -21,6 +21,9 @@ if [ "${DOCKERTLS_NEED_DOCKERD:-0}" = 1 ]; then
   command -v newuidmap >/dev/null 2>&1 || need_apt+=(uidmap)
   # scripts/build-runc.sh links runc, for the current engines, with libseccomp.
   [ -e /usr/include/seccomp.h ] || need_apt+=(libseccomp-dev)
+  # The registry test's network namespace: ip netns, and nsenter into it.
+  command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)
+  command -v nsenter >/dev/null 2>&1 || need_apt+=(util-linux)
 fi
 
 # What this run would change on the machine, said before any of it is done.

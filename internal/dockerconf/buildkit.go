@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/x509"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"path"
@@ -346,7 +347,8 @@ func CheckServerMaterial(m DaemonMaterial, hosts []Host, names map[pki.Input]str
 	var out []Problem
 	for _, err := range CheckMaterial(pki.UsageServer, Material{CACertPEM: m.CACertPEM, CertPEM: m.CertPEM, KeyPEM: m.KeyPEM}, now) {
 		arg := ""
-		if ie, ok := err.(*pki.InputError); ok {
+		var ie *pki.InputError
+		if errors.As(err, &ie) {
 			arg = names[ie.Input]
 		}
 		out = append(out, Problem{Argument: arg, Summary: "Invalid " + arg, Detail: err.Error()})

@@ -126,7 +126,7 @@ func CheckListenAddr(addr string) error {
 		err = fmt.Errorf("%q is not a host name or an address", host)
 	}
 	if err != nil {
-		return fmt.Errorf("address %q is not HOST:PORT (%v): write it as :5000 for every interface, or 192.0.2.10:5000", addr, err)
+		return fmt.Errorf("address %q is not HOST:PORT (%w): write it as :5000 for every interface, or 192.0.2.10:5000", addr, err)
 	}
 	return nil
 }
@@ -239,7 +239,7 @@ func validDNSName(s string) bool {
 			return false
 		}
 		for _, r := range label {
-			if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+			if (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '-' {
 				return false
 			}
 		}

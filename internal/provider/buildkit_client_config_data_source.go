@@ -160,7 +160,7 @@ func (d *buildkitClientConfigDataSource) check(m buildkitClientConfigModel) diag
 			diags.AddAttributeError(p.Root("builder_name"), "Invalid builder_name", err.Error())
 		}
 	}
-	serverCert := m.clientTLSModel.check(&diags, d.env)
+	serverCert := m.checkClient(&diags, d.env)
 	if serverCert == nil && !m.ServerNames.IsNull() && !m.ServerNames.IsUnknown() && !anyUnknown(m.ServerNames) {
 		serverCert = dockerconf.CertificateNaming(stringsOf(m.ServerNames))
 	}

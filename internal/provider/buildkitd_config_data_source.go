@@ -153,7 +153,7 @@ func (d *buildkitdConfigDataSource) check(m buildkitdConfigModel) diag.Diagnosti
 		problems = append(problems, b.CheckFiles()...)
 	}
 	if listenersKnown {
-		problems = append(problems, m.serverTLSModel.check(d.env, dockerconf.ServerNames(b.Addresses), b.TLSVerify)...)
+		problems = append(problems, m.checkServer(d.env, dockerconf.ServerNames(b.Addresses), b.TLSVerify)...)
 	}
 	addProblems(&diags, problems)
 	return diags

@@ -131,7 +131,7 @@ func (d *registryClientConfigDataSource) check(m registryClientConfigModel) diag
 	if allKnown(m.Registry, m.DockerCertsDir, m.ContainersCertsDir, m.ContainerdCertsDir, m.BuildkitCertsDir) {
 		addProblems(&diags, c.Check())
 	}
-	serverCert := m.clientTLSModel.check(&diags, d.env)
+	serverCert := m.checkClient(&diags, d.env)
 	if serverCert == nil || !known(m.Registry) || dockerconf.CheckRegistry(c.Registry) != nil {
 		return diags
 	}

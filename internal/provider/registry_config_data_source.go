@@ -129,7 +129,7 @@ func (d *registryConfigDataSource) check(m registryConfigModel) diag.Diagnostics
 		}
 	}
 	if !m.TLSVerify.IsUnknown() && !m.Registry.IsUnknown() {
-		problems = append(problems, m.serverTLSModel.check(d.env, names, r.TLSVerify)...)
+		problems = append(problems, m.checkServer(d.env, names, r.TLSVerify)...)
 	}
 	addProblems(&diags, problems)
 	return diags

@@ -73,11 +73,11 @@ func (m serverTLSModel) material() dockerconf.DaemonMaterial {
 	}
 }
 
-// check judges the material whose inputs are known: the client trust (a
+// checkServer judges the material whose inputs are known: the client trust (a
 // trust that admits nobody is an error), and the server certificate and
 // key against ca_cert_pem and the names clients will use. Without verify
 // no client trust is written, and only the server's material is judged.
-func (m serverTLSModel) check(e *env, names []dockerconf.Host, verify bool) []dockerconf.Problem {
+func (m serverTLSModel) checkServer(e *env, names []dockerconf.Host, verify bool) []dockerconf.Problem {
 	var problems []dockerconf.Problem
 	material := m.material()
 	trust, at := material.ClientTrust()
@@ -124,9 +124,9 @@ func clientTLSAttributes(server, serverCheck string) map[string]schema.Attribute
 	}
 }
 
-// check judges the client material whose inputs are known, and returns
+// checkClient judges the client material whose inputs are known, and returns
 // the server certificate when it is given, known and parses.
-func (m clientTLSModel) check(diags *diag.Diagnostics, e *env) *x509.Certificate {
+func (m clientTLSModel) checkClient(diags *diag.Diagnostics, e *env) *x509.Certificate {
 	issuer, names := clientConfigModel{CACertPEM: m.CACertPEM, ClientCACert: m.ClientCACertPEM}.clientIssuer()
 	if known(issuer) && known(m.ClientCertPEM) && known(m.ClientKeyPEM) {
 		addMaterialErrors(diags, pki.UsageClient, dockerconf.Material{
