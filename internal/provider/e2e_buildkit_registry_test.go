@@ -168,6 +168,10 @@ output "buildkit_host" { value = data.dockertls_buildkit_client_config.ci["docke
 		})
 	}
 
+	t.Run("kreuzwerker/docker's docker_buildx_builder boots on remote_driver_options", func(t *testing.T) {
+		kreuzwerkerBuildxBuilder(t, tf, dir)
+	})
+
 	caPool := x509.NewCertPool()
 	caPool.AppendCertsFromPEM([]byte(out["ca_pem"]))
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
@@ -184,6 +188,59 @@ output "buildkit_host" { value = data.dockertls_buildkit_client_config.ci["docke
 		}
 		assertHandshakeRefused(t, addr, &tls.Config{RootCAs: caPool, NextProtos: []string{"h2"}, Certificates: []tls.Certificate{rogue}})
 	})
+}
+
+// kreuzwerkerBuildxBuilder has kreuzwerker/docker make and boot a remote
+// buildx builder from the client's remote_driver_options (boot connects to
+// buildkitd over mutual TLS and lists its workers).
+func kreuzwerkerBuildxBuilder(t *testing.T, issued *cli, dir string) {
+	kwDir := os.Getenv("DOCKERTLS_KREUZWERKER_DIR")
+	if kwDir == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("DOCKERTLS_KREUZWERKER_DIR is not set on CI: make test builds kreuzwerker/docker there (scripts/build-kreuzwerker.sh)")
+		}
+		t.Skip("SKIP (loudly): kreuzwerker/docker is not built; run scripts/build-kreuzwerker.sh and set DOCKERTLS_KREUZWERKER_DIR to what it prints, or run make test, which does both")
+	}
+	opts := issued.stateAttr(`data.dockertls_buildkit_client_config.ci["docker"]`, "remote_driver_options").(map[string]any)
+	host := issued.stateAttr(`data.dockertls_buildkit_client_config.ci["docker"]`, "buildkit_host").(string)
+	kw := newCLI(t, newTestClock(), providerBlock)
+	writeFile(t, filepath.Join(kw.dir, "terraformrc"), fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"kreuzwerker/docker\" = %q\n  }\n  direct {}\n}\n", kwDir))
+	config := func(name, servername string) string {
+		return fmt.Sprintf(`
+terraform {
+  required_providers {
+    docker = { source = "kreuzwerker/docker" }
+  }
+}
+# No dockerd here: the remote driver talks to buildkitd alone.
+provider "docker" {
+  host                        = "unix://%[1]s/no-dockerd.sock"
+  disable_docker_daemon_check = true
+}
+resource "docker_buildx_builder" "remote" {
+  name      = %[7]q
+  endpoint  = %[2]q
+  bootstrap = true
+  remote {
+    cacert     = %[3]q
+    cert       = %[4]q
+    key        = %[5]q
+    servername = %[6]q
+  }
+}
+`, dir, host, opts["cacert"], opts["cert"], opts["key"], servername, name)
+	}
+	env := []string{"DOCKER_CONFIG=" + filepath.Join(dir, "docker-config")}
+	kw.write(config("dockertls-e2e", opts["servername"].(string)))
+	if out, code := kw.run(env, "apply", "-auto-approve", "-input=false"); code != 0 {
+		t.Fatalf("docker_buildx_builder with bootstrap on the rendered remote driver options (exit %d):\n%s", code, out)
+	}
+	// The control: a servername the certificate does not have fails the
+	// boot, so the boot above did verify the builder.
+	kw.write(config("dockertls-e2e-wrong", "not-a-san.e2e.internal"))
+	if out, code := kw.run(env, "apply", "-auto-approve", "-input=false"); code == 0 || !strings.Contains(out, "not-a-san.e2e.internal") {
+		t.Errorf("a builder with a servername that is not a SAN booted (exit %d):\n%s", code, out)
+	}
 }
 
 // assertHandshakeRefused connects with cfg and wants the server's refusal:
