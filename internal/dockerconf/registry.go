@@ -2,11 +2,14 @@ package dockerconf
 
 import (
 	"fmt"
+	"maps"
 	"net"
 	"path"
 	"slices"
 	"strconv"
 	"strings"
+
+	"gopkg.in/yaml.v3"
 )
 
 // Registries: the registry's (distribution's) TLS that verifies clients by
@@ -15,8 +18,11 @@ import (
 // Defaults for the registry's TLS files, beside distribution v3's own
 // configuration file, /etc/distribution/config.yml.
 const (
-	DefaultRegistryTLSDir = "/etc/distribution/tls"
-	DefaultRegistryAddr   = ":5000"
+	DefaultRegistryTLSDir     = "/etc/distribution/tls"
+	DefaultRegistryAddr       = ":5000"
+	DefaultRegistryConfigPath = "/etc/distribution/config.yml"
+	// RegistryConfigName names the whole configuration in a File list.
+	RegistryConfigName = "config.yml"
 )
 
 // MinimumTLSVersions are what distribution takes as http.tls.minimumtls
@@ -35,6 +41,11 @@ type Registry struct {
 	TLSDir                        string
 	CACertPath, CertPath, KeyPath string
 	Material                      DaemonMaterial
+	// Base is the rest of the configuration (ParseRegistryBase); when it is
+	// not nil, Render merges the http section into it and writes the whole
+	// to ConfigPath.
+	Base       map[string]any
+	ConfigPath string
 }
 
 // WithDefaults returns r with every empty value set to the default.
@@ -50,7 +61,57 @@ func (r Registry) WithDefaults() Registry {
 	or(&r.CACertPath, path.Join(r.TLSDir, CAFileName))
 	or(&r.CertPath, path.Join(r.TLSDir, ServerCertFileName))
 	or(&r.KeyPath, path.Join(r.TLSDir, ServerKeyFileName))
+	or(&r.ConfigPath, DefaultRegistryConfigPath)
 	return r
+}
+
+// ParseRegistryBase parses the rest of a registry's configuration: a YAML
+// mapping with the version and a storage driver, which the registry refuses
+// to start without.
+func ParseRegistryBase(s string) (map[string]any, error) {
+	var base map[string]any
+	if err := yaml.Unmarshal([]byte(s), &base); err != nil {
+		return nil, fmt.Errorf("config_yaml is not YAML the registry reads: %w", err)
+	}
+	switch {
+	case base == nil:
+		return nil, fmt.Errorf("config_yaml is empty: give the rest of the configuration, such as version: 0.1 and storage: {filesystem: {rootdirectory: /var/lib/registry}}")
+	case base["version"] == nil:
+		return nil, fmt.Errorf("config_yaml has no version, which the registry requires (\"no version specified\"): add version: 0.1")
+	case base["storage"] == nil:
+		return nil, fmt.Errorf("config_yaml has no storage, which the registry refuses to start without (\"no storage configuration provided\"): add storage: {filesystem: {rootdirectory: /var/lib/registry}}")
+	}
+	if http, ok := base["http"].(map[string]any); ok {
+		for _, owned := range []string{"addr", "tls"} {
+			if _, set := http[owned]; set {
+				return nil, fmt.Errorf("config_yaml sets http.%s, which this data source writes itself (address, and the TLS arguments): remove it", owned)
+			}
+		}
+	}
+	return base, nil
+}
+
+// httpSection is the http section as YAML's data.
+func (r Registry) httpSection() map[string]any {
+	tlsSection := map[string]any{"certificate": r.CertPath, "key": r.KeyPath, "minimumtls": r.MinimumTLS}
+	if r.TLSVerify {
+		tlsSection["clientcas"] = []any{r.CACertPath}
+	}
+	return map[string]any{"addr": r.Addr, "tls": tlsSection}
+}
+
+// Config is the whole configuration: Base with the http section merged in
+// (Base's other http keys, such as secret or headers, are kept).
+func (r Registry) Config() (string, error) {
+	merged := maps.Clone(r.Base)
+	http := map[string]any{}
+	if given, ok := merged["http"].(map[string]any); ok {
+		http = maps.Clone(given)
+	}
+	maps.Copy(http, r.httpSection())
+	merged["http"] = http
+	b, err := yaml.Marshal(merged)
+	return "# Written by Terraform (dockertls_registry_config).\n" + string(b), err
 }
 
 // YAML returns the configuration's http section, to merge into the rest of
@@ -71,9 +132,9 @@ type RegistryRendered struct {
 	YAML           string
 	Files          []File
 	RestartTrigger string
-	// CloudConfig writes Files (not the whole configuration, which holds
-	// more than this renders) and restarts nothing: the registry runs as
-	// a container, a package's service or a pod, each restarted its way.
+	// CloudConfig writes Files (with the whole configuration when Base is
+	// given) and restarts nothing: the registry runs as a container, a
+	// package's service or a pod, each restarted its way.
 	CloudConfig string
 }
 
@@ -90,6 +151,13 @@ func (r Registry) Render() (RegistryRendered, []Problem) {
 		trust = ""
 	}
 	out.Files = tlsFiles(r.CACertPath, r.CertPath, r.KeyPath, trust, r.Material)
+	if r.Base != nil {
+		config, err := r.Config()
+		if err != nil {
+			return RegistryRendered{}, append(problems, Problem{Argument: "config_yaml", Summary: "Could not render config.yml", Detail: err.Error()})
+		}
+		out.Files = append([]File{{Name: RegistryConfigName, Path: r.ConfigPath, Content: config, Mode: ModeConfig}}, out.Files...)
+	}
 	if err := checkDistinctPaths(out.Files); err != nil {
 		return RegistryRendered{}, append(problems, Problem{Summary: "Two files would be written to the same path", Detail: err.Error()})
 	}
@@ -109,6 +177,9 @@ func (r Registry) Check() []Problem {
 	if !slices.Contains(MinimumTLSVersions, r.MinimumTLS) {
 		out = append(out, Problem{Argument: "minimum_tls", Summary: "Invalid minimum_tls", Detail: fmt.Sprintf(
 			"minimum_tls %q is not one the registry knows (\"unknown minimum TLS level\"): write one of %s", r.MinimumTLS, strings.Join(MinimumTLSVersions, ", "))})
+	}
+	if err := checkAbsolute("the registry", "config_path", r.ConfigPath, DefaultRegistryConfigPath); err != nil {
+		out = append(out, Problem{Argument: "config_path", Summary: "Invalid config_path", Detail: err.Error()})
 	}
 	return append(out, checkTLSPaths("the registry", DefaultRegistryTLSDir, r.TLSDir, r.CACertPath, r.CertPath, r.KeyPath)...)
 }

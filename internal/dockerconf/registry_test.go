@@ -1,6 +1,7 @@
 package dockerconf
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -43,6 +44,47 @@ func TestRegistryYAML(t *testing.T) {
 	open, _ := Registry{Material: DaemonMaterial{CACertPEM: m.caPEM, CertPEM: m.serverPEM, KeyPEM: m.serverKey}}.Render()
 	if strings.Contains(open.YAML, "clientcas") || len(open.Files) != 2 {
 		t.Errorf("without tls_verify the registry has no clientcas and no ca.pem: %d files\n%s", len(open.Files), open.YAML)
+	}
+}
+
+func TestRegistryConfig(t *testing.T) {
+	base, err := ParseRegistryBase("version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: /var/lib/registry\nhttp:\n  secret: s3cret\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := Registry{TLSVerify: true, Base: base, Material: DaemonMaterial{CACertPEM: "CA\n", CertPEM: "CERT\n", KeyPEM: "KEY\n"}}
+	rendered, problems := r.Render()
+	if len(problems) != 0 || len(rendered.Files) != 4 || rendered.Files[0].Name != RegistryConfigName || rendered.Files[0].Path != DefaultRegistryConfigPath {
+		t.Fatalf("problems %+v, files %+v", problems, rendered.Files)
+	}
+	var whole, fragment map[string]any
+	if err := yaml.Unmarshal([]byte(rendered.Files[0].Content), &whole); err != nil {
+		t.Fatal(err)
+	}
+	if err := yaml.Unmarshal([]byte(rendered.YAML), &fragment); err != nil {
+		t.Fatal(err)
+	}
+	http := whole["http"].(map[string]any)
+	// The whole holds the fragment's http section exactly, and keeps the
+	// base's other keys.
+	for k, v := range fragment["http"].(map[string]any) {
+		if fmt.Sprint(http[k]) != fmt.Sprint(v) {
+			t.Errorf("http.%s = %v in config.yml, %v in yaml", k, http[k], v)
+		}
+	}
+	if http["secret"] != "s3cret" || whole["version"] != 0.1 || whole["storage"] == nil {
+		t.Errorf("config.yml lost the base's keys:\n%s", rendered.Files[0].Content)
+	}
+	for text, want := range map[string]string{
+		"":                                  "is empty",
+		"- a\n":                             "not YAML the registry reads",
+		"storage: {inmemory: {}}\n":         "has no version",
+		"version: 0.1\n":                    "has no storage",
+		"version: 0.1\nstorage: {inmemory: {}}\nhttp: {addr: ':80'}\n": "sets http.addr",
+	} {
+		if _, err := ParseRegistryBase(text); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ParseRegistryBase(%q) = %v; want %q", text, err, want)
+		}
 	}
 }
 

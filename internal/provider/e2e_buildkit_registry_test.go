@@ -440,6 +440,11 @@ data "dockertls_registry_config" "r" {
   address            = local.registry
   registry           = local.registry
   tls_dir            = "${local.dir}/registry-tls"
+  config_path        = "${local.dir}/registry.yml"
+  config_yaml = yamlencode({
+    version = "0.1"
+    storage = { filesystem = { rootdirectory = "${local.dir}/registry-data" } }
+  })
   ca_cert_pem        = dockertls_ca.ca.cert_pem
   client_ca_cert_pem = dockertls_ca.team.cert_pem
   server_cert_pem    = dockertls_server_cert.server.cert_pem
@@ -465,13 +470,6 @@ data "dockertls_buildkitd_config" "builder" {
   server_cert_pem = dockertls_server_cert.server.cert_pem
   server_key_pem  = dockertls_server_cert.server.private_key_pem
 }
-output "registry_config" {
-  # The documented merge: the rendered http section into the rest.
-  value = yamlencode(merge({
-    version = "0.1"
-    storage = { filesystem = { rootdirectory = "${local.dir}/registry-data" } }
-  }, yamldecode(data.dockertls_registry_config.r.yaml)))
-}
 output "files" {
   value = jsonencode({
     registry   = data.dockertls_registry_config.r.files
@@ -495,8 +493,7 @@ output "unit" { value = data.dockertls_buildkitd_config.builder.systemd_unit }
 	t.Cleanup(func() { os.RemoveAll(certsD) })
 	writeFiles(t, files["docker"])
 
-	configPath := filepath.Join(dir, "registry.yml")
-	writeFile(t, configPath, out["registry_config"])
+	configPath := filepath.Join(dir, "registry.yml") // files["config.yml"]
 	reg := startBackground(t, dir, "registry", inNetns(netns, []string{registry, "serve", configPath}))
 	waitFor(t, "the registry's listener", reg, func() bool {
 		b, _ := os.ReadFile(reg.log)

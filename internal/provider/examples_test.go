@@ -64,7 +64,7 @@ func TestExamples(t *testing.T) {
 				t.Errorf("terraform validate exited %d:\n%s", code, out)
 			}
 			name := filepath.Base(dir)
-			if name == "quickstart" || name == "fleet" || name == "windows-host" || name == "rootless-host" || name == "ignition-host" {
+			if name == "quickstart" || name == "fleet" || name == "windows-host" || name == "rootless-host" || name == "ignition-host" || name == "buildkit-builder" || name == "registry" {
 				// These need no inputs and no hosts: they must apply, and then
 				// plan nothing.
 				tf.mustRun("apply", "-auto-approve", "-input=false")

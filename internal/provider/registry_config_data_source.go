@@ -28,6 +28,8 @@ type registryConfigModel struct {
 	TLSVerify  types.Bool   `tfsdk:"tls_verify"`
 	MinimumTLS types.String `tfsdk:"minimum_tls"`
 	Registry   types.String `tfsdk:"registry"`
+	ConfigYAML types.String `tfsdk:"config_yaml"`
+	ConfigPath types.String `tfsdk:"config_path"`
 
 	ID             types.String `tfsdk:"id"`
 	YAML           types.String `tfsdk:"yaml"`
@@ -55,13 +57,22 @@ func (d *registryConfigDataSource) Schema(_ context.Context, _ datasource.Schema
 			"references, `HOST` or `HOST:PORT` (as for `dockertls_registry_client_config`): given, the server certificate must name " +
 			"its host, or every client fails with \"x509: certificate is valid for ...\"."},
 
+		"config_yaml": schema.StringAttribute{Optional: true, MarkdownDescription: "The rest of the registry's configuration, YAML " +
+			"(`yamlencode({ version = \"0.1\", storage = { filesystem = { rootdirectory = \"/var/lib/registry\" } } })`): given, " +
+			"`files[\"config.yml\"]` is the whole configuration, this with the rendered `http.addr` and `http.tls` merged in (its other " +
+			"`http` keys, such as `secret` or `headers`, are kept), and `cloud_init` and `restart_trigger` cover it. It must have " +
+			"`version` and `storage`, without which the registry does not start, and may not set `http.addr` or `http.tls`."},
+		"config_path": schema.StringAttribute{Optional: true, MarkdownDescription: "Where `files[\"config.yml\"]` goes. Absolute. " +
+			"Defaults to `" + dockerconf.DefaultRegistryConfigPath + "`, distribution v3's (v2 and Debian's `docker-registry` read " +
+			"`/etc/docker/registry/config.yml`)."},
 		"id": computedString("The same as `restart_trigger`."),
 		"yaml": computedString("The registry's `http` section: `addr` and `tls` with `certificate`, `key`, `clientcas` (with " +
 			"`tls_verify`) and `minimumtls`. Merge it into the rest of the configuration (`version`, `storage`, ...), for example " +
 			"`yamlencode(merge(yamldecode(file(\"config.yml\")), yamldecode(this.yaml)))`; the registry reads " +
 			"`/etc/distribution/config.yml` (v3) or `/etc/docker/registry/config.yml` (v2 and Debian's `docker-registry`)."),
-		"files": filesAttribute("The TLS files: `ca.pem` (the client trust, with `tls_verify`) and `server-cert.pem` (0444), and, when "+
-			"`server_key_pem` is given, `server-key.pem` (0400).", []string{dockerconf.CAFileName, dockerconf.ServerCertFileName, dockerconf.ServerKeyFileName}),
+		"files": filesAttribute("The registry's files: with `config_yaml`, `config.yml` (0644), the whole configuration; `ca.pem` (the "+
+			"client trust, with `tls_verify`) and `server-cert.pem` (0444); and, when `server_key_pem` is given, `server-key.pem` (0400).",
+			[]string{dockerconf.RegistryConfigName, dockerconf.CAFileName, dockerconf.ServerCertFileName, dockerconf.ServerKeyFileName}),
 		"restart_trigger": computedString("Changes exactly when a file, a path or the `http` section changes: the registry reads its " +
 			"TLS files only at start-up. Use it in `triggers_replace` of whatever restarts the registry."),
 		"cloud_init": computedString("A `#cloud-config` document that writes `files` (base64, with their modes) and runs nothing: the " +
@@ -105,7 +116,13 @@ func (d *registryConfigDataSource) Read(ctx context.Context, req datasource.Read
 }
 
 func (m registryConfigModel) registry() dockerconf.Registry {
+	var base map[string]any
+	if known(m.ConfigYAML) {
+		// check reports a config_yaml that does not parse.
+		base, _ = dockerconf.ParseRegistryBase(m.ConfigYAML.ValueString())
+	}
 	return dockerconf.Registry{
+		Base: base, ConfigPath: m.ConfigPath.ValueString(),
 		Addr: m.Address.ValueString(), TLSVerify: m.TLSVerify.IsNull() || m.TLSVerify.ValueBool(), MinimumTLS: m.MinimumTLS.ValueString(),
 		TLSDir: m.TLSDir.ValueString(), CACertPath: m.CACertPath.ValueString(), CertPath: m.CertPath.ValueString(), KeyPath: m.KeyPath.ValueString(),
 		Material: m.material(),
@@ -117,7 +134,12 @@ func (d *registryConfigDataSource) check(m registryConfigModel) diag.Diagnostics
 	var diags diag.Diagnostics
 	r := m.registry().WithDefaults()
 	var problems []dockerconf.Problem
-	if allKnown(m.Address, m.MinimumTLS, m.TLSDir, m.CACertPath, m.CertPath, m.KeyPath) {
+	if known(m.ConfigYAML) {
+		if _, err := dockerconf.ParseRegistryBase(m.ConfigYAML.ValueString()); err != nil {
+			diags.AddAttributeError(p.Root("config_yaml"), "Invalid config_yaml", err.Error())
+		}
+	}
+	if allKnown(m.Address, m.MinimumTLS, m.TLSDir, m.CACertPath, m.CertPath, m.KeyPath, m.ConfigPath) {
 		problems = append(problems, r.Check()...)
 	}
 	var names []dockerconf.Host

@@ -20,12 +20,15 @@ data "dockertls_registry_config" "registry" {
   client_ca_cert_pem = dockertls_ca.pushers.cert_pem
   server_cert_pem    = dockertls_server_cert.registry.cert_pem
   server_key_pem     = dockertls_server_cert.registry.private_key_pem
-}
 
-# The whole configuration: the rendered http section merged into the rest.
-output "config_yml" {
-  value = yamlencode(merge({
+  # The rest of the configuration; files["config.yml"] is then the whole.
+  config_yaml = yamlencode({
     version = "0.1"
     storage = { filesystem = { rootdirectory = "/var/lib/registry" } }
-  }, yamldecode(data.dockertls_registry_config.registry.yaml)))
+  })
+}
+
+# The http section alone, for a configuration managed elsewhere.
+output "http_section" {
+  value = data.dockertls_registry_config.registry.yaml
 }
