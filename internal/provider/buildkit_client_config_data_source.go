@@ -101,9 +101,11 @@ func (d *buildkitClientConfigDataSource) Schema(_ context.Context, _ datasource.
 		MarkdownDescription: "Renders what a client needs to use a remote BuildKit builder over mutual TLS: the files, a `docker " +
 			"buildx create --driver remote` command, buildctl's flags and the options kreuzwerker/docker's `docker_buildx_builder` " +
 			"takes. The builder takes `dockertls_buildkitd_config`.\n\n" +
-			"It checks at plan time what would leave a builder silently inactive: a relative `cert_dir`, a builder name buildx " +
-			"refuses, and (given `server_cert_pem`) a `server_name` that the server certificate does not name; once the PEMs are " +
-			"known, that the client certificate carries clientAuth and chains to its issuer, and that the key is the certificate's.",
+			"It checks at plan time what would leave a builder silently inactive: a relative `cert_dir` and a builder name buildx " +
+			"refuses; and a `server_name` that the server certificate does not name, as soon as `server_cert_pem` is known (on a " +
+			"first run, when the certificate is created in the same apply, that is at apply: use `provider::dockertls::buildkit_client_config` " +
+			"with `server_names` to have it in the plan). Once the PEMs are known it checks that the client certificate carries " +
+			"clientAuth and chains to its issuer, and that the key is the certificate's.",
 		Attributes: attrs,
 	}
 }
