@@ -76,10 +76,10 @@ func TestRegistryConfig(t *testing.T) {
 		t.Errorf("config.yml lost the base's keys:\n%s", rendered.Files[0].Content)
 	}
 	for text, want := range map[string]string{
-		"":                                  "is empty",
-		"- a\n":                             "not YAML the registry reads",
-		"storage: {inmemory: {}}\n":         "has no version",
-		"version: 0.1\n":                    "has no storage",
+		"":                          "is empty",
+		"- a\n":                     "not YAML the registry reads",
+		"storage: {inmemory: {}}\n": "has no version",
+		"version: 0.1\n":            "has no storage",
 		"version: 0.1\nstorage: {inmemory: {}}\nhttp: {addr: ':80'}\n": "sets http.addr",
 	} {
 		if _, err := ParseRegistryBase(text); err == nil || !strings.Contains(err.Error(), want) {

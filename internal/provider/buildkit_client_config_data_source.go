@@ -111,29 +111,11 @@ func (d *buildkitClientConfigDataSource) Schema(_ context.Context, _ datasource.
 }
 
 func (d *buildkitClientConfigDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
-	var m buildkitClientConfigModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(d.check(m).Errors()...)
+	validateRendering(ctx, req, resp, d.check)
 }
 
 func (d *buildkitClientConfigDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var m buildkitClientConfigModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(d.check(m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(m.render(ctx)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	readRendering(ctx, req, resp, d.check, func(m *buildkitClientConfigModel) diag.Diagnostics { return m.render(ctx) })
 }
 
 // client maps the arguments onto dockerconf's BuildkitClient; ok is false

@@ -100,29 +100,11 @@ func (d *buildkitdConfigDataSource) Schema(_ context.Context, _ datasource.Schem
 }
 
 func (d *buildkitdConfigDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
-	var m buildkitdConfigModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(d.check(m).Errors()...)
+	validateRendering(ctx, req, resp, d.check)
 }
 
 func (d *buildkitdConfigDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var m buildkitdConfigModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(d.check(m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(m.render()...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	readRendering(ctx, req, resp, d.check, func(m *buildkitdConfigModel) diag.Diagnostics { return m.render() })
 }
 
 // buildkitd maps the arguments onto dockerconf's Buildkitd.

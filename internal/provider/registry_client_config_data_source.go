@@ -92,29 +92,11 @@ func (d *registryClientConfigDataSource) Schema(_ context.Context, _ datasource.
 }
 
 func (d *registryClientConfigDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
-	var m registryClientConfigModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(d.check(m).Errors()...)
+	validateRendering(ctx, req, resp, d.check)
 }
 
 func (d *registryClientConfigDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var m registryClientConfigModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(d.check(m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(m.render()...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	readRendering(ctx, req, resp, d.check, func(m *registryClientConfigModel) diag.Diagnostics { return m.render() })
 }
 
 func (m registryClientConfigModel) client() dockerconf.RegistryClient {

@@ -90,29 +90,11 @@ func (d *registryConfigDataSource) Schema(_ context.Context, _ datasource.Schema
 }
 
 func (d *registryConfigDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
-	var m registryConfigModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(d.check(m).Errors()...)
+	validateRendering(ctx, req, resp, d.check)
 }
 
 func (d *registryConfigDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var m registryConfigModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(d.check(m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(m.render()...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	readRendering(ctx, req, resp, d.check, func(m *registryConfigModel) diag.Diagnostics { return m.render() })
 }
 
 func (m registryConfigModel) registry() dockerconf.Registry {

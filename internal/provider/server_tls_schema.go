@@ -1,9 +1,11 @@
 package provider
 
 import (
+	"context"
 	"crypto/x509"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	p "github.com/hashicorp/terraform-plugin-framework/path"
@@ -163,4 +165,37 @@ func errorsOnly(problems []dockerconf.Problem) []dockerconf.Problem {
 		}
 	}
 	return out
+}
+
+// validateRendering is the ValidateConfig of a rendering data source whose
+// model is M: check's errors, at plan time. Its warnings wait for Read, so
+// that a plan shows each once.
+func validateRendering[M any](ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse,
+	check func(M) diag.Diagnostics) {
+	var m M
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(check(m).Errors()...)
+}
+
+// readRendering is the Read of a rendering data source whose model is M:
+// check, then render into the state; nothing is set after an error.
+func readRendering[M any](ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse,
+	check func(M) diag.Diagnostics, render func(*M) diag.Diagnostics) {
+	var m M
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(check(m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(render(&m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
