@@ -128,7 +128,7 @@ type BuildkitdRendered struct {
 	CloudConfig    string
 }
 
-// Render fills in b's defaults, checks them (CheckBuildkitd) and renders
+// Render fills in b's defaults, checks them (Check) and renders
 // the files. With an error among the problems, BuildkitdRendered is empty.
 func (b Buildkitd) Render() (BuildkitdRendered, []Problem) {
 	b = b.WithDefaults()
@@ -142,6 +142,9 @@ func (b Buildkitd) Render() (BuildkitdRendered, []Problem) {
 		{Name: BuildkitdUnitName, Path: BuildkitdUnitPath, Content: r.Unit, Mode: ModeConfig},
 	}
 	trust, _ := b.Material.ClientTrust()
+	if !b.TLSVerify {
+		trust = "" // buildkitd.toml names no ca: nothing reads it
+	}
 	r.Files = append(r.Files, tlsFiles(b.CACertPath, b.CertPath, b.KeyPath, trust, b.Material)...)
 	if err := checkDistinctPaths(r.Files); err != nil {
 		return BuildkitdRendered{}, append(problems, Problem{Summary: "Two files would be written to the same path", Detail: err.Error()})
@@ -351,24 +354,25 @@ func CheckServerMaterial(m DaemonMaterial, hosts []Host, names map[pki.Input]str
 		if errors.As(err, &ie) {
 			arg = names[ie.Input]
 		}
-		out = append(out, Problem{Argument: arg, Summary: "Invalid " + arg, Detail: err.Error()})
+		out = append(out, Problem{Argument: arg, Summary: "Invalid " + arg + " for a TLS server", Detail: err.Error()})
 	}
 	cert, err := pki.ParseCertificatePEM(m.CertPEM)
 	if err != nil || len(out) > 0 {
 		return out
 	}
 	for _, h := range hosts {
-		if err := checkServerNameFor(h.Hostname, cert); err != nil {
+		if err := CheckTLSServerName(h.Hostname, cert); err != nil {
 			out = append(out, Problem{Argument: names[pki.InputCert], Summary: "The server certificate does not name the address", Detail: err.Error()})
 		}
 	}
 	return out
 }
 
-// checkServerNameFor is CheckServerName for a client of any Go program
-// (buildctl, buildx, the registry's clients), which checks name the same
-// way.
-func checkServerNameFor(name string, cert *x509.Certificate) error {
+// CheckTLSServerName is CheckServerName for a client of any Go program
+// (buildctl, buildx, the registry's clients), which checks a name the same
+// way: an error when the server certificate does not name name. A buildx
+// builder is then inactive, and buildctl fails every call.
+func CheckTLSServerName(name string, cert *x509.Certificate) error {
 	if err := cert.VerifyHostname(name); err != nil {
 		h := Host{Hostname: name}
 		return fmt.Errorf("the server certificate does not name %q, so a client connecting by it fails with %q: add %q to the server certificate's %s, or connect by a name it has (%s)",
@@ -481,13 +485,6 @@ func CheckBuildkitCertDir(dir string) error {
 		return fmt.Errorf("%s", strings.Replace(err.Error(), "the docker CLI's --docker argument (host=...,ca=PATH,...)", "buildx's --driver-opt (cacert=PATH,...)", 1))
 	}
 	return nil
-}
-
-// CheckTLSServerName returns an error when the server certificate does not
-// name the server name a client checks: buildx then marks the builder
-// inactive, and buildctl fails every call.
-func CheckTLSServerName(name string, serverCert *x509.Certificate) error {
-	return checkServerNameFor(name, serverCert)
 }
 
 // CertificateNaming is a certificate with names as its SANs (IP addresses
