@@ -318,19 +318,22 @@ func validDNSName(s string) bool {
 	return true
 }
 
-// LoopbackWarning returns why dockerd ignores the files for registry, or
-// "": dockerd treats 127.0.0.0/8 (and ::1) as an insecure registry,
-// and for an insecure registry it neither reads certs.d nor presents a
-// client certificate (it tries HTTPS without one, then plain HTTP).
+// LoopbackWarning returns why dockerd may ignore the files for registry,
+// or "": dockerd treats 127.0.0.0/8 (and ::1) as an insecure registry, and
+// with its classic image store it then neither reads certs.d nor presents
+// a client certificate (it tries HTTPS without one, then plain HTTP).
+// Measured: dockerd 20.10 and 28.5.2 do so; Engine 29 with its default
+// containerd image store tries HTTPS with the certs.d files first.
 func (c RegistryClient) LoopbackWarning() string {
 	host := c.Hostname()
 	ip := net.ParseIP(host)
 	if host != "localhost" && (ip == nil || !ip.IsLoopback()) {
 		return ""
 	}
-	return fmt.Sprintf("registry %q is a loopback address, which dockerd always treats as an insecure registry: it then ignores "+
-		"certs.d and presents no client certificate, so a registry that wants one refuses it. Reach the registry by a name or an "+
-		"address outside 127.0.0.0/8 (the other clients are not affected)", c.Registry)
+	return fmt.Sprintf("registry %q is a loopback address, which dockerd always treats as an insecure registry. With its classic "+
+		"image store (dockerd 20.10 to 28) it then ignores certs.d and presents no client certificate, so a registry that wants one "+
+		"refuses it; only Engine 29's containerd image store uses the files there. Reach the registry by a name or an address "+
+		"outside 127.0.0.0/8 to serve every engine (the other clients are not affected)", c.Registry)
 }
 
 // folder is the registry's folder in dir.

@@ -371,6 +371,17 @@ func writeFiles(t *testing.T, filesJSON string) {
 	}
 }
 
+// containerdImageStore reports whether dockerd keeps images in containerd
+// (Engine 29's default) rather than in its classic graph drivers.
+func containerdImageStore(t *testing.T, docker string, env []string) bool {
+	t.Helper()
+	got, err := dockerCmd(docker, env, "info", "--format", "{{json .DriverStatus}}")
+	if err != nil {
+		t.Fatalf("docker info: %v\n%s", err, got)
+	}
+	return strings.Contains(got, "io.containerd.snapshotter")
+}
+
 // newNetns makes a network namespace with addr on its loopback, removed
 // when the test ends.
 func newNetns(t *testing.T, addr string) string {
@@ -432,9 +443,10 @@ func TestE2ERegistry(t *testing.T) {
 	netns := newNetns(t, registryAddr)
 	port := 20000 + rand.IntN(10000)
 	name := fmt.Sprintf("%s:%d", registryAddr, port)
+	loopback := fmt.Sprintf("127.0.0.1:%d", port+1)
 	tf := newCLI(t, newTestClock(), fmt.Sprintf(buildkitE2EPKI, dir, registryAddr)+fmt.Sprintf(`
 locals {
-  registry = %q
+  registry = %[1]q
 }
 data "dockertls_registry_config" "r" {
   address            = local.registry
@@ -460,11 +472,19 @@ data "dockertls_registry_client_config" "ci" {
   client_key_pem       = dockertls_client_cert.ci.private_key_pem
   server_cert_pem      = dockertls_server_cert.server.cert_pem
 }
+# The same registry reached on loopback: the data source warns.
+data "dockertls_registry_client_config" "loopback" {
+  registry           = %[3]q
+  ca_cert_pem        = dockertls_ca.ca.cert_pem
+  client_ca_cert_pem = dockertls_ca.team.cert_pem
+  client_cert_pem    = dockertls_client_cert.ci.cert_pem
+  client_key_pem     = dockertls_client_cert.ci.private_key_pem
+}
 data "dockertls_buildkitd_config" "builder" {
   addresses       = ["unix://${local.dir}/buildkitd.sock"]
   tls_dir         = "${local.dir}/buildkit-tls"
   config_path     = "${local.dir}/buildkitd.toml"
-  buildkitd_path  = %q
+  buildkitd_path  = %[2]q
   extra_toml      = join("\n", ["root = \"${local.dir}/buildkit-root\"", data.dockertls_registry_client_config.ci.buildkitd_toml])
   ca_cert_pem     = dockertls_ca.ca.cert_pem
   server_cert_pem = dockertls_server_cert.server.cert_pem
@@ -477,12 +497,15 @@ output "files" {
     containerd = data.dockertls_registry_client_config.ci.containerd_files
     buildkitd  = data.dockertls_registry_client_config.ci.buildkitd_files
     builder    = data.dockertls_buildkitd_config.builder.files
+    loopback   = data.dockertls_registry_client_config.loopback.docker_files
   })
   sensitive = true
 }
 output "unit" { value = data.dockertls_buildkitd_config.builder.systemd_unit }
-`, name, filepath.Join(buildkitDir, "buildkitd")))
-	tf.mustRun("apply", "-auto-approve", "-input=false")
+`, name, filepath.Join(buildkitDir, "buildkitd"), loopback))
+	if applied := unwrap(tf.mustRun("apply", "-auto-approve", "-input=false")); !strings.Contains(applied, "dockerd ignores certs.d for a loopback registry") {
+		t.Errorf("no warning for the loopback registry:\n%s", applied)
+	}
 	out := outputs(t, tf)
 	files := jsonObjects(t, out["files"])
 	for _, consumer := range []string{"registry", "containerd", "buildkitd", "builder"} {
@@ -578,6 +601,42 @@ output "unit" { value = data.dockertls_buildkitd_config.builder.systemd_unit }
 			t.Fatalf("buildctl build and push: %v\n%s", err, got)
 		}
 		mustDocker("pull", built)
+	})
+	t.Run("dockerd on a loopback registry does what the warning says", func(t *testing.T) {
+		certs := filepath.Join("/etc/docker/certs.d", loopback)
+		t.Cleanup(func() { os.RemoveAll(certs) })
+		writeFiles(t, files["loopback"])
+		config, err := os.ReadFile(configPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		loopbackConfig := filepath.Join(dir, "registry-loopback.yml")
+		writeFile(t, loopbackConfig, strings.Replace(string(config), name, loopback, 1))
+		p := startBackground(t, dir, "registry-loopback", inNetns(netns, []string{registry, "serve", loopbackConfig}))
+		waitFor(t, "the loopback registry's listener", p, func() bool {
+			b, _ := os.ReadFile(p.log)
+			return strings.Contains(string(b), "listening on "+loopback)
+		})
+		tagged := loopback + "/dtls/busybox:e2e"
+		mustDocker("tag", busyboxImage, tagged)
+		if containerdImageStore(t, docker, env) {
+			// Engine 29's default: containerd's resolver tries HTTPS with
+			// the certs.d files first, even for an insecure registry.
+			mustDocker("push", tagged)
+			t.Logf("on loopback with the containerd image store, dockerd used %s", certs)
+			return
+		}
+		// The classic image store: HTTPS without a client certificate, then
+		// plain HTTP, which the registry refuses or resets. With the files
+		// read, the pull of this tag (never pushed) would get the
+		// registry's "manifest unknown". (A pull: a push retries for a
+		// minute.)
+		got, err := dockerCmd(docker, env, "pull", tagged)
+		refused := strings.Contains(got, "HTTP request to an HTTPS server") || strings.Contains(got, "connection reset by peer")
+		if err == nil || !refused || strings.Contains(got, "manifest unknown") {
+			t.Errorf("want dockerd to ignore certs.d on loopback (HTTPS without a client certificate, then plain HTTP): %v\n%s", err, got)
+		}
+		t.Logf("on loopback, with the client pair in %s: %s", certs, strings.TrimSpace(got))
 	})
 	t.Run("containerd's client pulls with the rendered hosts.toml", func(t *testing.T) {
 		socket := filepath.Join(dir, "exec", "containerd", "containerd.sock")

@@ -57,7 +57,7 @@ func (d *registryClientConfigDataSource) Schema(_ context.Context, _ datasource.
 		"registry": schema.StringAttribute{Required: true, MarkdownDescription: "The registry as image references name it, `HOST` or " +
 			"`HOST:PORT`, such as `registry.example.internal:5000`: every client finds its folder by that exact text, so no scheme " +
 			"or path, lower case, and the port exactly when references carry it. dockerd treats a loopback registry (127.0.0.0/8, " +
-			"`localhost`) as insecure and then ignores certs.d: a warning says so."},
+			"`localhost`) as insecure, and with its classic image store (20.10 to 28) then ignores certs.d: a warning says so."},
 		"docker_certs_dir": dir("dockerd's certs.d (`/etc/docker/certs.d`; a rootless dockerd's is "+
 			"`~/.config/docker/certs.d`).", dockerconf.DefaultDockerCertsDir),
 		"containers_certs_dir": dir("The certs.d of Podman, Buildah, Skopeo and CRI-O (containers-certs.d(5); rootless Podman "+
