@@ -77,8 +77,8 @@ func (d *buildkitdConfigDataSource) Schema(_ context.Context, _ datasource.Schem
 		"toml": computedString("buildkitd.toml: `extra_toml`, then `[grpc]` with `address`, and `[grpc.tls]` with `cert`, `key` and (with `tls_verify`) `ca`."),
 		"systemd_unit": computedString("A systemd unit, `" + dockerconf.BuildkitdUnitPath + "`, that starts `buildkitd --config " +
 			"<config_path>` (no distribution packages one for buildkitd alone). Checked with `systemd-analyze verify`."),
-		"files": filesAttribute("buildkitd's files: `buildkitd.toml` and `buildkit.service` (0644), `ca.pem` and `server-cert.pem` "+
-			"(0444), and, when `server_key_pem` is given, `server-key.pem` (0400).", []string{dockerconf.BuildkitdTOMLName,
+		"files": filesAttribute("buildkitd's files: `buildkitd.toml` and `buildkit.service` (0644), `ca.pem` (the client trust, with "+
+			"`tls_verify`) and `server-cert.pem` (0444), and, when `server_key_pem` is given, `server-key.pem` (0400).", []string{dockerconf.BuildkitdTOMLName,
 			dockerconf.BuildkitdUnitName, dockerconf.CAFileName, dockerconf.ServerCertFileName, dockerconf.ServerKeyFileName}),
 		"restart_trigger": computedString("Changes exactly when a file or a path changes: buildkitd reads its configuration and TLS " +
 			"files only at start-up. Use it in `triggers_replace` of the `terraform_data` that runs `restart_command`."),
