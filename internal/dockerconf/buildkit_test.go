@@ -110,6 +110,16 @@ func TestBuildkitdRender(t *testing.T) {
 	if r2.RestartTrigger == r.RestartTrigger {
 		t.Error("restart_trigger did not change with the client trust")
 	}
+	// Unverified (opted in): no ca in buildkitd.toml, so no ca.pem either.
+	open, problems := Buildkitd{AllowUnverified: true, Material: b.Material}.Render()
+	if len(problems) != 1 || !problems[0].Warning {
+		t.Errorf("unverified with the opt-in: %+v", problems)
+	}
+	for _, f := range open.Files {
+		if f.Name == CAFileName {
+			t.Error("ca.pem written for a buildkitd that verifies no client")
+		}
+	}
 }
 
 func TestBuildkitdChecks(t *testing.T) {
