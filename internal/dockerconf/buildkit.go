@@ -245,8 +245,8 @@ func checkAbsolute(program, name, s, example string) error {
 	return nil
 }
 
-// checkUnitText is checkDropinText for the values a unit's ExecStart=
-// carries.
+// checkUnitText returns an error when s, a value the unit's ExecStart=
+// carries, is not an absolute program or file alone.
 func checkUnitText(name, s string) error {
 	if !strings.HasPrefix(s, "/") {
 		return fmt.Errorf("%s %q is not an absolute path: systemd's ExecStart= needs one, such as %s", name, s, map[string]string{
@@ -256,10 +256,7 @@ func checkUnitText(name, s string) error {
 		return fmt.Errorf("%s %q has white space: it is the program alone, which the unit writes on its ExecStart= line, where systemd "+
 			"splits at white space. buildkitd's settings belong in buildkitd.toml (extra_toml): write %s", name, s, fields[0])
 	}
-	if err := checkDropinText(name, s); err != nil {
-		return fmt.Errorf("%s", strings.Replace(err.Error(), "drop-in's ExecStart= line", "unit's ExecStart= line", 1))
-	}
-	return nil
+	return checkExecStartText(name, s, "unit")
 }
 
 // CheckBuildkitdAddresses checks each address against what buildkitd
@@ -481,10 +478,10 @@ func CheckBuildkitCertDir(dir string) error {
 		return fmt.Errorf("cert_dir %q is not absolute: buildx's remote driver refuses relative paths (\"non-absolute path ... provided for cacert\"), "+
 			"and a builder made another way is silently inactive: write the full path, such as /home/ci/.buildkit/%s", dir, strings.Trim(dir, "./"))
 	}
-	if err := ClientLinux.CheckCertDir(dir); err != nil {
-		return fmt.Errorf("%s", strings.Replace(err.Error(), "the docker CLI's --docker argument (host=...,ca=PATH,...)", "buildx's --driver-opt (cacert=PATH,...)", 1))
+	if err := ClientLinux.CheckPath("cert_dir", dir); err != nil {
+		return err
 	}
-	return nil
+	return checkCSVField(dir, "buildx's --driver-opt (cacert=PATH,...)")
 }
 
 // CertificateNaming is a certificate with names as its SANs (IP addresses

@@ -278,8 +278,17 @@ func checkDropinText(name, s string) error {
 			"splits at white space. dockerd's settings belong in daemon.json (settings_json), and -H in particular clashes with hosts: write %s",
 			name, s, fields[0])
 	}
-	return fmt.Errorf("%s %q has a character the drop-in's ExecStart= line cannot carry as written (white space, a quote, a backslash, "+
-		"or %%, which systemd expands as a specifier): move the file to a path of letters, digits and / . _ + @ ~ , : = -", name, s)
+	return checkExecStartText(name, s, "drop-in")
+}
+
+// checkExecStartText returns an error unless s stands as written on the
+// ExecStart= line of file (a drop-in, a unit).
+func checkExecStartText(name, s, file string) error {
+	if dropinSafe.MatchString(s) {
+		return nil
+	}
+	return fmt.Errorf("%s %q has a character the %s's ExecStart= line cannot carry as written (white space, a quote, a backslash, "+
+		"or %%, which systemd expands as a specifier): move the file to a path of letters, digits and / . _ + @ ~ , : = -", name, s, file)
 }
 
 // CheckHost returns an error when dockerd on the platform cannot listen on

@@ -270,19 +270,7 @@ output "ca_pem" { value = dockertls_ca.ca.cert_pem }
 func writeRenderedFiles(t *testing.T, u *user.User, home, filesJSON string) {
 	t.Helper()
 	uid, gid := ids(t, u)
-	for name, f := range renderedFiles(t, filesJSON) {
-		content := f.content()
-		mode, err := strconv.ParseUint(f.Mode, 8, 32)
-		if err != nil || content == nil {
-			t.Fatalf("%s: mode %q, content %v", name, f.Mode, content != nil)
-		}
-		if err := os.MkdirAll(filepath.Dir(f.Path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(f.Path, []byte(*content), os.FileMode(mode)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeFiles(t, filesJSON)
 	err := filepath.Walk(home, func(path string, _ os.FileInfo, err error) error {
 		if err != nil {
 			return err
