@@ -84,7 +84,7 @@ func (d *buildkitdConfigDataSource) Schema(_ context.Context, _ datasource.Schem
 			"files only at start-up. Use it in `triggers_replace` of the `terraform_data` that runs `restart_command`."),
 		"restart_command": computedString("`" + dockerconf.BuildkitdRestartCommand + "`. A restart ends the builds running then " +
 			"(their clients see an error), so run it host by host."),
-		"cloud_init": computedString("A `#cloud-config` document that writes `files` (base64, with their modes) and starts buildkitd " +
+		"cloud_init": sensitiveString("A `#cloud-config` document that writes `files` (base64, with their modes) and starts buildkitd " +
 			"with `restart_command`'s commands: the `user_data` of a new builder."),
 	})
 	resp.Schema = schema.Schema{

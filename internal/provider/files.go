@@ -82,3 +82,11 @@ func filesValue(files []dockerconf.File) (types.Map, diag.Diagnostics) {
 func computedString(description string) schema.StringAttribute {
 	return schema.StringAttribute{Computed: true, MarkdownDescription: description}
 }
+
+// sensitiveString is a computed string that may hold a private key (a
+// document that embeds the files): Terraform then refuses to print it
+// unless told to.
+func sensitiveString(description string) schema.StringAttribute {
+	return schema.StringAttribute{Computed: true, Sensitive: true, MarkdownDescription: description +
+		" Sensitive: it holds the server key when `server_key_pem` is given."}
+}

@@ -30,8 +30,9 @@ var (
 	_ resource.ResourceWithImportState = (*clientCertResource)(nil)
 )
 
-// ImportState refuses every import with advice on what to do instead.
-func (c *certificateResource) ImportState(_ context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+// ImportState refuses every import with advice on what to do instead. The
+// message does not quote the import ID: users have pasted a key there.
+func (c *certificateResource) ImportState(_ context.Context, _ resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	resp.Diagnostics.AddError(fmt.Sprintf("A %s cannot be imported", c.kind),
-		fmt.Sprintf("terraform import %s: %s", req.ID, c.importAdvice))
+		fmt.Sprintf("terraform import of a %s: %s", c.kind, c.importAdvice))
 }

@@ -75,7 +75,7 @@ func (d *registryConfigDataSource) Schema(_ context.Context, _ datasource.Schema
 			[]string{dockerconf.RegistryConfigName, dockerconf.CAFileName, dockerconf.ServerCertFileName, dockerconf.ServerKeyFileName}),
 		"restart_trigger": computedString("Changes exactly when a file, a path or the `http` section changes: the registry reads its " +
 			"TLS files only at start-up. Use it in `triggers_replace` of whatever restarts the registry."),
-		"cloud_init": computedString("A `#cloud-config` document that writes `files` (base64, with their modes) and runs nothing: the " +
+		"cloud_init": sensitiveString("A `#cloud-config` document that writes `files` (base64, with their modes) and runs nothing: the " +
 			"registry runs as a container, a package's service or a pod, each started its own way; merge it with the part that does."),
 	})
 	resp.Schema = schema.Schema{

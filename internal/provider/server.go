@@ -8,6 +8,8 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+
+	"github.com/dockertls/terraform-provider-dockertls/internal/pki"
 )
 
 // NewServer returns a constructor of the provider's protocol server: the
@@ -70,7 +72,53 @@ func released[Req, Resp any](s releasingServer, ctx context.Context, req Req, ca
 	}
 	rc := newReleasableContext(ctx)
 	defer rc.release()
-	return call(rc, req)
+	resp, err := call(rc, req)
+	redactResponse(resp)
+	return resp, err
+}
+
+// redactResponse takes every private key out of resp's diagnostics and
+// function error (pki.Redact), whatever check wrote them: no message
+// quotes a key, whether it came as an import ID, in a misplaced argument
+// or in a program's error text. terraform-plugin-go logs the diagnostics
+// after this, so its logs get the redacted text too.
+func redactResponse(resp any) {
+	var diags []*tfprotov6.Diagnostic
+	switch r := resp.(type) {
+	case *tfprotov6.ValidateResourceConfigResponse:
+		diags = r.Diagnostics
+	case *tfprotov6.UpgradeResourceStateResponse:
+		diags = r.Diagnostics
+	case *tfprotov6.ReadResourceResponse:
+		diags = r.Diagnostics
+	case *tfprotov6.PlanResourceChangeResponse:
+		diags = r.Diagnostics
+	case *tfprotov6.ApplyResourceChangeResponse:
+		diags = r.Diagnostics
+	case *tfprotov6.ImportResourceStateResponse:
+		diags = r.Diagnostics
+	case *tfprotov6.ValidateDataResourceConfigResponse:
+		diags = r.Diagnostics
+	case *tfprotov6.ReadDataSourceResponse:
+		diags = r.Diagnostics
+	case *tfprotov6.ValidateEphemeralResourceConfigResponse:
+		diags = r.Diagnostics
+	case *tfprotov6.OpenEphemeralResourceResponse:
+		diags = r.Diagnostics
+	case *tfprotov6.RenewEphemeralResourceResponse:
+		diags = r.Diagnostics
+	case *tfprotov6.CloseEphemeralResourceResponse:
+		diags = r.Diagnostics
+	case *tfprotov6.CallFunctionResponse:
+		if r != nil && r.Error != nil {
+			r.Error.Text = pki.Redact(r.Error.Text)
+		}
+	}
+	for _, d := range diags {
+		if d != nil {
+			d.Summary, d.Detail = pki.Redact(d.Summary), pki.Redact(d.Detail)
+		}
+	}
 }
 
 // sweepIfDue empties the framework's list of cancel functions when

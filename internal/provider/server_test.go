@@ -5,10 +5,14 @@ import (
 	"fmt"
 	"reflect"
 	"runtime"
+	"strings"
 	"testing"
 	"weak"
 
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/dockertls/terraform-provider-dockertls/internal/pki"
 )
 
 type payloadKey struct{}
@@ -87,5 +91,22 @@ func TestServerKeepsNoCancelFunctionPerCall(t *testing.T) {
 	}
 	if n := list.Len(); n > sweepEvery {
 		t.Errorf("after %d calls the framework holds %d cancel functions, want at most %d", 4*certificates, n, sweepEvery)
+	}
+}
+
+// TestRedactResponse: whatever a check writes, a private key leaves the
+// provider in no diagnostic and no function error.
+func TestRedactResponse(t *testing.T) {
+	key := "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgq3Rk1kZr9Xz0aQ5Y\n-----END PRIVATE KEY-----\n"
+	diag := &tfprotov6.Diagnostic{Summary: "Invalid id " + key, Detail: "import " + key + " failed"}
+	read := &tfprotov6.ImportResourceStateResponse{Diagnostics: []*tfprotov6.Diagnostic{diag}}
+	fn := &tfprotov6.CallFunctionResponse{Error: &tfprotov6.FunctionError{Text: "config: " + key}}
+	redactResponse(read)
+	redactResponse(fn)
+	redactResponse((*tfprotov6.CallFunctionResponse)(nil))
+	for _, s := range []string{diag.Summary, diag.Detail, fn.Error.Text} {
+		if strings.Contains(s, "PRIVATE KEY") || strings.Contains(s, "q3Rk1kZr9") || !strings.Contains(s, pki.RedactedKey) {
+			t.Errorf("not redacted: %q", s)
+		}
 	}
 }
