@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/dockertls/terraform-provider-dockertls/internal/pki"
 )
@@ -146,8 +147,8 @@ func (b Buildkitd) Render() (BuildkitdRendered, []Problem) {
 		trust = "" // buildkitd.toml names no ca: nothing reads it
 	}
 	r.Files = append(r.Files, tlsFiles(b.CACertPath, b.CertPath, b.KeyPath, trust, b.Material)...)
-	if err := checkDistinctPaths(r.Files); err != nil {
-		return BuildkitdRendered{}, append(problems, Problem{Summary: "Two files would be written to the same path", Detail: err.Error()})
+	if problem, bad := layoutProblem(r.Files); bad {
+		return BuildkitdRendered{}, append(problems, problem)
 	}
 	r.RestartTrigger = RestartTrigger(append(slices.Clone(r.Files), File{Name: "tls paths", Content: b.CACertPath + "\x00" + b.CertPath + "\x00" + b.KeyPath}))
 	r.CloudConfig = cloudConfig("dockertls_buildkitd_config", r.Files, "root:root", false, [][]string{
@@ -222,8 +223,8 @@ func CheckExtraTOML(extra string) error {
 func checkTLSPaths(program, defaultDir, dir, caPath, certPath, keyPath string) []Problem {
 	var out []Problem
 	for _, p := range []struct{ name, value string }{{"tls_dir", dir}, {"ca_cert_path", caPath}, {"cert_path", certPath}, {"key_path", keyPath}} {
-		if p.name != "tls_dir" && strings.HasPrefix(p.value, dir+"/") {
-			continue
+		if p.name != "tls_dir" && strings.HasPrefix(p.value, dir+"/") && slices.ContainsFunc(out, func(pr Problem) bool { return pr.Argument == "tls_dir" }) {
+			continue // derived from a tls_dir already refused
 		}
 		if err := checkAbsolute(program, p.name, p.value, path.Join(defaultDir, path.Base(p.value))); err != nil {
 			out = append(out, Problem{Argument: p.name, Summary: "Invalid " + p.name, Detail: err.Error()})
@@ -239,8 +240,21 @@ func checkAbsolute(program, name, s, example string) error {
 		return fmt.Errorf("%s %q is not an absolute path: %s resolves relative paths against its own working directory, so write the full path, such as %s",
 			name, s, program, example)
 	}
-	if strings.IndexFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0 {
-		return fmt.Errorf("%s %q has a control character (a newline or a tab): remove it", name, s)
+	if i := strings.IndexFunc(s, unicode.IsControl); i >= 0 {
+		return fmt.Errorf("%s %q has the control character %q: a path is one line of printable text; remove it", name, s, s[i])
+	}
+	return checkCleanPath(name, s)
+}
+
+// programDirs are directories that hold programs, never one.
+var programDirs = []string{"bin", "sbin", "libexec"}
+
+// checkProgramPath returns an error when s, where a program is expected,
+// names a directory: systemd fails the unit ("Command ... is not
+// executable") and the service never starts.
+func checkProgramPath(name, s string) error {
+	if strings.HasSuffix(s, "/") || slices.Contains(programDirs, path.Base(s)) {
+		return fmt.Errorf("%s %q is a directory; it is the program itself: write %s", name, s, path.Join(path.Clean(s), strings.TrimSuffix(name, "_path")))
 	}
 	return nil
 }
@@ -248,6 +262,11 @@ func checkAbsolute(program, name, s, example string) error {
 // checkUnitText returns an error when s, a value the unit's ExecStart=
 // carries, is not an absolute program or file alone.
 func checkUnitText(name, s string) error {
+	if name == "buildkitd_path" {
+		if err := checkProgramPath(name, s); err != nil {
+			return err
+		}
+	}
 	if !strings.HasPrefix(s, "/") {
 		return fmt.Errorf("%s %q is not an absolute path: systemd's ExecStart= needs one, such as %s", name, s, map[string]string{
 			"buildkitd_path": DefaultBuildkitdPath, "config_path": DefaultBuildkitdConfigPath}[name])

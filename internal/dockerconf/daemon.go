@@ -174,7 +174,12 @@ func (d Daemon) Render() (Rendered, []Problem) {
 	if err := json.Unmarshal([]byte(jsonText), &cfg); err != nil {
 		return Rendered{}, []Problem{{Summary: "Could not read daemon.json back", Detail: err.Error()}}
 	}
-	var problems []Problem
+	// Every path as the host will read it (the provider checks those given
+	// at plan time; here the defaults and derived paths are judged too).
+	problems := d.Platform.CheckPaths(map[string]string{
+		"tls_dir": d.TLSDir, "ca_cert_path": d.CACertPath, "cert_path": d.CertPath, "key_path": d.KeyPath,
+		"daemon_json_path": d.JSONPath, "dockerd_path": d.DockerdPath,
+	}, d.User)
 	for _, err := range CheckConflicts(cfg, d.Platform) {
 		problems = append(problems, Problem{Argument: "settings_json", Summary: "dockerd would refuse this daemon.json", Detail: "settings_json: " + err.Error()})
 	}
@@ -213,8 +218,8 @@ func (d Daemon) Render() (Rendered, []Problem) {
 		}
 	}
 	r.Files = d.Platform.Files(r.Files)
-	if err := checkDistinctPaths(r.Files); err != nil {
-		return Rendered{}, append(problems, Problem{Summary: "Two files would be written to the same path", Detail: err.Error()})
+	if problem, bad := layoutProblem(r.Files); bad {
+		return Rendered{}, append(problems, problem)
 	}
 	// The trigger covers the TLS paths even when the PEMs are written by
 	// something else: a moved file needs a restart too.
@@ -224,15 +229,52 @@ func (d Daemon) Render() (Rendered, []Problem) {
 	return r, problems
 }
 
-func checkDistinctPaths(files []File) error {
-	seen := map[string]bool{}
-	for _, f := range files {
-		if seen[f.Path] {
-			return fmt.Errorf("%s is the path of two files: give ca_cert_path, cert_path and key_path distinct values", f.Path)
-		}
-		seen[f.Path] = true
+// layoutProblem is checkFileLayout's error as a Problem.
+func layoutProblem(files []File) (Problem, bool) {
+	arg, err := checkFileLayout(files)
+	if err != nil {
+		return Problem{Argument: arg, Summary: "Two files would be written to one place", Detail: err.Error()}, true
 	}
-	return nil
+	return Problem{}, false
+}
+
+// fileArguments name the argument that sets each file's path, by the
+// file's Name, for the messages of checkFileLayout.
+var fileArguments = map[string]string{
+	CAFileName: "ca_cert_path", ServerCertFileName: "cert_path", ServerKeyFileName: "key_path",
+	DaemonJSONName: "daemon_json_path", BuildkitdTOMLName: "config_path", RegistryConfigName: "config_path",
+}
+
+// checkFileLayout returns an error, and the argument to change, when two
+// files would be written to one path (compared cleaned, and without case
+// where the platform ignores it: C:\ and c:\ are one file), or when a
+// file's path is the directory of another (a tls_dir that is another
+// file's path): cloud-init would write one over the other, or stop half
+// way, and Ignition refuses the config.
+func checkFileLayout(files []File) (string, error) {
+	clean := func(p string) string {
+		if looksWindows(p) {
+			return strings.ToLower(strings.TrimRight(strings.ReplaceAll(p, "/", `\`), `\`))
+		}
+		return path.Clean(p)
+	}
+	for i, f := range files {
+		for _, g := range files[:i] {
+			a, b := clean(f.Path), clean(g.Path)
+			switch {
+			case a == b:
+				return fileArguments[f.Name], fmt.Errorf("%s and %s would both be written to %s: give ca_cert_path, cert_path, key_path "+
+					"(and the configuration's path) distinct values", g.Name, f.Name, f.Path)
+			case strings.HasPrefix(a, b+"/") || strings.HasPrefix(a, b+`\`):
+				return fileArguments[g.Name], fmt.Errorf("%s is the path of %s and also the directory of %s (%s): a path cannot be both a file "+
+					"and a directory; give them distinct places", g.Path, g.Name, f.Name, f.Path)
+			case strings.HasPrefix(b, a+"/") || strings.HasPrefix(b, a+`\`):
+				return fileArguments[f.Name], fmt.Errorf("%s is the path of %s and also the directory of %s (%s): a path cannot be both a file "+
+					"and a directory; give them distinct places", f.Path, f.Name, g.Name, g.Path)
+			}
+		}
+	}
+	return "", nil
 }
 
 // ParseSettings parses extra daemon.json settings. They must form a JSON

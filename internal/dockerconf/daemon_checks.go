@@ -100,6 +100,9 @@ func (p Platform) CheckPaths(paths map[string]string, u RootlessUser) []Problem 
 		if p.spec().dropin != nil && slices.Contains(dropinArguments, name) {
 			err = checkDropinText(name, paths[name])
 		}
+		if err == nil && name == "dockerd_path" && p.spec().paths != windowsPaths {
+			err = checkProgramPath(name, paths[name])
+		}
 		if err == nil {
 			err = p.CheckPath(name, paths[name], u)
 		}

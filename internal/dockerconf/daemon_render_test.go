@@ -71,7 +71,8 @@ func TestRenderWithoutMaterial(t *testing.T) {
 
 func TestRenderRefusals(t *testing.T) {
 	_, problems := Daemon{TLSVerify: true, CertPath: "/etc/docker/tls/ca.pem", Material: DaemonMaterial{CACertPEM: "CA", CertPEM: "C"}}.Render()
-	if len(problems) != 1 || problems[0].Warning || !strings.Contains(problems[0].Detail, "/etc/docker/tls/ca.pem is the path of two files") {
+	if len(problems) != 1 || problems[0].Warning || problems[0].Argument != "cert_path" ||
+		!strings.Contains(problems[0].Detail, "ca.pem and server-cert.pem would both be written to /etc/docker/tls/ca.pem") {
 		t.Errorf("two files on one path: %+v", problems)
 	}
 	r, problems := Daemon{TLSVerify: true, Settings: map[string]any{"icc": false, "iptables": false}}.Render()

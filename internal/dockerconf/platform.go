@@ -440,8 +440,20 @@ func checkPOSIXPath(name, s, example, p string) error {
 	if !strings.HasPrefix(s, "/") {
 		return fmt.Errorf("%s %q is not an absolute path: dockerd resolves relative paths against its own working directory, so write the full path, such as %s", name, s, path.Join(example, path.Base(s)))
 	}
-	if path.Clean(s) != s && path.Clean(s)+"/" != s {
-		return fmt.Errorf("%s %q is not a clean path: write %q", name, s, path.Clean(s))
+	return checkCleanPath(name, s)
+}
+
+// checkCleanPath returns an error unless s, an absolute POSIX path, is
+// written as the host resolves it: no trailing slash (Ignition refuses it,
+// and cloud-init's write_files stops half way at it), no empty, . or ..
+// element (which make one file of two spellings).
+func checkCleanPath(name, s string) error {
+	if c := path.Clean(s); c != s {
+		why := "is not a clean path"
+		if c+"/" == s {
+			why = "ends with a slash: the paths this provider writes have none (Ignition refuses one, cloud-init stops at it)"
+		}
+		return fmt.Errorf("%s %q %s: write %q", name, s, why, c)
 	}
 	return nil
 }
@@ -477,6 +489,9 @@ func checkWindowsPath(name, s, example string) error {
 	}
 	if dirty {
 		return fmt.Errorf("%s %q is not a clean path: write %q", name, s, root+strings.Join(clean, `\`))
+	}
+	if len(rest) > 0 && strings.ContainsAny(rest[len(rest)-1:], `\/`) {
+		return fmt.Errorf("%s %q ends with a separator: the paths this provider writes have none: write %q", name, s, root+strings.Join(clean, `\`))
 	}
 	return nil
 }

@@ -18,7 +18,9 @@ func TestCheckPathByPlatform(t *testing.T) {
 		want     string // "" for no error
 	}{
 		{PlatformLinux, "/etc/docker/tls", ""},
-		{PlatformLinux, "/etc/docker/tls/", ""},
+		{PlatformLinux, "/etc/docker/tls/", `ends with a slash: the paths this provider writes have none (Ignition refuses one, cloud-init stops at it): write "/etc/docker/tls"`},
+		{PlatformLinux, "/etc/docker//tls", `is not a clean path: write "/etc/docker/tls"`},
+		{PlatformLinux, "/etc/docker/t\x7fls", `has the control character`},
 		{PlatformLinux, `C:\ProgramData\docker\certs.d`, `is a Windows path, but platform is "linux": set platform = "windows" for a Windows engine, or write a path on the host such as /etc/docker/tls`},
 		{PlatformLinux, `\docker\certs.d`, "is a Windows path"},
 		{PlatformLinux, "tls", "is not an absolute path: dockerd resolves relative paths against its own working directory, so write the full path, such as /etc/docker/tls/tls"},
@@ -28,7 +30,8 @@ func TestCheckPathByPlatform(t *testing.T) {
 		{PlatformRootless, "certs", "such as /home/ci/.config/docker/tls/certs"},
 		{PlatformWindows, `C:\ProgramData\docker\certs.d`, ""},
 		{PlatformWindows, `c:/ProgramData/docker/certs.d`, ""},
-		{PlatformWindows, `D:\docker\certs.d\`, ""},
+		{PlatformWindows, `D:\docker\certs.d\`, `ends with a separator: the paths this provider writes have none: write "D:\\docker\\certs.d"`},
+		{PlatformWindows, `D:\`, ""},
 		{PlatformWindows, `\\fileserver\share\docker`, ""},
 		{PlatformWindows, "/etc/docker/tls", `is a POSIX path, but platform is "windows": write a Windows path with its drive, such as C:\ProgramData\docker\certs.d`},
 		{PlatformWindows, `docker\certs.d`, `is not an absolute Windows path`},

@@ -158,8 +158,8 @@ func (r Registry) Render() (RegistryRendered, []Problem) {
 		}
 		out.Files = append([]File{{Name: RegistryConfigName, Path: r.ConfigPath, Content: config, Mode: ModeConfig}}, out.Files...)
 	}
-	if err := checkDistinctPaths(out.Files); err != nil {
-		return RegistryRendered{}, append(problems, Problem{Summary: "Two files would be written to the same path", Detail: err.Error()})
+	if problem, bad := layoutProblem(out.Files); bad {
+		return RegistryRendered{}, append(problems, problem)
 	}
 	// The registry reads its TLS files only at start-up.
 	out.RestartTrigger = RestartTrigger(append(slices.Clone(out.Files), File{Name: "http", Content: out.YAML}))
