@@ -28,9 +28,14 @@ const (
 	ServerCertFileName    = "server-cert.pem"
 	ServerKeyFileName     = "server-key.pem"
 	DefaultDaemonJSONPath = "/etc/docker/daemon.json"
-	DefaultDockerdPath    = "/usr/bin/dockerd"
-	SystemdDropinDir      = "/etc/systemd/system/docker.service.d"
-	SystemdDropinName     = "dockertls.conf"
+	// DefaultDockerdPath is a bare program name, which systemd 239 and
+	// later look up in their fixed search path (systemd.service(5),
+	// "Command lines"): Docker's packages install /usr/bin/dockerd,
+	// Debian's and Ubuntu's docker.io /usr/sbin/dockerd, and one default
+	// must start both.
+	DefaultDockerdPath = "dockerd"
+	SystemdDropinDir   = "/etc/systemd/system/docker.service.d"
+	SystemdDropinName  = "dockertls.conf"
 	// DaemonJSONName and SystemdDropinFile name those files in a File list.
 	DaemonJSONName      = "daemon.json"
 	SystemdDropinFile   = "systemd_dropin"

@@ -3,6 +3,7 @@ package dockerconf
 import (
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -93,6 +94,9 @@ func (p Platform) CheckUser(given bool, u RootlessUser) []Problem {
 
 // CheckPaths checks each path argument (keyed by its name) for p, in the
 // order of their names.
+//
+// On linux, dockerd_path may also be a bare program name, which systemd
+// looks up in its fixed search path.
 func (p Platform) CheckPaths(paths map[string]string, u RootlessUser) []Problem {
 	var out []Problem
 	for _, name := range slices.Sorted(maps.Keys(paths)) {
@@ -103,7 +107,11 @@ func (p Platform) CheckPaths(paths map[string]string, u RootlessUser) []Problem 
 		if err == nil && name == "dockerd_path" && p.spec().paths != windowsPaths {
 			err = checkProgramPath(name, paths[name])
 		}
-		if err == nil {
+		switch {
+		case err != nil:
+		case name == "dockerd_path" && p.Layout(u).DockerdPath == DefaultDockerdPath && bareProgram.MatchString(paths[name]):
+			// A name systemd looks up itself (DefaultDockerdPath).
+		default:
 			err = p.CheckPath(name, paths[name], u)
 		}
 		if err != nil {
@@ -112,6 +120,10 @@ func (p Platform) CheckPaths(paths map[string]string, u RootlessUser) []Problem 
 	}
 	return out
 }
+
+// bareProgram is a program's name alone, which systemd 239 and later find
+// in /usr/local/sbin, /usr/local/bin, /usr/sbin and /usr/bin.
+var bareProgram = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._+-]*$`)
 
 // CheckLiveRestore checks live_restore (set: its value, nil when not set)
 // against the platform, and against a "live-restore" in settings (nil

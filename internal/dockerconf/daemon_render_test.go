@@ -110,10 +110,8 @@ func TestPlatformDescriptors(t *testing.T) {
 				t.Errorf("%s: its own default host %s is refused: %v %v", p, raw, err, p.CheckHost(h, ci))
 			}
 		}
-		for _, name := range []string{l.TLSDir, l.DaemonJSONPath, l.DockerdPath} {
-			if err := p.CheckPath("x", name, ci); err != nil {
-				t.Errorf("%s: its own default path is refused: %v", p, err)
-			}
+		if problems := p.CheckPaths(map[string]string{"tls_dir": l.TLSDir, "daemon_json_path": l.DaemonJSONPath, "dockerd_path": l.DockerdPath}, ci); len(problems) > 0 {
+			t.Errorf("%s: its own default paths are refused: %+v", p, problems)
 		}
 		r, problems := Daemon{Platform: p, User: ci, TLSVerify: true, Hardening: HardeningBaseline}.Render()
 		if len(problems) != 0 || (r.CloudConfig == "") != (s.cloudInit == nil) {

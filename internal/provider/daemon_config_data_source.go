@@ -190,8 +190,9 @@ func (d *daemonConfigDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 				"`jsonencode({ \"log-driver\" = \"journald\" })`. It may not set `hosts`, `tls`, `tlsverify`, `tlscacert`, "+
 				"`tlscert` or `tlskey`, which come from this data source's own arguments.", settingsJSONValidator),
 			"dockerd_path": optionalString("The program the engine's service starts. Absolute for the platform. On `linux`, the " +
-				"dockerd the drop-in starts: defaults to `/usr/bin/dockerd` (Docker's packages); Debian's and Ubuntu's `docker.io` " +
-				"install `/usr/sbin/dockerd`. On `rootless`, `dockerd-rootless.sh`, started by the drop-in only when daemon.json " +
+				"dockerd the drop-in starts: defaults to `dockerd`, a bare name that systemd 239 and later look up in its fixed search path, " +
+				"so that one default starts Docker's packages (`/usr/bin/dockerd`) and Debian's and Ubuntu's `docker.io` (`/usr/sbin/dockerd`) " +
+				"alike; give an absolute path for systemd older than 239. On `rootless`, `dockerd-rootless.sh`, started by the drop-in only when daemon.json " +
 				"is not in its default place: defaults to `/usr/bin/dockerd-rootless.sh`; Debian's `docker.io` has it in " +
 				"`/usr/share/docker.io/contrib`. On `windows`, the `dockerd.exe` that `restart_command` re-registers when " +
 				"daemon.json is not in its default place: defaults to `C:\\Program Files\\Docker\\dockerd.exe`."),
