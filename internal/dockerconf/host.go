@@ -78,6 +78,10 @@ func ParseHost(s string) (Host, error) {
 		if !strings.HasPrefix(rest, "/") {
 			return h, fmt.Errorf("host %q: a unix socket needs an absolute path, as in unix:///var/run/docker.sock", s)
 		}
+		if len(rest) > MaxUnixSocketPath {
+			return h, fmt.Errorf("host %q: the socket's path has %d bytes, and the kernel takes at most %d (sun_path): dockerd cannot bind it, "+
+				"systemd drops it from docker.socket (\"File name too long\") and no client can connect: choose a shorter path", s, len(rest), MaxUnixSocketPath)
+		}
 		h.Path = rest
 		return h, nil
 	case SchemeFD:
@@ -108,6 +112,10 @@ func ParseHost(s string) (Host, error) {
 	return h, fmt.Errorf("host %q has the unknown scheme %q: use tcp://, unix://, fd:// or npipe://", s, scheme)
 }
 
+// MaxUnixSocketPath is the longest unix socket path the kernel binds:
+// sun_path has 108 bytes, the last one the terminating NUL.
+const MaxUnixSocketPath = 107
+
 func isScheme(s Scheme) bool {
 	switch s {
 	case SchemeUnix, SchemeTCP, SchemeFD, SchemeNPipe:
@@ -133,6 +141,11 @@ func parseTCP(h Host, rest string) (Host, error) {
 	}
 	if strings.Contains(host, "%") {
 		return h, fmt.Errorf("host %q: IPv6 zones are not supported in Docker host addresses", h.Raw)
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.To4() == nil && (ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast()) {
+		return h, fmt.Errorf("host %q: %s is a link-local IPv6 address, which is usable only with a zone (the interface, as in %%eth0) "+
+			"that Docker host addresses cannot carry: dockerd cannot listen on it nor a client reach it. Use the host's global or "+
+			"unique-local (fd00::/8) address", h.Raw, host)
 	}
 	h.Hostname, h.Port = host, port
 	return h, nil
@@ -168,7 +181,7 @@ func (h Host) Overlaps(o Host) (bool, string) {
 	if h.Port != o.Port {
 		return false, ""
 	}
-	a, b := net.ParseIP(h.Hostname), net.ParseIP(o.Hostname)
+	a, b := listenIP(h.Hostname), listenIP(o.Hostname)
 	switch {
 	case a != nil && b != nil && a.Equal(b):
 		return true, fmt.Sprintf("the same address and port, %s", h.Address())
@@ -190,6 +203,16 @@ func (h Host) describe() string {
 		return "pipe, " + h.Path
 	}
 	return "systemd socket activation"
+}
+
+// listenIP is the address a listener on name binds: name's own, or for
+// localhost 127.0.0.1 (Go listens on a name's first IPv4 address); nil
+// for another name, which only the host can resolve.
+func listenIP(name string) net.IP {
+	if strings.EqualFold(name, "localhost") {
+		return net.IPv4(127, 0, 0, 1)
+	}
+	return net.ParseIP(name)
 }
 
 func isWildcard4(ip net.IP) bool { return ip != nil && ip.To4() != nil && ip.IsUnspecified() }

@@ -21,6 +21,9 @@ func TestCheckListeners(t *testing.T) {
 		{[]string{"tcp://Docker1.example:2376", "tcp://docker1.example:2376"}, 1, "the same name and port"},
 		{[]string{"unix://", "unix:///var/run/docker.sock"}, 1, "the same socket, /var/run/docker.sock"},
 		{[]string{"npipe://", "npipe:////./pipe/docker_engine"}, 1, "the same pipe"},
+		// A name and its own address: Go listens on localhost's 127.0.0.1.
+		{[]string{"tcp://localhost:2376", "tcp://127.0.0.1:2376"}, 1, "the same address and port"},
+		{[]string{"tcp://127.0.0.1:2376", "tcp://LOCALHOST:2376"}, 1, "the same address and port"},
 		// What dockerd binds side by side.
 		{[]string{"tcp://0.0.0.0:2376", "tcp://0.0.0.0:2377"}, -1, ""},
 		{[]string{"tcp://10.0.0.5:2376", "tcp://192.0.2.1:2376"}, -1, ""},
@@ -39,6 +42,27 @@ func TestCheckListeners(t *testing.T) {
 		err, ok := got[c.clash]
 		if len(got) != 1 || !ok || !strings.Contains(err.Error(), c.why) || !strings.Contains(err.Error(), "address already in use") {
 			t.Errorf("%v: %v, want hosts[%d] refused for %q", c.hosts, got, c.clash, c.why)
+		}
+	}
+}
+
+// TestParseHostRefusesWhatCannotBind: a socket path longer than sun_path,
+// and a link-local IPv6 address, which needs a zone no host can carry.
+func TestParseHostRefusesWhatCannotBind(t *testing.T) {
+	long := "/run/" + strings.Repeat("d", MaxUnixSocketPath-len("/run/"))
+	for _, c := range []struct{ host, want string }{
+		{"unix://" + long + "x", "has 108 bytes, and the kernel takes at most 107"},
+		{"tcp://[fe80::1]:2376", "link-local IPv6 address"},
+		{"tcp://[FE80::abcd:1]:2376", "link-local IPv6 address"},
+		{"tcp://[ff02::1]:2376", "link-local IPv6 address"},
+	} {
+		if _, err := ParseHost(c.host); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %q", c.host, err, c.want)
+		}
+	}
+	for _, ok := range []string{"unix://" + long, "tcp://[fd00::5]:2376", "tcp://[2001:db8::5]:2376"} {
+		if _, err := ParseHost(ok); err != nil {
+			t.Errorf("%s: %v", ok, err)
 		}
 	}
 }

@@ -81,8 +81,29 @@ func (d Daemon) socketDropin() string {
 			}
 		}
 	}
+	if d.bindsSpecificAddress() {
+		// A cloud VM's address often arrives (DHCP) after sockets.target:
+		// without FreeBind the socket fails at boot ("Failed to listen on
+		// sockets") and the API stays down until someone restarts it.
+		b.WriteString("# FreeBind: listen on a specific address before it is configured (DHCP).\nFreeBind=yes\n")
+	}
 	b.WriteString("SocketMode=0660\nSocketUser=root\nSocketGroup=docker\n")
 	return b.String()
+}
+
+// bindsSpecificAddress reports whether a tcp:// host is an address other
+// than a wildcard or loopback, which may not be configured yet at boot.
+func (d Daemon) bindsSpecificAddress() bool {
+	for _, s := range d.Hosts {
+		h, err := ParseHost(s)
+		if err != nil || h.Scheme != SchemeTCP {
+			continue
+		}
+		if ip := net.ParseIP(h.Hostname); ip != nil && !ip.IsUnspecified() && !ip.IsLoopback() {
+			return true
+		}
+	}
+	return false
 }
 
 // socketRestartCommand restarts docker.service so that dockerd reads new

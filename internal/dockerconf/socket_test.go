@@ -210,6 +210,7 @@ func TestRenderedUnitsPassSystemdAnalyze(t *testing.T) {
 		{name: "service drop-in, the default dockerd", d: Daemon{Hosts: hosts, TLSVerify: true}, unit: "docker.service"},
 		{name: "socket drop-in", d: Daemon{Hosts: hosts, TLSVerify: true, SocketActivation: true}, unit: "docker.socket"},
 		{name: "socket drop-in, default hosts", d: Daemon{TLSVerify: true, SocketActivation: true}, unit: "docker.socket"},
+		{name: "socket drop-in, a specific address (FreeBind)", d: Daemon{Hosts: []string{"tcp://192.0.2.10:2376"}, TLSVerify: true, SocketActivation: true}, unit: "docker.socket"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.d.DockerdPath == "" && !tc.d.SocketActivation && dockerd == "/bin/sh" {
@@ -256,5 +257,29 @@ func writeTestFile(t *testing.T, name, content string) {
 	}
 	if err := os.WriteFile(name, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestSocketFreeBind: docker.socket on a specific address binds it before
+// the address is configured (FreeBind=yes), as a DHCP host needs at boot;
+// wildcards and loopback need nothing.
+func TestSocketFreeBind(t *testing.T) {
+	for _, c := range []struct {
+		hosts []string
+		want  bool
+	}{
+		{[]string{"tcp://10.99.0.2:2376"}, true},
+		{[]string{"unix:///var/run/docker.sock", "tcp://[2001:db8::5]:2376"}, true},
+		{[]string{"tcp://0.0.0.0:2376"}, false},
+		{[]string{"tcp://127.0.0.1:2376", "tcp://[::]:2377"}, false},
+		{nil, false},
+	} {
+		r, problems := Daemon{Hosts: c.hosts, TLSVerify: true, SocketActivation: true}.Render()
+		if hasError(problems) {
+			t.Fatalf("%v: %+v", c.hosts, problems)
+		}
+		if got := strings.Contains(r.Dropin, "\nFreeBind=yes\n"); got != c.want {
+			t.Errorf("%v: FreeBind %v, want %v:\n%s", c.hosts, got, c.want, r.Dropin)
+		}
 	}
 }
