@@ -49,7 +49,7 @@ func TestPathsAsTheHostSeesThem(t *testing.T) {
 			return p
 		},
 		"registry config_path inside tls_dir's ca.pem": func() []Problem {
-			_, p := Registry{TLSVerify: true, ConfigPath: "/etc/distribution/tls/ca.pem/config.yml", Base: map[string]any{"version": "0.1"}, Material: m}.Render()
+			_, p := Registry{TLSVerify: true, ConfigPath: "/etc/distribution/tls/ca.pem/config.yml", Base: mustRegistryBase(t, "version: 0.1\nstorage: inmemory\n"), Material: m}.Render()
 			return p
 		},
 		"registry tls_dir with a trailing slash": func() []Problem {
@@ -87,4 +87,13 @@ func TestPathsAsTheHostSeesThem(t *testing.T) {
 			t.Errorf("%s: problems name %v, want %s: %+v", name, named, want[name], problems)
 		}
 	}
+}
+
+func mustRegistryBase(t *testing.T, s string) *RegistryBase {
+	t.Helper()
+	b, err := ParseRegistryBase(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -1,8 +1,9 @@
 package dockerconf
 
 import (
+	"errors"
 	"fmt"
-	"maps"
+	"io"
 	"net"
 	"path"
 	"slices"
@@ -44,7 +45,7 @@ type Registry struct {
 	// Base is the rest of the configuration (ParseRegistryBase); when it is
 	// not nil, Render merges the http section into it and writes the whole
 	// to ConfigPath.
-	Base       map[string]any
+	Base       *RegistryBase
 	ConfigPath string
 }
 
@@ -65,30 +66,154 @@ func (r Registry) WithDefaults() Registry {
 	return r
 }
 
-// ParseRegistryBase parses the rest of a registry's configuration: a YAML
-// mapping with the version and a storage driver, which the registry refuses
-// to start without.
-func ParseRegistryBase(s string) (map[string]any, error) {
-	var base map[string]any
-	if err := yaml.Unmarshal([]byte(s), &base); err != nil {
+// RegistryBase is the rest of a registry's configuration (version,
+// storage, ...) as written: a YAML mapping kept node by node, so that each
+// value reaches the registry in the text the user wrote. The registry reads
+// YAML 1.1 (go.yaml.in/yaml/v2): there yes is true and 0x1F2E, in a string
+// setting, the text 0x1F2E. Decoding the values and encoding them again
+// with a YAML 1.2 library changes both (to "yes", a string the registry
+// refuses for a boolean, and to 7982).
+type RegistryBase struct {
+	root *yaml.Node // a MappingNode
+}
+
+// registryStorageParameters are the keys of storage that are not a
+// storage type (distribution's configuration.Storage.UnmarshalYAML).
+var registryStorageParameters = []string{"maintenance", "cache", "delete", "redirect", "tag"}
+
+// ParseRegistryBase parses the rest of a registry's configuration: one
+// YAML mapping with the version the registry knows and exactly one storage
+// type, which the registry refuses to start without, and no http.addr,
+// http.tls or http.net, which the rendering owns.
+func ParseRegistryBase(s string) (*RegistryBase, error) {
+	dec := yaml.NewDecoder(strings.NewReader(s))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if err == io.EOF {
+			return nil, fmt.Errorf("config_yaml is empty: give the rest of the configuration, such as version: 0.1 and storage: {filesystem: {rootdirectory: /var/lib/registry}}")
+		}
 		return nil, fmt.Errorf("config_yaml is not YAML the registry reads: %w", err)
 	}
-	switch {
-	case base == nil:
-		return nil, fmt.Errorf("config_yaml is empty: give the rest of the configuration, such as version: 0.1 and storage: {filesystem: {rootdirectory: /var/lib/registry}}")
-	case base["version"] == nil:
-		return nil, fmt.Errorf("config_yaml has no version, which the registry requires (\"no version specified\"): add version: 0.1")
-	case base["storage"] == nil:
-		return nil, fmt.Errorf("config_yaml has no storage, which the registry refuses to start without (\"no storage configuration provided\"): add storage: {filesystem: {rootdirectory: /var/lib/registry}}")
+	var second yaml.Node
+	if err := dec.Decode(&second); err != io.EOF {
+		return nil, fmt.Errorf("config_yaml holds more than one YAML document (---): the registry reads the first only; write one")
 	}
-	if http, ok := base["http"].(map[string]any); ok {
-		for _, owned := range []string{"addr", "tls"} {
-			if _, set := http[owned]; set {
-				return nil, fmt.Errorf("config_yaml sets http.%s, which this data source writes itself (address, and the TLS arguments): remove it", owned)
-			}
-		}
+	if len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("config_yaml is not a YAML mapping: write the registry's settings, such as version: 0.1 and storage: {filesystem: {rootdirectory: /var/lib/registry}}")
+	}
+	if err := checkDuplicateKeys(doc.Content[0], ""); err != nil {
+		return nil, err
+	}
+	base := &RegistryBase{root: doc.Content[0]}
+	if err := base.check(); err != nil {
+		return nil, err
 	}
 	return base, nil
+}
+
+// checkDuplicateKeys returns an error when a mapping under n sets a key
+// twice: the registry would silently keep the last (yaml.v2 outside its
+// strict mode), which is rarely what was meant.
+func checkDuplicateKeys(n *yaml.Node, at string) error {
+	if n.Kind == yaml.MappingNode {
+		seen := map[string]bool{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if seen[k.Value] {
+				return fmt.Errorf("config_yaml line %d: %s%s is set twice, and the registry would silently keep the last: keep one", k.Line, at, k.Value)
+			}
+			seen[k.Value] = true
+			if err := checkDuplicateKeys(n.Content[i+1], at+k.Value+"."); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for _, c := range n.Content {
+		if err := checkDuplicateKeys(c, at); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// lookup returns the value of key in mapping m, or nil.
+func lookup(m *yaml.Node, key string) *yaml.Node {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
+}
+
+// check returns what the registry refuses at start-up in b.
+func (b *RegistryBase) check() error {
+	for i := 0; i+1 < len(b.root.Content); i += 2 {
+		if k := b.root.Content[i]; k.Kind != yaml.ScalarNode || k.Value == "<<" {
+			return fmt.Errorf("config_yaml line %d: write each setting by its name (no merge key << or complex key): the rendering must find version, storage and http", k.Line)
+		}
+	}
+	version := lookup(b.root, "version")
+	switch {
+	case version == nil || version.Tag == "!!null":
+		return fmt.Errorf("config_yaml has no version, which the registry requires (\"no version specified\"): add version: 0.1")
+	case version.Kind != yaml.ScalarNode || version.Value != "0.1":
+		return fmt.Errorf("config_yaml line %d: version %q is not one the registry knows (it reads 0.1 only): write version: 0.1", version.Line, version.Value)
+	}
+	if err := checkRegistryStorage(lookup(b.root, "storage")); err != nil {
+		return err
+	}
+	http := lookup(b.root, "http")
+	if http == nil || http.Tag == "!!null" {
+		return nil
+	}
+	if http.Kind != yaml.MappingNode {
+		return fmt.Errorf("config_yaml line %d: http is not a mapping: write its settings (secret, headers, ...) as one, or leave it out", http.Line)
+	}
+	for _, owned := range []string{"addr", "tls"} {
+		if lookup(http, owned) != nil {
+			return fmt.Errorf("config_yaml sets http.%s, which this data source writes itself (address, and the TLS arguments): remove it", owned)
+		}
+	}
+	if n := lookup(http, "net"); n != nil && n.Value != "tcp" {
+		return fmt.Errorf("config_yaml line %d: http.net %q would make the registry read address as a %s address, but address is TCP "+
+			"(HOST:PORT, with TLS): remove http.net", n.Line, n.Value, n.Value)
+	}
+	return nil
+}
+
+// checkRegistryStorage returns an error unless storage names exactly one
+// storage type, as the registry requires.
+func checkRegistryStorage(storage *yaml.Node) error {
+	const fix = "add storage: {filesystem: {rootdirectory: /var/lib/registry}}"
+	if storage == nil || storage.Tag == "!!null" {
+		return fmt.Errorf("config_yaml has no storage, which the registry refuses to start without (\"no storage configuration provided\"): " + fix)
+	}
+	if storage.Kind == yaml.ScalarNode {
+		return nil // storage: inmemory, a type without parameters
+	}
+	if storage.Kind != yaml.MappingNode {
+		return fmt.Errorf("config_yaml line %d: storage is neither a storage type's name nor a mapping: %s", storage.Line, fix)
+	}
+	var types []string
+	for i := 0; i+1 < len(storage.Content); i += 2 {
+		if k := storage.Content[i].Value; !slices.Contains(registryStorageParameters, k) {
+			types = append(types, k)
+		}
+	}
+	switch len(types) {
+	case 0:
+		return fmt.Errorf("config_yaml line %d: storage names no storage type, only its parameters (%s), and the registry refuses to start "+
+			"(\"no storage configuration provided\"): %s", storage.Line, strings.Join(registryStorageParameters, ", "), fix)
+	case 1:
+		return nil
+	}
+	return fmt.Errorf("config_yaml line %d: storage names %d storage types (%s), and the registry refuses to start (\"must provide exactly one "+
+		"storage type\"): keep one", storage.Line, len(types), strings.Join(types, ", "))
 }
 
 // httpSection is the http section as YAML's data.
@@ -100,18 +225,44 @@ func (r Registry) httpSection() map[string]any {
 	return map[string]any{"addr": r.Addr, "tls": tlsSection}
 }
 
-// Config is the whole configuration: Base with the http section merged in
-// (Base's other http keys, such as secret or headers, are kept).
+// Config is the whole configuration: Base, node by node as written, with
+// the http section's addr and tls added (Base's other http keys, such as
+// secret or headers, are kept).
 func (r Registry) Config() (string, error) {
-	merged := maps.Clone(r.Base)
-	http := map[string]any{}
-	if given, ok := merged["http"].(map[string]any); ok {
-		http = maps.Clone(given)
+	var root yaml.Node
+	if err := root.Encode(r.Base.root); err != nil { // a deep copy
+		return "", err
 	}
-	maps.Copy(http, r.httpSection())
-	merged["http"] = http
-	b, err := yaml.Marshal(merged)
-	return "# Written by Terraform (dockertls_registry_config).\n" + string(b), err
+	http := lookup(&root, "http")
+	if http == nil || http.Kind != yaml.MappingNode {
+		http = &yaml.Node{Kind: yaml.MappingNode}
+		setKey(&root, "http", http)
+	}
+	section := r.httpSection()
+	for _, key := range []string{"addr", "tls"} {
+		var v yaml.Node
+		if err := v.Encode(section[key]); err != nil {
+			return "", err
+		}
+		setKey(http, key, &v)
+	}
+	var b strings.Builder
+	b.WriteString("# Written by Terraform (dockertls_registry_config).\n")
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	err := enc.Encode(&root)
+	return b.String(), errors.Join(err, enc.Close())
+}
+
+// setKey sets key to value in mapping m, in place or at the end.
+func setKey(m *yaml.Node, key string, value *yaml.Node) {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			m.Content[i+1] = value
+			return
+		}
+	}
+	m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key}, value)
 }
 
 // YAML returns the configuration's http section, to merge into the rest of

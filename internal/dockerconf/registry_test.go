@@ -72,14 +72,21 @@ func TestRegistryConfig(t *testing.T) {
 			t.Errorf("http.%s = %v in config.yml, %v in yaml", k, http[k], v)
 		}
 	}
-	if http["secret"] != "s3cret" || whole["version"] != 0.1 || whole["storage"] == nil {
+	if http["secret"] != "s3cret" || !strings.Contains(rendered.Files[0].Content, "\nversion: 0.1\n") || whole["storage"] == nil {
 		t.Errorf("config.yml lost the base's keys:\n%s", rendered.Files[0].Content)
 	}
 	for text, want := range map[string]string{
-		"":                          "is empty",
-		"- a\n":                     "not YAML the registry reads",
-		"storage: {inmemory: {}}\n": "has no version",
-		"version: 0.1\n":            "has no storage",
+		"":                                  "is empty",
+		"- a\n":                             "not a YAML mapping",
+		"storage: {inmemory: {}}\n":         "has no version",
+		"version: 0.1\n":                    "has no storage",
+		"version: 0.2\nstorage: inmemory\n": "version \"0.2\" is not one the registry knows",
+		"version: 0.1\nstorage: {inmemory: {}, filesystem: {}}\n":      "names 2 storage types (inmemory, filesystem)",
+		"version: 0.1\nstorage: {delete: {enabled: true}}\n":           "names no storage type",
+		"version: 0.1\nstorage: inmemory\nhttp: {net: unix}\n":         "http.net \"unix\"",
+		"version: 0.1\nstorage: inmemory\nstorage: filesystem\n":       "storage is set twice",
+		"version: 0.1\nstorage: inmemory\n---\nversion: 0.1\n":         "more than one YAML document",
+		"version: 0.1\nstorage: inmemory\nhttp: [a]\n":                 "http is not a mapping",
 		"version: 0.1\nstorage: {inmemory: {}}\nhttp: {addr: ':80'}\n": "sets http.addr",
 	} {
 		if _, err := ParseRegistryBase(text); err == nil || !strings.Contains(err.Error(), want) {
@@ -182,5 +189,26 @@ func TestRegistryClientChecks(t *testing.T) {
 	}
 	if p := (RegistryClient{Registry: "r.example:5000"}).WithDefaults().Check(); len(p) != 0 {
 		t.Errorf("good: %+v", p)
+	}
+}
+
+// TestRegistryConfigKeepsTheText: config.yml carries each value of
+// config_yaml in the text written, which the registry reads by YAML 1.1:
+// yes stays yes (true), not "yes" (a string the registry refuses for a
+// boolean), and 0x1F2E stays the text 0x1F2E, not 7982.
+func TestRegistryConfigKeepsTheText(t *testing.T) {
+	base, err := ParseRegistryBase("version: 0.1\nstorage:\n  inmemory: {}\n  delete:\n    enabled: yes\nhttp:\n  secret: 0x1F2E\n  relativeurls: on\nlog: {level: info, formatter: text}\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, problems := Registry{TLSVerify: true, Base: base}.Render()
+	if hasError(problems) {
+		t.Fatal(problems)
+	}
+	config := r.Files[0].Content
+	for _, want := range []string{"\n    enabled: yes\n", "\n  secret: 0x1F2E\n", "\n  relativeurls: on\n", "\nversion: 0.1\n", "\n  addr: :5000\n"} {
+		if !strings.Contains(config, want) {
+			t.Errorf("config.yml lacks %q:\n%s", want, config)
+		}
 	}
 }

@@ -98,7 +98,7 @@ func (d *registryConfigDataSource) Read(ctx context.Context, req datasource.Read
 }
 
 func (m registryConfigModel) registry() dockerconf.Registry {
-	var base map[string]any
+	var base *dockerconf.RegistryBase
 	if known(m.ConfigYAML) {
 		// check reports a config_yaml that does not parse.
 		base, _ = dockerconf.ParseRegistryBase(m.ConfigYAML.ValueString())
