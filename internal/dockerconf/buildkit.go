@@ -14,6 +14,8 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/pelletier/go-toml/v2"
+
 	"github.com/dockertls/terraform-provider-dockertls/internal/pki"
 )
 
@@ -138,6 +140,9 @@ func (b Buildkitd) Render() (BuildkitdRendered, []Problem) {
 		return BuildkitdRendered{}, problems
 	}
 	r := BuildkitdRendered{TOML: b.TOML(), Unit: b.Unit()}
+	if err := checkTOML(r.TOML); err != nil {
+		return BuildkitdRendered{}, append(problems, Problem{Argument: "extra_toml", Summary: "Invalid extra_toml", Detail: err.Error()})
+	}
 	r.Files = []File{
 		{Name: BuildkitdTOMLName, Path: b.ConfigPath, Content: r.TOML, Mode: ModeConfig},
 		{Name: BuildkitdUnitName, Path: BuildkitdUnitPath, Content: r.Unit, Mode: ModeConfig},
@@ -203,18 +208,44 @@ func (b Buildkitd) CheckFiles() []Problem {
 	return problems
 }
 
-// grpcTable matches a TOML table header of [grpc] or below it.
-var grpcTable = regexp.MustCompile(`(?m)^\s*\[+\s*"?grpc"?\s*[.\]]`)
-
-// CheckExtraTOML returns an error when extra, appended to buildkitd.toml,
-// would define the [grpc] tables the rendering owns: TOML refuses a table
-// defined twice, and buildkitd would not start.
+// CheckExtraTOML returns an error unless extra is TOML that buildkitd reads
+// (its configuration loader decodes with github.com/pelletier/go-toml/v2,
+// as this check does: a byte-order mark, a syntax error or a table defined
+// twice stop buildkitd with "failed to parse config"), and sets nothing
+// under grpc, which the rendering owns: as a table, an inline table or a
+// dotted key, all of which TOML would refuse beside the rendered [grpc].
 func CheckExtraTOML(extra string) error {
-	if grpcTable.MatchString(extra) {
-		return fmt.Errorf("extra_toml defines a [grpc] table, which buildkitd.toml already has (addresses and TLS are this data source's " +
-			"arguments); TOML refuses a table defined twice and buildkitd would not start: remove it, and set addresses instead")
+	if strings.HasPrefix(extra, "\ufeff") {
+		return fmt.Errorf("extra_toml starts with a byte-order mark, which buildkitd's TOML parser refuses (\"failed to parse config\"): remove it")
+	}
+	var doc map[string]any
+	if err := toml.Unmarshal([]byte(extra), &doc); err != nil {
+		return fmt.Errorf("extra_toml is not TOML buildkitd reads (buildkitd would not start: \"failed to parse config\"): %s", tomlError(err))
+	}
+	if _, ok := doc["grpc"]; ok {
+		return fmt.Errorf("extra_toml sets grpc, which buildkitd.toml already has (addresses and TLS are this data source's arguments); " +
+			"TOML refuses a table defined twice and buildkitd would not start: remove it, and set addresses instead")
 	}
 	return nil
+}
+
+// checkTOML returns an error unless text, a whole buildkitd.toml, parses.
+func checkTOML(text string) error {
+	var doc map[string]any
+	if err := toml.Unmarshal([]byte(text), &doc); err != nil {
+		return fmt.Errorf("buildkitd.toml would not parse (extra_toml does not fit before [grpc]): %s", tomlError(err))
+	}
+	return nil
+}
+
+// tomlError is err with its line and column when the parser gives them.
+func tomlError(err error) string {
+	var de *toml.DecodeError
+	if errors.As(err, &de) {
+		row, col := de.Position()
+		return fmt.Sprintf("line %d, column %d: %s", row, col, de.Error())
+	}
+	return err.Error()
 }
 
 // checkTLSPaths checks a server's TLS directory and the file paths not

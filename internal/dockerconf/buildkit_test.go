@@ -142,7 +142,13 @@ func TestBuildkitdChecks(t *testing.T) {
 		{name: "flags in buildkitd", b: Buildkitd{TLSVerify: true, BuildkitdPath: "/usr/local/bin/buildkitd --debug"}, argument: "buildkitd_path", want: "write /usr/local/bin/buildkitd"},
 		{name: "specifier in config", b: Buildkitd{TLSVerify: true, ConfigPath: "/etc/buildkit/%i.toml"}, argument: "config_path", want: "unit's ExecStart= line"},
 		{name: "relative tls_dir", b: Buildkitd{TLSVerify: true, TLSDir: "tls"}, argument: "tls_dir", want: "absolute"},
-		{name: "grpc in extra", b: Buildkitd{TLSVerify: true, ExtraTOML: "[grpc.tls]\n  ca = \"/x\"\n"}, argument: "extra_toml", want: "defines a [grpc] table"},
+		{name: "grpc in extra", b: Buildkitd{TLSVerify: true, ExtraTOML: "[grpc.tls]\n  ca = \"/x\"\n"}, argument: "extra_toml", want: "extra_toml sets grpc"},
+		{name: "grpc as an inline table", b: Buildkitd{TLSVerify: true, ExtraTOML: "grpc = { address = [\"tcp://0.0.0.0:1234\"] }\n"}, argument: "extra_toml", want: "extra_toml sets grpc"},
+		{name: "grpc as a dotted key", b: Buildkitd{TLSVerify: true, ExtraTOML: "grpc.debugAddress = \"0.0.0.0:6060\"\n"}, argument: "extra_toml", want: "extra_toml sets grpc"},
+		{name: "a byte-order mark", b: Buildkitd{TLSVerify: true, ExtraTOML: "\ufeffroot = \"/srv\"\n"}, argument: "extra_toml", want: "byte-order mark"},
+		{name: "broken TOML", b: Buildkitd{TLSVerify: true, ExtraTOML: "root = /srv\n"}, argument: "extra_toml", want: "not TOML buildkitd reads"},
+		{name: "a table defined twice", b: Buildkitd{TLSVerify: true, ExtraTOML: "[worker.oci]\n  gc = true\n[worker.oci]\n  gc = false\n"}, argument: "extra_toml", want: "line 3"},
+		{name: "[grpc] in a multi-line string", b: Buildkitd{TLSVerify: true, ExtraTOML: "root = \"/srv\"\n[registry.\"docker.io\"]\n  mirrors = [\"\"\"\n[grpc]\n\"\"\"]\n"}},
 		{name: "registry in extra", b: Buildkitd{TLSVerify: true, ExtraTOML: "[registry.\"grpc.example\"]\n  http = true\n"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

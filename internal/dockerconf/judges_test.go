@@ -1,0 +1,263 @@
+package dockerconf
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/coreos/ignition/v2/config/v3_3"
+)
+
+// The judges: for each rendering, the program that reads it on a host, or
+// its own parser where that is exact. A judge's refusal is returned as an
+// error; a judge that is missing fails the test in CI and skips it,
+// loudly, elsewhere.
+
+// requireTool returns the path of a program the judges need.
+func requireTool(t *testing.T, name, install string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s is not installed: make test installs it (%s)", name, install)
+		}
+		t.Skipf("SKIP (loudly): %s is not installed, so what it reads is not judged here (%s, or run make test as root)", name, install)
+	}
+	return p
+}
+
+var (
+	judgeOnce sync.Once
+	judgePath string
+	judgeErr  error
+)
+
+// judgeProgram builds ../../judges (its own module: BuildKit's and the
+// registry's parsers, from the Go module proxy) once per test binary.
+func judgeProgram(t *testing.T) string {
+	t.Helper()
+	judgeOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "dockertls-judge")
+		if err != nil {
+			judgeErr = err
+			return
+		}
+		judgePath = filepath.Join(dir, "judge")
+		cmd := exec.Command("go", "build", "-o", judgePath, ".")
+		cmd.Dir = filepath.Join("..", "..", "judges")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			judgeErr = fmt.Errorf("go build judges: %v\n%s", err, out)
+		}
+	})
+	if judgeErr != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal(judgeErr)
+		}
+		t.Skipf("SKIP (loudly): the judges module does not build here, so buildkitd's and the registry's parsers are not run (%v); make test builds it", judgeErr)
+	}
+	return judgePath
+}
+
+// judge has program's parser (buildkitd, registry) read text, and returns
+// what it understood.
+func judge(t *testing.T, program, text string) (map[string]any, error) {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), program)
+	writeTestFile(t, file, text)
+	var stdout, stderr bytes.Buffer
+	cmd := exec.Command(judgeProgram(t), program, file)
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		if _, exited := err.(*exec.ExitError); !exited {
+			t.Fatal(err)
+		}
+		return nil, fmt.Errorf("%s refuses it: %s", program, strings.TrimSpace(stderr.String()))
+	}
+	var understood map[string]any
+	if err := json.Unmarshal(stdout.Bytes(), &understood); err != nil {
+		t.Fatal(err)
+	}
+	return understood, nil
+}
+
+// writtenFile is what cloud-init wrote.
+type writtenFile struct {
+	mode, owner, content string
+}
+
+// judgeCloudConfig has cloud-init's schema validate doc, then cloud-init's
+// write_files write it into a scratch root: what it wrote, by path.
+func judgeCloudConfig(t *testing.T, doc string) (map[string]writtenFile, error) {
+	t.Helper()
+	cloudInit := requireTool(t, "cloud-init", "apt-get install cloud-init")
+	dir := t.TempDir()
+	userData := filepath.Join(dir, "user-data")
+	writeTestFile(t, userData, doc)
+	if out, err := exec.Command(cloudInit, "schema", "--config-file", userData).CombinedOutput(); err != nil || !strings.Contains(string(out), "Valid cloud-config") {
+		return nil, fmt.Errorf("cloud-init schema refuses it: %v\n%s", err, out)
+	}
+	root := filepath.Join(dir, "root")
+	out, err := exec.Command("/usr/bin/python3", filepath.Join("testdata", "cloudinit_write_files.py"), userData, root).CombinedOutput()
+	if err != nil {
+		return nil, fmt.Errorf("cloud-init's write_files fails: %v\n%s", err, out)
+	}
+	written := map[string]writtenFile{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		p, owner, ok := strings.Cut(line, "\t")
+		if !ok {
+			continue
+		}
+		info, err := os.Stat(root + p)
+		if err != nil {
+			return nil, fmt.Errorf("cloud-init did not write %s: %v", p, err)
+		}
+		content, _ := os.ReadFile(root + p)
+		written[p] = writtenFile{mode: fmt.Sprintf("%04o", info.Mode().Perm()), owner: owner, content: string(content)}
+	}
+	return written, nil
+}
+
+// checkWritten fails t unless cloud-init wrote exactly files, each with its
+// mode and content.
+func checkWritten(t *testing.T, written map[string]writtenFile, files []File) {
+	t.Helper()
+	if len(written) != len(files) {
+		t.Errorf("cloud-init wrote %d files, the rendering has %d", len(written), len(files))
+	}
+	for _, f := range files {
+		w, ok := written[f.Path]
+		switch {
+		case !ok:
+			t.Errorf("cloud-init did not write %s (%s)", f.Name, f.Path)
+		case w.content != f.Content:
+			t.Errorf("%s: cloud-init wrote other bytes", f.Path)
+		case w.mode != f.Mode:
+			t.Errorf("%s: cloud-init wrote mode %s, want %s", f.Path, w.mode, f.Mode)
+		}
+	}
+}
+
+// judgeIgnition has Ignition's config package parse and validate doc.
+func judgeIgnition(doc string) error {
+	if _, report, err := v3_3.Parse([]byte(doc)); err != nil || len(report.Entries) > 0 {
+		return fmt.Errorf("Ignition refuses it: %v %s", err, report.String())
+	}
+	return nil
+}
+
+// judgeUnit has systemd load unit (its text; name is its file name) with
+// `systemd-analyze verify`, with dropins beside it; any output is a
+// refusal. The program ExecStart names must exist here.
+func judgeUnit(t *testing.T, name, unit string, dropins map[string]string) error {
+	t.Helper()
+	analyze := requireTool(t, "systemd-analyze", "apt-get install systemd")
+	dir := t.TempDir()
+	writeTestFile(t, filepath.Join(dir, name), unit)
+	for file, text := range dropins {
+		writeTestFile(t, filepath.Join(dir, name+".d", file), text)
+	}
+	cmd := exec.Command(analyze, "verify", filepath.Join(dir, name))
+	cmd.Env = append(os.Environ(), "SYSTEMD_UNIT_PATH="+dir+":", "SYSTEMD_LOG_LEVEL=notice")
+	if out, err := cmd.CombinedOutput(); err != nil || len(bytes.TrimSpace(out)) != 0 {
+		return fmt.Errorf("systemd refuses it: %v\n%s", err, out)
+	}
+	return nil
+}
+
+// TestJudgesReadTheRenderings: each rendering read by what reads it on a
+// host means what was rendered: buildkitd's loader finds the addresses and
+// TLS files, the registry's parser the listener, TLS and the base's text,
+// cloud-init writes every file with its mode, Ignition and systemd accept
+// the rest.
+func TestJudgesReadTheRenderings(t *testing.T) {
+	m := newMaterial(t)
+	server := DaemonMaterial{CACertPEM: m.caPEM, CertPEM: m.serverPEM, KeyPEM: m.serverKey}
+	registrySection := RegistryClient{Registry: "registry.example.internal:5000"}.WithDefaults().BuildkitdTOML()
+
+	t.Run("buildkitd", func(t *testing.T) {
+		b := Buildkitd{TLSVerify: true, Material: server, Addresses: []string{"unix:///run/buildkit/buildkitd.sock", "tcp://10.0.0.5:1234"},
+			ExtraTOML: "root = \"/srv/buildkit\"\n[worker.oci]\n  gc = true\n" + registrySection}
+		r, problems := b.Render()
+		if hasError(problems) {
+			t.Fatal(problems)
+		}
+		understood, err := judge(t, "buildkitd", r.TOML)
+		if err != nil {
+			t.Fatal(err)
+		}
+		grpc, _ := understood["GRPC"].(map[string]any)
+		tls, _ := grpc["TLS"].(map[string]any)
+		if fmt.Sprint(grpc["Address"]) != fmt.Sprint(b.Addresses) || tls["Cert"] != DefaultBuildkitTLSDir+"/server-cert.pem" ||
+			tls["Key"] != DefaultBuildkitTLSDir+"/server-key.pem" || tls["CA"] != DefaultBuildkitTLSDir+"/ca.pem" || understood["Root"] != "/srv/buildkit" {
+			t.Errorf("buildkitd understood %v", understood)
+		}
+		written, err := judgeCloudConfig(t, r.CloudConfig)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkWritten(t, written, r.Files)
+		// systemd checks that ExecStart's program exists: /bin/sh stands in.
+		if err := judgeUnit(t, BuildkitdUnitName, strings.Replace(r.Unit, DefaultBuildkitdPath, "/bin/sh", 1), nil); err != nil {
+			t.Error(err)
+		}
+	})
+
+	t.Run("registry", func(t *testing.T) {
+		base, err := ParseRegistryBase("version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: /var/lib/registry\n  delete:\n    enabled: yes\nhttp:\n  secret: 0x1F2E\n  relativeurls: on\n")
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, problems := Registry{TLSVerify: true, Addr: "192.0.2.10:5000", Base: base, Material: server}.Render()
+		if hasError(problems) {
+			t.Fatal(problems)
+		}
+		understood, err := judge(t, "registry", r.Files[0].Content)
+		if err != nil {
+			t.Fatal(err)
+		}
+		http := understood["http"].(map[string]any)
+		tls := http["tls"].(map[string]any)
+		storage := understood["storage"].(map[string]any)
+		if http["addr"] != "192.0.2.10:5000" || http["secret"] != "0x1F2E" || http["relativeurls"] != true ||
+			tls["certificate"] != DefaultRegistryTLSDir+"/server-cert.pem" || tls["key"] != DefaultRegistryTLSDir+"/server-key.pem" ||
+			fmt.Sprint(tls["clientcas"]) != "["+DefaultRegistryTLSDir+"/ca.pem]" || tls["minimumtls"] != "tls1.2" ||
+			understood["storage_type"] != "filesystem" || fmt.Sprint(storage["delete"]) != "map[enabled:true]" {
+			t.Errorf("the registry understood %v", understood)
+		}
+		written, err := judgeCloudConfig(t, r.CloudConfig)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkWritten(t, written, r.Files)
+	})
+
+	for _, d := range []Daemon{
+		{TLSVerify: true, Material: server, Hardening: HardeningBaseline, LiveRestore: true},
+		{TLSVerify: true, Material: server, Hosts: []string{"tcp://10.0.0.5:2376"}, SocketActivation: true},
+		{TLSVerify: true, Material: server, Platform: PlatformRootless, User: RootlessUser{Name: "ci", UID: 1000, Home: "/home/ci"}, Hosts: []string{"tcp://10.0.0.5:2376"}},
+	} {
+		t.Run(fmt.Sprintf("daemon %s socket_activation=%v", cmp.Or(d.Platform, PlatformLinux), d.SocketActivation), func(t *testing.T) {
+			r, problems := d.Render()
+			if hasError(problems) {
+				t.Fatal(problems)
+			}
+			written, err := judgeCloudConfig(t, r.CloudConfig)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkWritten(t, written, r.Files)
+			if r.Ignition != "" {
+				if err := judgeIgnition(r.Ignition); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+}
