@@ -302,6 +302,9 @@ func checkUnitText(name, s string) error {
 		return fmt.Errorf("%s %q is not an absolute path: systemd's ExecStart= needs one, such as %s", name, s, map[string]string{
 			"buildkitd_path": DefaultBuildkitdPath, "config_path": DefaultBuildkitdConfigPath}[name])
 	}
+	if err := checkCleanPath(name, s); err != nil {
+		return err
+	}
 	if fields := strings.Fields(s); len(fields) > 1 {
 		return fmt.Errorf("%s %q has white space: it is the program alone, which the unit writes on its ExecStart= line, where systemd "+
 			"splits at white space. buildkitd's settings belong in buildkitd.toml (extra_toml): write %s", name, s, fields[0])

@@ -142,6 +142,28 @@ func (d Daemon) WithDefaults() Daemon {
 	return d
 }
 
+// hostErrors are what dockerd or systemd refuse in d.Hosts: a host that
+// does not parse, one the platform cannot listen on, two that are one
+// listener. The provider reports them at plan time, with warnings; Render
+// refuses to render them all the same.
+func (d Daemon) hostErrors() []Problem {
+	var out []Problem
+	for i, s := range d.Hosts {
+		if _, err := ParseHost(s); err != nil {
+			out = append(out, Problem{Argument: "hosts", Index: i, HasIndex: true, Summary: "Invalid Docker host", Detail: err.Error()})
+		}
+	}
+	for i, err := range sortedErrors(CheckListeners(d.Hosts)) {
+		out = append(out, Problem{Argument: "hosts", Index: i, HasIndex: true, Summary: "Overlapping listeners", Detail: err.Error()})
+	}
+	for _, p := range d.Platform.CheckHosts(d.Hosts, d.User) {
+		if !p.Warning {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 // Rendered is a daemon configuration as the files to write on its host.
 type Rendered struct {
 	// JSON is daemon.json (Daemon.JSON).
@@ -185,6 +207,7 @@ func (d Daemon) Render() (Rendered, []Problem) {
 		"tls_dir": d.TLSDir, "ca_cert_path": d.CACertPath, "cert_path": d.CertPath, "key_path": d.KeyPath,
 		"daemon_json_path": d.JSONPath, "dockerd_path": d.DockerdPath,
 	}, d.User)
+	problems = append(problems, d.hostErrors()...)
 	for _, err := range CheckConflicts(cfg, d.Platform) {
 		problems = append(problems, Problem{Argument: "settings_json", Summary: "dockerd would refuse this daemon.json", Detail: "settings_json: " + err.Error()})
 	}

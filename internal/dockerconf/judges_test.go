@@ -96,32 +96,56 @@ type writtenFile struct {
 // write_files write it into a scratch root: what it wrote, by path.
 func judgeCloudConfig(t *testing.T, doc string) (map[string]writtenFile, error) {
 	t.Helper()
-	cloudInit := requireTool(t, "cloud-init", "apt-get install cloud-init")
+	written, errs := judgeCloudConfigs(t, []string{doc})
+	return written[0], errs[0]
+}
+
+// judgeCloudConfigs is judgeCloudConfig for many documents, in one run of
+// cloud-init's code (testdata/cloudinit_write_files.py).
+func judgeCloudConfigs(t *testing.T, docs []string) ([]map[string]writtenFile, []error) {
+	t.Helper()
+	requireTool(t, "cloud-init", "apt-get install cloud-init")
 	dir := t.TempDir()
-	userData := filepath.Join(dir, "user-data")
-	writeTestFile(t, userData, doc)
-	if out, err := exec.Command(cloudInit, "schema", "--config-file", userData).CombinedOutput(); err != nil || !strings.Contains(string(out), "Valid cloud-config") {
-		return nil, fmt.Errorf("cloud-init schema refuses it: %v\n%s", err, out)
-	}
 	root := filepath.Join(dir, "root")
-	out, err := exec.Command("/usr/bin/python3", filepath.Join("testdata", "cloudinit_write_files.py"), userData, root).CombinedOutput()
+	args := []string{filepath.Join("testdata", "cloudinit_write_files.py"), root}
+	for i, doc := range docs {
+		file := filepath.Join(dir, fmt.Sprintf("user-data-%d", i))
+		writeTestFile(t, file, doc)
+		args = append(args, file)
+	}
+	// Debian's python3, which has cloud-init's modules.
+	out, err := exec.Command("/usr/bin/python3", args...).CombinedOutput()
 	if err != nil {
-		return nil, fmt.Errorf("cloud-init's write_files fails: %v\n%s", err, out)
+		t.Fatalf("cloud-init's code did not run: %v\n%s", err, out)
 	}
-	written := map[string]writtenFile{}
+	written := make([]map[string]writtenFile, len(docs))
+	errs := make([]error, len(docs))
+	for i := range docs {
+		written[i] = map[string]writtenFile{}
+	}
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		p, owner, ok := strings.Cut(line, "\t")
-		if !ok {
-			continue
+		fields := strings.Split(line, "\t")
+		var i int
+		if len(fields) < 3 || func() bool { _, err := fmt.Sscan(fields[1], &i); return err != nil }() || i >= len(docs) {
+			t.Fatalf("cloud-init's code printed %q", line)
 		}
-		info, err := os.Stat(root + p)
-		if err != nil {
-			return nil, fmt.Errorf("cloud-init did not write %s: %v", p, err)
+		switch {
+		case fields[0] == "REFUSED":
+			errs[i] = fmt.Errorf("cloud-init refuses it: %s", fields[2])
+		case fields[0] == "FILE" && len(fields) == 4:
+			p := filepath.Join(root, fmt.Sprint(i)) + fields[2]
+			info, err := os.Stat(p)
+			if err != nil {
+				errs[i] = fmt.Errorf("cloud-init did not write %s: %v", fields[2], err)
+				continue
+			}
+			content, _ := os.ReadFile(p)
+			written[i][fields[2]] = writtenFile{mode: fmt.Sprintf("%04o", info.Mode().Perm()), owner: fields[3], content: string(content)}
+		default:
+			t.Fatalf("cloud-init's code printed %q", line)
 		}
-		content, _ := os.ReadFile(root + p)
-		written[p] = writtenFile{mode: fmt.Sprintf("%04o", info.Mode().Perm()), owner: owner, content: string(content)}
 	}
-	return written, nil
+	return written, errs
 }
 
 // checkWritten fails t unless cloud-init wrote exactly files, each with its
@@ -153,13 +177,17 @@ func judgeIgnition(doc string) error {
 }
 
 // judgeUnit has systemd load unit (its text; name is its file name) with
-// `systemd-analyze verify`, with dropins beside it; any output is a
-// refusal. The program ExecStart names must exist here.
-func judgeUnit(t *testing.T, name, unit string, dropins map[string]string) error {
+// `systemd-analyze verify`, with dropins beside it and the other units
+// (name, text pairs) it refers to; any output is a refusal. The program
+// ExecStart names must exist here.
+func judgeUnit(t *testing.T, name, unit string, dropins map[string]string, others ...string) error {
 	t.Helper()
 	analyze := requireTool(t, "systemd-analyze", "apt-get install systemd")
 	dir := t.TempDir()
 	writeTestFile(t, filepath.Join(dir, name), unit)
+	for i := 0; i+1 < len(others); i += 2 {
+		writeTestFile(t, filepath.Join(dir, others[i]), others[i+1])
+	}
 	for file, text := range dropins {
 		writeTestFile(t, filepath.Join(dir, name+".d", file), text)
 	}
@@ -260,4 +288,24 @@ func TestJudgesReadTheRenderings(t *testing.T) {
 			}
 		})
 	}
+}
+
+// judgeDropin has systemd load the drop-in of r with Debian's packaged
+// docker.service and docker.socket (testdata/systemd).
+func judgeDropin(t *testing.T, r Rendered) error {
+	t.Helper()
+	units := map[string]string{}
+	for _, unit := range []string{"docker.service", "docker.socket"} {
+		text, err := os.ReadFile(filepath.Join("testdata", "systemd", unit))
+		if err != nil {
+			t.Fatal(err)
+		}
+		units[unit] = string(text)
+	}
+	unit := strings.TrimSuffix(filepath.Base(filepath.Dir(r.DropinPath)), ".d")
+	other := "docker.socket"
+	if unit == other {
+		other = "docker.service"
+	}
+	return judgeUnit(t, unit, units[unit], map[string]string{filepath.Base(r.DropinPath): r.Dropin}, other, units[other])
 }

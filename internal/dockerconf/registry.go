@@ -104,6 +104,7 @@ func ParseRegistryBase(s string) (*RegistryBase, error) {
 	if err := checkDuplicateKeys(doc.Content[0], ""); err != nil {
 		return nil, err
 	}
+	keepEmptyNulls(doc.Content[0])
 	base := &RegistryBase{root: doc.Content[0]}
 	if err := base.check(); err != nil {
 		return nil, err
@@ -252,6 +253,18 @@ func (r Registry) Config() (string, error) {
 	enc.SetIndent(2)
 	err := enc.Encode(&root)
 	return b.String(), errors.Join(err, enc.Close())
+}
+
+// keepEmptyNulls writes each empty null (key: with nothing after it) as
+// null: yaml.v3 would encode it as '', an empty string, where the registry
+// read null.
+func keepEmptyNulls(n *yaml.Node) {
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" && n.Value == "" {
+		n.Value = "null"
+	}
+	for _, c := range n.Content {
+		keepEmptyNulls(c)
+	}
 }
 
 // setKey sets key to value in mapping m, in place or at the end.

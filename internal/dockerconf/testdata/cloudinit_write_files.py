@@ -1,28 +1,37 @@
-"""Writes a #cloud-config document's write_files into a scratch root with
-cloud-init's own code (Debian's cloud-init package), as cloud-init would on
-first boot, deferred entries included.
+"""Judges #cloud-config documents with cloud-init's own code (Debian's
+cloud-init package): its schema validation, as `cloud-init schema
+--config-file` runs it, then its write_files module writing each document
+into a scratch root, as cloud-init would on first boot (deferred entries
+included).
 
-usage: /usr/bin/python3 cloudinit_write_files.py USER_DATA ROOT
+usage: /usr/bin/python3 cloudinit_write_files.py ROOT USER_DATA...
 
-Each path is written under ROOT; owners are recorded, not applied (the
-users need not exist here): stdout has one "path<TAB>owner" line a file.
+Document I is written under ROOT/I. Owners are recorded, not applied (the
+users need not exist here). Output, a line each:
+  REFUSED <TAB> I <TAB> why        (the schema or write_files refused it)
+  FILE <TAB> I <TAB> path <TAB> owner
 """
 import os
 import sys
 
 from cloudinit import util
 from cloudinit.config import cc_write_files
+from cloudinit.config.schema import get_schema, validate_cloudconfig_file
 
-user_data, root = sys.argv[1], sys.argv[2]
-with open(user_data, encoding="utf-8") as f:
-    cfg = util.load_yaml(f.read())
-if not isinstance(cfg, dict):
-    sys.exit("user-data is not a cloud-config mapping")
-files = []
-for entry in cfg.get("write_files") or []:
-    entry = dict(entry)
-    print("%s\t%s" % (entry.get("path"), entry.get("owner", "root:root")))
-    entry["path"] = root + os.path.abspath(entry["path"])
-    entry["owner"] = "root:root"
-    files.append(entry)
-cc_write_files.write_files("write_files", files, "root:root")
+root, documents = sys.argv[1], sys.argv[2:]
+schema = get_schema()
+for i, user_data in enumerate(documents):
+    try:
+        validate_cloudconfig_file(user_data, schema)
+        with open(user_data, encoding="utf-8") as f:
+            cfg = util.load_yaml(f.read())
+        files = []
+        for entry in cfg.get("write_files") or []:
+            entry = dict(entry)
+            print("FILE\t%d\t%s\t%s" % (i, entry.get("path"), entry.get("owner", "root:root")))
+            entry["path"] = os.path.join(root, str(i)) + os.path.abspath(entry["path"])
+            entry["owner"] = "root:root"
+            files.append(entry)
+        cc_write_files.write_files("write_files", files, "root:root")
+    except Exception as e:  # the refusal, whatever cloud-init raised
+        print("REFUSED\t%d\t%s" % (i, str(e).replace("\n", " ")))
