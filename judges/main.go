@@ -15,8 +15,8 @@ import (
 	"fmt"
 	"os"
 
-	bkconfig "github.com/moby/buildkit/cmd/buildkitd/config"
 	"github.com/distribution/distribution/v3/configuration"
+	bkconfig "github.com/moby/buildkit/cmd/buildkitd/config"
 )
 
 func main() {

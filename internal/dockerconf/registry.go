@@ -256,7 +256,7 @@ func (r Registry) Config() (string, error) {
 }
 
 // keepEmptyNulls writes each empty null (key: with nothing after it) as
-// null: yaml.v3 would encode it as '', an empty string, where the registry
+// null: yaml.v3 would encode it as ”, an empty string, where the registry
 // read null.
 func keepEmptyNulls(n *yaml.Node) {
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" && n.Value == "" {
