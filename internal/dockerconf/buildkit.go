@@ -313,8 +313,9 @@ func checkUnitText(name, s string) error {
 }
 
 // CheckBuildkitdAddresses checks each address against what buildkitd
-// listens on (tcp://HOST:PORT, unix:///PATH, fd://), and that no two are
-// one listener.
+// listens on as this package runs it (tcp://HOST:PORT, unix:///PATH; fd://
+// needs a socket unit it does not write), and that no two are one
+// listener.
 func CheckBuildkitdAddresses(addresses []string) []Problem {
 	var out []Problem
 	if len(addresses) == 0 {
@@ -322,9 +323,6 @@ func CheckBuildkitdAddresses(addresses []string) []Problem {
 			"Give at least one, such as " + DefaultBuildkitdAddresses[1]}}
 	}
 	for i, s := range addresses {
-		if s == "" {
-			continue
-		}
 		if err := checkBuildkitdAddress(s); err != nil {
 			out = append(out, Problem{Argument: "addresses", Index: i, HasIndex: true, Summary: "Invalid buildkitd address", Detail: err.Error()})
 		}
@@ -336,6 +334,9 @@ func CheckBuildkitdAddresses(addresses []string) []Problem {
 }
 
 func checkBuildkitdAddress(s string) error {
+	if s == "" {
+		return fmt.Errorf("an address is empty: buildkitd would fail to listen on it: remove it, or write one such as %s", DefaultBuildkitdAddresses[1])
+	}
 	if rest, ok := strings.CutPrefix(s, "tcp://"); ok {
 		if _, _, err := net.SplitHostPort(rest); err != nil {
 			return fmt.Errorf("address %q has no port: add one, as in tcp://%s:%d (BuildKit's convention)", s, strings.Trim(rest, "[]"), PortBuildKit)
@@ -347,6 +348,10 @@ func checkBuildkitdAddress(s string) error {
 	}
 	if h.Scheme == SchemeNPipe {
 		return fmt.Errorf("address %q: named pipes are buildkitd's on Windows; this configuration is for Linux: use tcp:// or unix://", s)
+	}
+	if h.Scheme == SchemeFD {
+		return fmt.Errorf("address %q: buildkitd takes fd:// only from a systemd socket unit, which this rendering does not write "+
+			"(its unit starts buildkitd directly), so buildkitd would find no socket and not start: use tcp:// or unix://", s)
 	}
 	if h.Scheme == SchemeUnix && h.Raw == "unix://" {
 		return fmt.Errorf("address %q: buildkitd needs the socket's path: write %s", s, defaultBuildkitSocket)
@@ -534,7 +539,17 @@ func CheckBuildkitCertDir(dir string) error {
 	if err := ClientLinux.CheckPath("cert_dir", dir); err != nil {
 		return err
 	}
-	return checkCSVField(dir, "buildx's --driver-opt (cacert=PATH,...)")
+	return checkCSVField("cert_dir", dir, "buildx's --driver-opt (cacert=PATH,...)")
+}
+
+// CheckBuildkitServerName returns an error unless buildx's --driver-opt
+// (servername=NAME,...) carries name as written and a TLS client can check
+// a certificate for it.
+func CheckBuildkitServerName(name string) error {
+	if name == "" || strings.IndexFunc(name, func(r rune) bool { return r <= ' ' || r == 0x7f }) >= 0 {
+		return fmt.Errorf("server_name %q is empty or has white space or a control character: write the name the server certificate carries, such as builder1.example.internal", name)
+	}
+	return checkCSVField("server_name", name, "buildx's --driver-opt (servername=NAME,...)")
 }
 
 // CertificateNaming is a certificate with names as its SANs (IP addresses

@@ -142,6 +142,8 @@ func TestBuildkitdChecks(t *testing.T) {
 		{name: "flags in buildkitd", b: Buildkitd{TLSVerify: true, BuildkitdPath: "/usr/local/bin/buildkitd --debug"}, argument: "buildkitd_path", want: "write /usr/local/bin/buildkitd"},
 		{name: "specifier in config", b: Buildkitd{TLSVerify: true, ConfigPath: "/etc/buildkit/%i.toml"}, argument: "config_path", want: "unit's ExecStart= line"},
 		{name: "relative tls_dir", b: Buildkitd{TLSVerify: true, TLSDir: "tls"}, argument: "tls_dir", want: "absolute"},
+		{name: "fd:// without a socket unit", b: Buildkitd{TLSVerify: true, Addresses: []string{"fd://"}}, argument: "addresses", want: "fd:// only from a systemd socket unit"},
+		{name: "an empty address", b: Buildkitd{TLSVerify: true, Addresses: []string{"", "tcp://0.0.0.0:1234"}}, argument: "addresses", want: "an address is empty"},
 		{name: "grpc in extra", b: Buildkitd{TLSVerify: true, ExtraTOML: "[grpc.tls]\n  ca = \"/x\"\n"}, argument: "extra_toml", want: "extra_toml sets grpc"},
 		{name: "grpc as an inline table", b: Buildkitd{TLSVerify: true, ExtraTOML: "grpc = { address = [\"tcp://0.0.0.0:1234\"] }\n"}, argument: "extra_toml", want: "extra_toml sets grpc"},
 		{name: "grpc as a dotted key", b: Buildkitd{TLSVerify: true, ExtraTOML: "grpc.debugAddress = \"0.0.0.0:6060\"\n"}, argument: "extra_toml", want: "extra_toml sets grpc"},

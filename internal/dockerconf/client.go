@@ -126,15 +126,15 @@ func (p ClientPlatform) CheckCertDir(dir string) error {
 	if err := p.CheckPath("cert_dir", dir); err != nil {
 		return err
 	}
-	return checkCSVField(dir, "the docker CLI's --docker argument (host=...,ca=PATH,...)")
+	return checkCSVField("cert_dir", dir, "the docker CLI's --docker argument (host=...,ca=PATH,...)")
 }
 
 // checkCSVField returns an error when dir cannot stand in a field of
 // argument, comma-separated key=value pairs that the program splits at
 // commas and unquotes.
-func checkCSVField(dir, argument string) error {
-	if strings.ContainsAny(dir, `,"`) {
-		return fmt.Errorf("cert_dir %q has a comma or a quote, which %s cannot carry: choose a directory without them", dir, argument)
+func checkCSVField(name, value, argument string) error {
+	if strings.ContainsAny(value, `,"`) {
+		return fmt.Errorf("%s %q has a comma or a quote, which %s cannot carry (a comma starts another option): choose a value without them", name, value, argument)
 	}
 	return nil
 }

@@ -462,6 +462,13 @@ func CheckRegistry(s string) error {
 	if net.ParseIP(strings.Trim(host, "[]")) == nil && !validDNSName(host) {
 		return fmt.Errorf("registry %q: %q is not a host name or an IP address", s, host)
 	}
+	if !strings.ContainsAny(s, ".:") && s != "localhost" {
+		// distribution/reference: the first element of an image name is a
+		// registry only if it has a dot or a port, or is localhost.
+		return fmt.Errorf("registry %q is one label without a port: in an image reference %s/IMAGE names the namespace %s on Docker Hub, "+
+			"so no client would use this registry's files (certs.d/%s): write its full name (%s.example.internal) or add its port (%s:5000)",
+			s, s, s, s, s, s)
+	}
 	return nil
 }
 

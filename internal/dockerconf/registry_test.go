@@ -212,3 +212,28 @@ func TestRegistryConfigKeepsTheText(t *testing.T) {
 		}
 	}
 }
+
+// TestRegistryNamesClientsRead: the registry's name as image references
+// read it (distribution/reference): one label is a registry only with a
+// port or as localhost.
+func TestRegistryNamesClientsRead(t *testing.T) {
+	for name, want := range map[string]string{
+		"registry":                  "one label without a port",
+		"registry:5000":             "",
+		"localhost":                 "",
+		"registry.example.internal": "",
+		"192.0.2.10":                "",
+		"[2001:db8::5]:5000":        "",
+	} {
+		err := CheckRegistry(name)
+		if (want == "") != (err == nil) || err != nil && !strings.Contains(err.Error(), want) {
+			t.Errorf("CheckRegistry(%q) = %v, want %q", name, err, want)
+		}
+	}
+	for name, want := range map[string]string{"builder1.example.internal": "", "a,b": "a comma", "": "empty", "a b": "white space", "x\"y": "a quote"} {
+		err := CheckBuildkitServerName(name)
+		if (want == "") != (err == nil) || err != nil && !strings.Contains(err.Error(), want) {
+			t.Errorf("CheckBuildkitServerName(%q) = %v, want %q", name, err, want)
+		}
+	}
+}

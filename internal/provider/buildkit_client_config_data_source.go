@@ -139,6 +139,12 @@ func (d *buildkitClientConfigDataSource) check(m buildkitClientConfigModel) diag
 			diags.AddAttributeError(p.Root("cert_dir"), "Invalid cert_dir", err.Error())
 		}
 	}
+	if known(m.ServerName) {
+		if err := dockerconf.CheckBuildkitServerName(m.ServerName.ValueString()); err != nil {
+			diags.AddAttributeError(p.Root("server_name"), "Invalid server_name", err.Error())
+			return diags
+		}
+	}
 	if known(m.BuilderName) {
 		if err := dockerconf.CheckBuilderName(m.BuilderName.ValueString()); err != nil {
 			diags.AddAttributeError(p.Root("builder_name"), "Invalid builder_name", err.Error())
