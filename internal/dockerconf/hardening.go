@@ -66,8 +66,34 @@ type recommendation struct {
 // The baseline's log rotation: json-file, at most three files of 10 MB.
 var baselineLogOpts = map[string]any{"max-size": "10m", "max-file": "3"}
 
-// remoteLogDrivers ship logs off the host (2.13).
-var remoteLogDrivers = []string{"syslog", "journald", "gelf", "fluentd", "awslogs", "splunk", "etwlogs", "gcplogs", "logentries"}
+// remoteLogDrivers ship logs off the host (2.13). journald and etwlogs
+// keep them on it, and syslog does unless its syslog-address is a
+// network one (remoteSyslog).
+var remoteLogDrivers = []string{"gelf", "fluentd", "awslogs", "splunk", "gcplogs", "logentries"}
+
+// remoteSyslog reports whether log-opts send syslog to the network.
+func remoteSyslog(cfg map[string]any) bool {
+	opts, _ := cfg["log-opts"].(map[string]any)
+	addr, _ := opts["syslog-address"].(string)
+	for _, scheme := range []string{"tcp://", "udp://", "tcp+tls://"} {
+		if strings.HasPrefix(addr, scheme) {
+			return true
+		}
+	}
+	return false
+}
+
+// confirm is the finding of a setting the benchmark asks to confirm:
+// what is set is named, and the advice is for when it is not.
+func confirm(key, unset string) judgement {
+	return func(v any, set bool, _ map[string]any) (FindingStatus, string) {
+		if set {
+			b, _ := json.Marshal(v)
+			return StatusManual, fmt.Sprintf("%q is set to %s: confirm that it suits the host's containers", key, b)
+		}
+		return StatusManual, unset
+	}
+}
 
 func is(v any, want any) bool { return reflect.DeepEqual(v, want) }
 
@@ -110,7 +136,7 @@ var recommendations = []recommendation{
 	{id: "2.7", title: "Ensure TLS authentication for Docker daemon is configured", key: "tlsverify",
 		judge: want(true, "set tls_verify = true: without it any client that reaches the TCP port controls dockerd")},
 	{id: "2.8", title: "Ensure the default ulimit is configured appropriately", key: "default-ulimits",
-		judge: manual(`set "default-ulimits" if the host's defaults do not suit its containers`)},
+		judge: confirm("default-ulimits", `set "default-ulimits" if the host's defaults do not suit its containers`)},
 	{id: "2.9", title: "Enable user namespace support", key: "userns-remap",
 		judge: func(_ any, set bool, _ map[string]any) (FindingStatus, string) {
 			if set {
@@ -119,7 +145,7 @@ var recommendations = []recommendation{
 			return StatusManual, `decide on "userns-remap": "default" (it maps container root to an unprivileged user, but breaks bind mounts owned by root and --privileged containers)`
 		}},
 	{id: "2.10", title: "Ensure the default cgroup usage has been confirmed", key: "cgroup-parent",
-		judge: manual(`confirm that the default cgroup suits the host, or set "cgroup-parent"`)},
+		judge: confirm("cgroup-parent", `confirm that the default cgroup suits the host, or set "cgroup-parent"`)},
 	{id: "2.11", title: "Ensure base device size is not changed until needed", key: "storage-opts",
 		judge: func(v any, _ bool, _ map[string]any) (FindingStatus, string) {
 			if strings.Contains(fmt.Sprint(v), "dm.basesize") {
@@ -141,10 +167,14 @@ var recommendations = []recommendation{
 					return StatusPass, ""
 				}
 			}
+			if is(v, "syslog") && remoteSyslog(cfg) {
+				return StatusPass, ""
+			}
 			if opts, _ := cfg["log-opts"].(map[string]any); (v == nil || is(v, "json-file")) && opts["max-size"] == nil {
 				return StatusFail, `bound the logs: set "log-opts" with "max-size" (the baseline writes json-file, 3 files of 10m), and ship them centrally`
 			}
-			return StatusManual, fmt.Sprintf("logs stay on the host (%v, rotated): ship them centrally with an agent, or choose a remote log-driver such as journald or syslog", v)
+			return StatusManual, fmt.Sprintf("logs stay on the host (%v): ship them centrally with an agent (journald's remote upload, a log shipper), "+
+				"or choose a remote log-driver such as fluentd or gelf, or syslog with a tcp:// or udp:// syslog-address", v)
 		}},
 	{id: "2.14", title: "Ensure containers are restricted from acquiring new privileges", key: "no-new-privileges", baseline: true,
 		judge: want(true, `set "no-new-privileges": true, so that setuid binaries in containers cannot gain privileges`)},
@@ -155,7 +185,15 @@ var recommendations = []recommendation{
 		judge:    want(false, `set "userland-proxy": false; published ports are then forwarded by iptables rules alone`),
 		rootless: manual("a rootless dockerd publishes container ports on the host through RootlessKit, by its userland proxy: keep it on")},
 	{id: "2.17", title: "Ensure that a daemon-wide custom seccomp profile is applied if appropriate", key: "seccomp-profile",
-		judge: manual("dockerd applies its default seccomp profile; a custom one (\"seccomp-profile\") only where the default does not fit")},
+		judge: func(v any, set bool, _ map[string]any) (FindingStatus, string) {
+			switch {
+			case !set || is(v, "builtin"):
+				return StatusManual, "dockerd applies its default seccomp profile; a custom one (\"seccomp-profile\") only where the default does not fit"
+			case is(v, "unconfined"):
+				return StatusFail, `"seccomp-profile": "unconfined" turns seccomp off for every container: remove it`
+			}
+			return StatusManual, fmt.Sprintf("dockerd applies the custom seccomp profile %v: confirm that the file is on the host and suits the containers", v)
+		}},
 	{id: "2.18", title: "Ensure that experimental features are not implemented in production", key: "experimental", baseline: false,
 		judge: func(v any, _ bool, _ map[string]any) (FindingStatus, string) {
 			if is(v, true) {
@@ -278,6 +316,10 @@ func CheckConflicts(cfg map[string]any, p Platform) []error {
 	var errs []error
 	if is(cfg["icc"], false) && is(cfg["iptables"], false) {
 		errs = append(errs, fmt.Errorf(`"icc": false with "iptables": false: dockerd refuses to start ("You specified --iptables=false with --icc=false. ICC=false uses iptables to function"): let dockerd manage iptables, or set "icc": true in settings_json (a fail finding for 2.2)`))
+	}
+	if is(cfg["seccomp-profile"], "unconfined") {
+		errs = append(errs, fmt.Errorf(`"seccomp-profile": "unconfined" turns seccomp off for every container, and dockerd before 23 refuses to start on it `+
+			`("opening seccomp profile (unconfined) failed"): remove it, and give the one container that needs it --security-opt seccomp=unconfined (a fail finding for 2.17)`))
 	}
 	if _, swarm := cfg["swarm-default-advertise-addr"]; swarm && is(cfg[LiveRestoreKey], true) {
 		errs = append(errs, fmt.Errorf(`"live-restore": true with "swarm-default-advertise-addr" (a swarm node): dockerd starts, but refuses to init or join a swarm ("--live-restore daemon configuration is incompatible with swarm mode"): set live_restore = false on swarm nodes`))

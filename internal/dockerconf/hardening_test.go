@@ -57,8 +57,15 @@ func TestFindings(t *testing.T) {
 		{"debug logs, an insecure registry, aufs, experimental", true,
 			`{"log-level": "debug", "insecure-registries": ["r:5000"], "storage-driver": "aufs", "experimental": true}`,
 			map[string]string{"2.3": "fail", "2.5": "fail", "2.6": "fail", "2.18": "fail"}},
-		{"the decisions made", true, `{"userns-remap": "default", "authorization-plugins": ["opa"], "log-driver": "journald"}`,
+		{"the decisions made", true, `{"userns-remap": "default", "authorization-plugins": ["opa"], "log-driver": "fluentd"}`,
 			map[string]string{"2.9": "pass", "2.12": "pass", "2.13": "pass"}},
+		// journald and a local syslog keep the logs on the host.
+		{"journald", true, `{"log-driver": "journald"}`, map[string]string{"2.13": "manual"}},
+		{"syslog, local", true, `{"log-driver": "syslog", "log-opts": {"syslog-address": "unixgram:///dev/log"}}`, map[string]string{"2.13": "manual"}},
+		{"syslog, remote", true, `{"log-driver": "syslog", "log-opts": {"syslog-address": "tcp+tls://logs.example.internal:6514"}}`, map[string]string{"2.13": "pass"}},
+		{"seccomp builtin", true, `{"seccomp-profile": "builtin"}`, map[string]string{"2.17": "manual"}},
+		{"seccomp custom", true, `{"seccomp-profile": "/etc/docker/seccomp.json"}`, map[string]string{"2.17": "manual"}},
+		{"seccomp unconfined", true, `{"seccomp-profile": "unconfined"}`, map[string]string{"2.17": "fail"}},
 		{"live-restore off", true, `{"live-restore": false}`, map[string]string{"2.15": "fail"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -134,5 +141,36 @@ func TestCloudConfig(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("%s is not written byte for byte with its mode:\n%s", f.Name, out)
 		}
+	}
+}
+
+// TestFindingsTellTheTruth: a finding's detail never advises to set what
+// is set, nor calls a setting what it is not.
+func TestFindingsTellTheTruth(t *testing.T) {
+	details := func(settings string) map[string]string {
+		var cfg map[string]any
+		if err := json.Unmarshal([]byte(render(t, true, settings)), &cfg); err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]string{}
+		for _, f := range Findings(cfg, PlatformLinux) {
+			out[f.ID] = f.Detail
+		}
+		return out
+	}
+	set := details(`{"default-ulimits": {"nofile": {"Name": "nofile", "Hard": 64000, "Soft": 64000}}, "cgroup-parent": "/docker", "log-driver": "journald", "seccomp-profile": "unconfined"}`)
+	for id, want := range map[string]string{
+		"2.8": `"default-ulimits" is set to`, "2.10": `"cgroup-parent" is set to "/docker"`,
+		"2.13": "logs stay on the host (journald)", "2.17": "turns seccomp off",
+	} {
+		if !strings.Contains(set[id], want) {
+			t.Errorf("%s: %q, want %q", id, set[id], want)
+		}
+	}
+	if strings.Contains(set["2.13"], "such as journald") {
+		t.Errorf("2.13 calls journald remote: %q", set["2.13"])
+	}
+	if errs := CheckConflicts(map[string]any{"seccomp-profile": "unconfined"}, PlatformLinux); len(errs) != 1 || !strings.Contains(errs[0].Error(), "turns seccomp off") {
+		t.Errorf("seccomp unconfined: %v", errs)
 	}
 }
