@@ -30,7 +30,7 @@ resource "dockertls_server_cert" "edge1" {
 
 data "dockertls_daemon_config" "edge1" {
   # dockerd is /usr/bin/dockerd on Flatcar and on Fedora CoreOS (moby-engine),
-  # the linux default.
+  # which the default dockerd_path (the bare name dockerd) finds.
   ca_cert_pem     = dockertls_ca.docker.cert_pem
   server_cert_pem = dockertls_server_cert.edge1.cert_pem
   server_key_pem  = dockertls_server_cert.edge1.private_key_pem
