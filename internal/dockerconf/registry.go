@@ -357,8 +357,11 @@ func CheckListenAddr(addr string) error {
 			err = fmt.Errorf("the port %q is not a number from 1 to 65535", port)
 		}
 	}
-	if err == nil && host != "" && net.ParseIP(host) == nil && strings.ContainsAny(host, "/:") {
+	if err == nil && host != "" && net.ParseIP(host) == nil && strings.ContainsAny(host, "/:% ") {
 		err = fmt.Errorf("%q is not a host name or an address", host)
+	}
+	if ip := net.ParseIP(host); err == nil && ip != nil && ip.To4() == nil && (ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast()) {
+		err = fmt.Errorf("%s is a link-local IPv6 address, which the registry can listen on only with a zone (%%eth0) that address cannot carry; use the host's global or unique-local address", host)
 	}
 	if err != nil {
 		return fmt.Errorf("address %q is not HOST:PORT (%w): write it as :5000 for every interface, or 192.0.2.10:5000", addr, err)
