@@ -152,7 +152,7 @@ func (b Buildkitd) Render() (BuildkitdRendered, []Problem) {
 		trust = "" // buildkitd.toml names no ca: nothing reads it
 	}
 	r.Files = append(r.Files, tlsFiles(b.CACertPath, b.CertPath, b.KeyPath, trust, b.Material)...)
-	if problem, bad := layoutProblem(r.Files); bad {
+	if problem, bad := layoutProblem(r.Files, b.CACertPath, b.CertPath, b.KeyPath); bad {
 		return BuildkitdRendered{}, append(problems, problem)
 	}
 	r.RestartTrigger = RestartTrigger(append(slices.Clone(r.Files), File{Name: "tls paths", Content: b.CACertPath + "\x00" + b.CertPath + "\x00" + b.KeyPath}))

@@ -246,7 +246,7 @@ func (d Daemon) Render() (Rendered, []Problem) {
 		}
 	}
 	r.Files = d.Platform.Files(r.Files)
-	if problem, bad := layoutProblem(r.Files); bad {
+	if problem, bad := layoutProblem(r.Files, d.CACertPath, d.CertPath, d.KeyPath); bad {
 		return Rendered{}, append(problems, problem)
 	}
 	// The trigger covers the TLS paths even when the PEMs are written by
@@ -257,11 +257,39 @@ func (d Daemon) Render() (Rendered, []Problem) {
 	return r, problems
 }
 
-// layoutProblem is checkFileLayout's error as a Problem.
-func layoutProblem(files []File) (Problem, bool) {
-	arg, err := checkFileLayout(files)
+// nested is the error of a file whose path is the directory of another.
+func nested(file, inside File) error {
+	return fmt.Errorf("%s is the path of %s and also the directory of %s (%s): a path cannot be both a file and a directory; give %s "+
+		"distinct places (tls_dir sets the directory of the TLS files)", file.Path, file.Name, inside.Name, inside.Path, argumentsOf(file, inside))
+}
+
+// argumentsOf names the arguments that set the files' paths.
+func argumentsOf(files ...File) string {
+	var names []string
+	for _, f := range files {
+		if a := fileArguments[f.Name]; a != "" && !slices.Contains(names, a) {
+			names = append(names, a)
+		}
+	}
+	if len(names) == 0 {
+		return "their paths"
+	}
+	return strings.Join(names, " and ")
+}
+
+// layoutProblem is checkFileLayout's error as a Problem, for files and
+// the TLS paths the configuration names (ca, cert, key), which must not
+// collide with them even when something else writes the TLS files.
+func layoutProblem(files []File, caPath, certPath, keyPath string) (Problem, bool) {
+	all := slices.Clone(files)
+	for _, f := range []File{{Name: CAFileName, Path: caPath}, {Name: ServerCertFileName, Path: certPath}, {Name: ServerKeyFileName, Path: keyPath}} {
+		if !slices.ContainsFunc(files, func(g File) bool { return g.Name == f.Name }) {
+			all = append(all, f)
+		}
+	}
+	arg, err := checkFileLayout(all)
 	if err != nil {
-		return Problem{Argument: arg, Summary: "Two files would be written to one place", Detail: err.Error()}, true
+		return Problem{Argument: arg, Summary: "Files in each other's place", Detail: err.Error()}, true
 	}
 	return Problem{}, false
 }
@@ -291,14 +319,12 @@ func checkFileLayout(files []File) (string, error) {
 			a, b := clean(f.Path), clean(g.Path)
 			switch {
 			case a == b:
-				return fileArguments[f.Name], fmt.Errorf("%s and %s would both be written to %s: give ca_cert_path, cert_path, key_path "+
-					"(and the configuration's path) distinct values", g.Name, f.Name, f.Path)
+				return fileArguments[f.Name], fmt.Errorf("%s and %s would both be written to %s: give %s distinct values",
+					g.Name, f.Name, f.Path, argumentsOf(g, f))
 			case strings.HasPrefix(a, b+"/") || strings.HasPrefix(a, b+`\`):
-				return fileArguments[g.Name], fmt.Errorf("%s is the path of %s and also the directory of %s (%s): a path cannot be both a file "+
-					"and a directory; give them distinct places", g.Path, g.Name, f.Name, f.Path)
+				return fileArguments[g.Name], nested(g, f)
 			case strings.HasPrefix(b, a+"/") || strings.HasPrefix(b, a+`\`):
-				return fileArguments[f.Name], fmt.Errorf("%s is the path of %s and also the directory of %s (%s): a path cannot be both a file "+
-					"and a directory; give them distinct places", f.Path, f.Name, g.Name, g.Path)
+				return fileArguments[f.Name], nested(f, g)
 			}
 		}
 	}

@@ -16,6 +16,10 @@ func TestPathsAsTheHostSeesThem(t *testing.T) {
 			_, p := Daemon{TLSVerify: true, JSONPath: "/etc/docker/", Material: m}.Render()
 			return p
 		},
+		"tls_dir that is daemon.json, no PEMs given": func() []Problem {
+			_, p := Daemon{TLSVerify: true, TLSDir: "/etc/docker/daemon.json"}.Render()
+			return p
+		},
 		"tls_dir that is daemon.json": func() []Problem {
 			_, p := Daemon{TLSVerify: true, TLSDir: "/etc/docker/daemon.json", Material: m}.Render()
 			return p
@@ -60,6 +64,7 @@ func TestPathsAsTheHostSeesThem(t *testing.T) {
 	want := map[string]string{
 		"daemon.json path with a trailing slash":       "daemon_json_path",
 		"tls_dir that is daemon.json":                  "daemon_json_path",
+		"tls_dir that is daemon.json, no PEMs given":   "daemon_json_path",
 		"key in two spellings":                         "key_path",
 		"a DEL in a path":                              "cert_path",
 		"buildkitd_path a directory with a slash":      "buildkitd_path",

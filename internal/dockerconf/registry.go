@@ -322,7 +322,7 @@ func (r Registry) Render() (RegistryRendered, []Problem) {
 		}
 		out.Files = append([]File{{Name: RegistryConfigName, Path: r.ConfigPath, Content: config, Mode: ModeConfig}}, out.Files...)
 	}
-	if problem, bad := layoutProblem(out.Files); bad {
+	if problem, bad := layoutProblem(out.Files, r.CACertPath, r.CertPath, r.KeyPath); bad {
 		return RegistryRendered{}, append(problems, problem)
 	}
 	// The registry reads its TLS files only at start-up.
