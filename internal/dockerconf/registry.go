@@ -89,13 +89,13 @@ func ParseRegistryBase(s string) (*RegistryBase, error) {
 	dec := yaml.NewDecoder(strings.NewReader(s))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return nil, fmt.Errorf("config_yaml is empty: give the rest of the configuration, such as version: 0.1 and storage: {filesystem: {rootdirectory: /var/lib/registry}}")
 		}
 		return nil, fmt.Errorf("config_yaml is not YAML the registry reads: %w", err)
 	}
 	var second yaml.Node
-	if err := dec.Decode(&second); err != io.EOF {
+	if err := dec.Decode(&second); !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("config_yaml holds more than one YAML document (---): the registry reads the first only; write one")
 	}
 	if len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
