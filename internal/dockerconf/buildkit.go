@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"path"
 	"regexp"
@@ -222,7 +223,8 @@ func CheckExtraTOML(extra string) error {
 	if err := toml.Unmarshal([]byte(extra), &doc); err != nil {
 		return fmt.Errorf("extra_toml is not TOML buildkitd reads (buildkitd would not start: \"failed to parse config\"): %s", tomlError(err))
 	}
-	if _, ok := doc["grpc"]; ok {
+	// buildkitd's loader matches keys to its settings without case.
+	if slices.ContainsFunc(slices.Collect(maps.Keys(doc)), func(k string) bool { return strings.EqualFold(k, "grpc") }) {
 		return fmt.Errorf("extra_toml sets grpc, which buildkitd.toml already has (addresses and TLS are this data source's arguments); " +
 			"TOML refuses a table defined twice and buildkitd would not start: remove it, and set addresses instead")
 	}

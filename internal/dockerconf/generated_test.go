@@ -23,7 +23,7 @@ var (
 		"\ufeffroot = \"/srv\"\n", "root = /srv\n", "[worker.oci]\n gc = true\n[worker.oci]\n gc = false\n",
 		"grpc = { address = [\"tcp://0.0.0.0:1\"] }\n", "grpc.debugAddress = \"0.0.0.0:6060\"\n", "[grpc.tls]\n ca = \"/x\"\n",
 		"[[grpc]]\n", "root = \"/srv\"\n[registry.\"docker.io\"]\n mirrors = [\"\"\"\n[grpc]\n\"\"\"]\n", "root = \"\"\"\n",
-		"[worker.oci]\n gc = true\n", "debug = true\n", "# only a comment", "", "root = '/srv' # ]]]\n", "a = 1\n[a]\n",
+		"[worker.oci]\n gc = true\n", "debug = true\n", "[GRPC]\ndebugAddress = \"0.0.0.0:6060\"\n", "Grpc.DebugAddress = \"0.0.0.0:6060\"\n", "# only a comment", "", "root = '/srv' # ]]]\n", "a = 1\n[a]\n",
 	}
 	hostileYAML = []string{
 		"version: 0.1\nstorage:\n  inmemory: {}\n  delete:\n    enabled: yes\nhttp:\n  secret: 0x1F2E\n",
@@ -33,7 +33,10 @@ var (
 		"version: 0.1\nstorage: inmemory\nstorage: inmemory\n", "version: 0.1\nstorage: inmemory\n---\nversion: 0.1\n",
 		"version: 0.1\nstorage: inmemory\nhttp: [a]\n", "- a\n", "", "version: 0.1\nstorage: inmemory\nhttp: &h {secret: s}\nx: *h\n",
 		"version: 0.1\nstorage: inmemory\n<<: {log: {level: info}}\n", "version: 0.1\nstorage: inmemory\nhttp:\n  secret: on\n",
-		"version: 0.1\nstorage: inmemory\nhttp: ~\n", "version: \"0.1\"\nstorage: {inmemory: }\n", "version: 0.1\nstorage: inmemory\nhttp: {headers: {X-A: [b]}}\n",
+		"version: 0.1\nstorage: inmemory\nhttp: ~\n", "version: 0.1\nstorage: inmemory\nhttp:\n  <<: {net: unix}\n",
+		"version: 0.1\nstorage: inmemory\nhttp:\n  secret: |-\n\n    after blank\n", "version: 0.1\nstorage: inmemory\nhttp:\n  secret: >-\n    x\n      indented\n    y\n",
+		"version: 0.1\nstorage: \"\"\n", "version: 0.1\nstorage: maintenance\n", "version: 0.1\nstorage: {filesystem: 5}\n",
+		"version: 0.1\nstorage: {inmemory: {}}\nhttp: {secret: 0755, host: 'https://r.example', relativeurls: y}\nlog: {level: ~}\n", "version: \"0.1\"\nstorage: {inmemory: }\n", "version: 0.1\nstorage: inmemory\nhttp: {headers: {X-A: [b]}}\n",
 	}
 )
 
@@ -92,8 +95,17 @@ func TestGeneratedInputsRefusedOrJudged(t *testing.T) {
 			if !tally(problems) {
 				return
 			}
-			if _, err := judge(t, "buildkitd", r.TOML); err != nil {
+			understood, err := judge(t, "buildkitd", r.TOML)
+			if err != nil {
 				t.Errorf("accepted, then %v\n%s", err, r.TOML)
+				return
+			}
+			// It listens where it was told, with the TLS rendered, and nothing else.
+			grpc := understood["GRPC"].(map[string]any)
+			tls := grpc["TLS"].(map[string]any)
+			if fmt.Sprint(grpc["Address"]) != fmt.Sprint(b.WithDefaults().Addresses) || grpc["DebugAddress"] != "" || grpc["GID"] != nil ||
+				tls["Cert"] != b.WithDefaults().CertPath || tls["Key"] != b.WithDefaults().KeyPath {
+				t.Errorf("accepted, then buildkitd understood grpc = %v\n%s", grpc, r.TOML)
 			}
 			cloudJudge(t, r.CloudConfig)
 			unit := strings.Replace(r.Unit, "ExecStart="+b.WithDefaults().BuildkitdPath+" ", "ExecStart=/bin/sh ", 1)
@@ -131,8 +143,16 @@ func TestGeneratedInputsRefusedOrJudged(t *testing.T) {
 			if !tally(problems) {
 				return
 			}
-			if _, err := judge(t, "registry", rendered.Files[0].Content); err != nil {
+			understood, err := judge(t, "registry", rendered.Files[0].Content)
+			if err != nil {
 				t.Errorf("accepted %q, then %v\n%s", c.configYAML, err, rendered.Files[0].Content)
+				return
+			}
+			// It listens where it was told, with the TLS rendered.
+			http := understood["http"].(map[string]any)
+			tls := http["tls"].(map[string]any)
+			if http["addr"] != r.WithDefaults().Addr || http["net"] != "" || tls["certificate"] != r.WithDefaults().CertPath || tls["key"] != r.WithDefaults().KeyPath {
+				t.Errorf("accepted %q, then the registry understood http = %v", c.configYAML, http)
 			}
 			cloudJudge(t, rendered.CloudConfig)
 		})

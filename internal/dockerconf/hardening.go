@@ -3,6 +3,7 @@ package dockerconf
 import (
 	"encoding/json"
 	"fmt"
+	"net"
 	"reflect"
 	"slices"
 	"strings"
@@ -76,8 +77,13 @@ func remoteSyslog(cfg map[string]any) bool {
 	opts, _ := cfg["log-opts"].(map[string]any)
 	addr, _ := opts["syslog-address"].(string)
 	for _, scheme := range []string{"tcp://", "udp://", "tcp+tls://"} {
-		if strings.HasPrefix(addr, scheme) {
-			return true
+		if rest, ok := strings.CutPrefix(addr, scheme); ok {
+			host, _, err := net.SplitHostPort(rest)
+			if err != nil {
+				host = rest
+			}
+			ip := net.ParseIP(host)
+			return !strings.EqualFold(host, "localhost") && (ip == nil || !ip.IsLoopback())
 		}
 	}
 	return false

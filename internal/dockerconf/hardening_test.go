@@ -62,6 +62,7 @@ func TestFindings(t *testing.T) {
 		// journald and a local syslog keep the logs on the host.
 		{"journald", true, `{"log-driver": "journald"}`, map[string]string{"2.13": "manual"}},
 		{"syslog, local", true, `{"log-driver": "syslog", "log-opts": {"syslog-address": "unixgram:///dev/log"}}`, map[string]string{"2.13": "manual"}},
+		{"syslog, loopback", true, `{"log-driver": "syslog", "log-opts": {"syslog-address": "udp://127.0.0.1:514"}}`, map[string]string{"2.13": "manual"}},
 		{"syslog, remote", true, `{"log-driver": "syslog", "log-opts": {"syslog-address": "tcp+tls://logs.example.internal:6514"}}`, map[string]string{"2.13": "pass"}},
 		{"seccomp builtin", true, `{"seccomp-profile": "builtin"}`, map[string]string{"2.17": "manual"}},
 		{"seccomp custom", true, `{"seccomp-profile": "/etc/docker/seccomp.json"}`, map[string]string{"2.17": "manual"}},

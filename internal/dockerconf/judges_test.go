@@ -309,3 +309,28 @@ func judgeDropin(t *testing.T, r Rendered) error {
 	}
 	return judgeUnit(t, unit, units[unit], map[string]string{filepath.Base(r.DropinPath): r.Dropin}, other, units[other])
 }
+
+// TestParsersMatchTheJudges: the provider parses extra_toml and reads
+// config_yaml's meaning with the very versions of the libraries buildkitd
+// and the registry use (as the judges module resolves them).
+func TestParsersMatchTheJudges(t *testing.T) {
+	version := func(goMod, module string) string {
+		text, err := os.ReadFile(goMod)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(string(text), "\n") {
+			if f := strings.Fields(line); len(f) >= 2 && f[0] == module {
+				return f[1]
+			}
+		}
+		t.Fatalf("%s does not require %s", goMod, module)
+		return ""
+	}
+	for _, module := range []string{"github.com/pelletier/go-toml/v2", "go.yaml.in/yaml/v2"} {
+		provider, judges := version("../../go.mod", module), version("../../judges/go.mod", module)
+		if provider != judges {
+			t.Errorf("%s: the provider has %s, buildkitd's or the registry's module %s: align go.mod with judges/go.mod", module, provider, judges)
+		}
+	}
+}

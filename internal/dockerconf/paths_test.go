@@ -24,6 +24,10 @@ func TestPathsAsTheHostSeesThem(t *testing.T) {
 			_, p := Daemon{TLSVerify: true, TLSDir: "/etc/docker/daemon.json", Material: m}.Render()
 			return p
 		},
+		"key_path the root": func() []Problem {
+			_, p := Daemon{TLSVerify: true, KeyPath: "/", Material: m}.Render()
+			return p
+		},
 		"key in two spellings": func() []Problem {
 			_, p := Daemon{TLSVerify: true, KeyPath: "/etc/docker//tls/server-key.pem", Material: m}.Render()
 			return p
@@ -66,6 +70,7 @@ func TestPathsAsTheHostSeesThem(t *testing.T) {
 		"tls_dir that is daemon.json":                  "daemon_json_path",
 		"tls_dir that is daemon.json, no PEMs given":   "daemon_json_path",
 		"key in two spellings":                         "key_path",
+		"key_path the root":                            "key_path",
 		"a DEL in a path":                              "cert_path",
 		"buildkitd_path a directory with a slash":      "buildkitd_path",
 		"dockerd_path a directory":                     "dockerd_path",

@@ -448,6 +448,9 @@ func checkPOSIXPath(name, s, example, p string) error {
 // and cloud-init's write_files stops half way at it), no empty, . or ..
 // element (which make one file of two spellings).
 func checkCleanPath(name, s string) error {
+	if s == "/" {
+		return fmt.Errorf("%s %q is the root directory itself: write the full path of the file or directory", name, s)
+	}
 	if c := path.Clean(s); c != s {
 		why := "is not a clean path"
 		if c+"/" == s {

@@ -4,12 +4,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"path"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 
+	yamlv2 "go.yaml.in/yaml/v2"
 	"gopkg.in/yaml.v3"
 )
 
@@ -75,6 +78,7 @@ func (r Registry) WithDefaults() Registry {
 // refuses for a boolean, and to 7982).
 type RegistryBase struct {
 	root *yaml.Node // a MappingNode
+	text string     // as given
 }
 
 // registryStorageParameters are the keys of storage that are not a
@@ -105,7 +109,7 @@ func ParseRegistryBase(s string) (*RegistryBase, error) {
 		return nil, err
 	}
 	keepEmptyNulls(doc.Content[0])
-	base := &RegistryBase{root: doc.Content[0]}
+	base := &RegistryBase{root: doc.Content[0], text: s}
 	if err := base.check(); err != nil {
 		return nil, err
 	}
@@ -120,6 +124,10 @@ func checkDuplicateKeys(n *yaml.Node, at string) error {
 		seen := map[string]bool{}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i]
+			if k.Kind != yaml.ScalarNode || k.Value == "<<" {
+				return fmt.Errorf("config_yaml line %d: write each setting by its name (no merge key << or complex key): a merged "+
+					"http.net or http.tls would change the listener this data source renders", k.Line)
+			}
 			if seen[k.Value] {
 				return fmt.Errorf("config_yaml line %d: %s%s is set twice, and the registry would silently keep the last: keep one", k.Line, at, k.Value)
 			}
@@ -195,14 +203,24 @@ func checkRegistryStorage(storage *yaml.Node) error {
 		return fmt.Errorf("config_yaml has no storage, which the registry refuses to start without (\"no storage configuration provided\"): " + fix)
 	}
 	if storage.Kind == yaml.ScalarNode {
-		return nil // storage: inmemory, a type without parameters
+		// storage: inmemory, a type without parameters.
+		if storage.Value == "" || slices.Contains(registryStorageParameters, storage.Value) {
+			return fmt.Errorf("config_yaml line %d: storage %q names no storage type, and the registry refuses to start "+
+				"(\"no storage configuration provided\"): %s", storage.Line, storage.Value, fix)
+		}
+		return nil
 	}
 	if storage.Kind != yaml.MappingNode {
 		return fmt.Errorf("config_yaml line %d: storage is neither a storage type's name nor a mapping: %s", storage.Line, fix)
 	}
 	var types []string
 	for i := 0; i+1 < len(storage.Content); i += 2 {
-		if k := storage.Content[i].Value; !slices.Contains(registryStorageParameters, k) {
+		k, v := storage.Content[i].Value, storage.Content[i+1]
+		if v.Kind != yaml.MappingNode && v.Tag != "!!null" {
+			return fmt.Errorf("config_yaml line %d: storage.%s is not a mapping of its settings, which the registry refuses "+
+				"(\"cannot unmarshal\"): write storage: {%s: {...}}, or %s: with nothing after it", v.Line, k, k, k)
+		}
+		if !slices.Contains(registryStorageParameters, k) {
 			types = append(types, k)
 		}
 	}
@@ -251,8 +269,54 @@ func (r Registry) Config() (string, error) {
 	b.WriteString("# Written by Terraform (dockertls_registry_config).\n")
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)
-	err := enc.Encode(&root)
-	return b.String(), errors.Join(err, enc.Close())
+	if err := errors.Join(enc.Encode(&root), enc.Close()); err != nil {
+		return "", err
+	}
+	if err := r.Base.sameMeaning(b.String(), section); err != nil {
+		return "", err
+	}
+	return b.String(), nil
+}
+
+// sameMeaning returns an error unless rendered, read as the registry reads
+// YAML (go.yaml.in/yaml/v2, YAML 1.1), is b's own text with http.addr and
+// http.tls set to section's: the check that no value changed meaning on
+// its way through yaml.v3's encoder (which rewrites some block scalars).
+func (b *RegistryBase) sameMeaning(rendered string, section map[string]any) error {
+	var original, got map[string]any
+	if err := yamlv2.Unmarshal([]byte(b.text), &original); err != nil {
+		return fmt.Errorf("the registry's YAML parser refuses config_yaml: %w", err)
+	}
+	if err := yamlv2.Unmarshal([]byte(rendered), &got); err != nil {
+		return fmt.Errorf("the registry's YAML parser refuses the rendered config.yml: %w", err)
+	}
+	http, _ := got["http"].(map[any]any)
+	want := map[any]any{}
+	if h, ok := original["http"].(map[any]any); ok {
+		want = maps.Clone(h)
+	}
+	var wantSection map[string]any
+	if err := yamlv2.Unmarshal(mustYAMLv2(section), &wantSection); err != nil {
+		return err
+	}
+	for key, v := range wantSection {
+		want[key] = v
+	}
+	original["http"] = want
+	got["http"] = http
+	if !reflect.DeepEqual(original, got) {
+		return fmt.Errorf("config_yaml would not keep its meaning through the rendering (a block scalar, |- or >-, with leading blank lines or " +
+			"more-indented lines is one form that changes): write those values as quoted strings")
+	}
+	return nil
+}
+
+func mustYAMLv2(v any) []byte {
+	b, err := yamlv2.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
 }
 
 // keepEmptyNulls writes each empty null (key: with nothing after it) as
@@ -357,8 +421,8 @@ func CheckListenAddr(addr string) error {
 			err = fmt.Errorf("the port %q is not a number from 1 to 65535", port)
 		}
 	}
-	if err == nil && host != "" && net.ParseIP(host) == nil && strings.ContainsAny(host, "/:% ") {
-		err = fmt.Errorf("%q is not a host name or an address", host)
+	if err == nil && host != "" && net.ParseIP(host) == nil && !validDNSName(strings.ToLower(host)) {
+		err = fmt.Errorf("%q is not a host name or an address the registry can listen on", host)
 	}
 	if ip := net.ParseIP(host); err == nil && ip != nil && ip.To4() == nil && (ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast()) {
 		err = fmt.Errorf("%s is a link-local IPv6 address, which the registry can listen on only with a zone (%%eth0) that address cannot carry; use the host's global or unique-local address", host)

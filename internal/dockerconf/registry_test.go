@@ -105,6 +105,8 @@ func TestRegistryChecks(t *testing.T) {
 		{Registry{Addr: ":99999"}, "address", "1 to 65535"},
 		{Registry{Addr: "[fe80::1]:5000"}, "address", "link-local IPv6"},
 		{Registry{Addr: "a b:5000"}, "address", "not a host name"},
+		{Registry{Addr: "*:5000"}, "address", "not a host name"},
+		{Registry{Addr: "a_b:5000"}, "address", "not a host name"},
 		{Registry{MinimumTLS: "tls1.1"}, "minimum_tls", "tls1.2, tls1.3"},
 		{Registry{TLSDir: "tls"}, "tls_dir", "absolute"},
 		{Registry{Addr: "192.0.2.10:5000", MinimumTLS: "tls1.3"}, "", ""},

@@ -40,6 +40,13 @@ type Key struct {
 // chance.
 const window = 24
 
+// lineWindow is a window inside one PEM line: 16 characters, 12 random
+// bytes, still no text's by chance.
+const (
+	lineWindow = 16
+	pemLine    = 64
+)
+
 // New returns the traces of the unencrypted PEM private key keyPEM (PKCS#8,
 // SEC 1 or PKCS #1).
 func New(name, keyPEM string) (*Key, error) {
@@ -60,8 +67,13 @@ func New(name, keyPEM string) (*Key, error) {
 	}
 	body := base64.StdEncoding.EncodeToString(block.Bytes)
 	first, last := (at+2)/3*4, (at+len(secret))/3*4
-	for i := first; i+window <= last; i += window {
-		k.windows = append(k.windows, body[i:i+window])
+	// Every window of the secret's characters within one PEM line (64
+	// characters), so that a single line quoted alone is found too.
+	for line := first / pemLine * pemLine; line < last; line += pemLine {
+		lo, hi := max(first, line), min(last, line+pemLine)
+		for i := lo; i+lineWindow <= hi; i++ {
+			k.windows = append(k.windows, body[i:i+lineWindow])
+		}
 	}
 	if len(k.windows) == 0 {
 		return nil, fmt.Errorf("keytrace: %s: the secret is too short to trace", name)
@@ -128,7 +140,7 @@ func (k *Key) In(text string) bool {
 // breaks (as they are or JSON-escaped) removed, URL-unescaped, and each
 // base64 run decoded.
 func variants(text string, depth int) []string {
-	flat := strings.NewReplacer("\\n", "", "\n", "", "\r", "", "\\r", "").Replace(text)
+	flat := strings.NewReplacer("\\n", "", "\n", "", "\r", "", "\\r", "", `\/`, "/").Replace(text)
 	out := []string{text, flat}
 	if u, err := url.PathUnescape(flat); err == nil && u != flat {
 		out = append(out, strings.NewReplacer("\n", "", "\r", "").Replace(u))

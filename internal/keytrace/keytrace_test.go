@@ -1,6 +1,7 @@
 package keytrace
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
@@ -11,6 +12,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -44,14 +46,23 @@ func TestFindsEveryForm(t *testing.T) {
 		block, _ := pem.Decode([]byte(keyPEM))
 		lines := strings.Split(strings.TrimSpace(keyPEM), "\n")
 		forms := map[string]string{
-			"PEM":                      keyPEM,
-			"PEM in JSON":              string(jsonPEM),
-			"base64 of the file":       "content: " + base64.StdEncoding.EncodeToString([]byte(keyPEM)),
-			"data URL":                 "data:," + url.PathEscape(keyPEM),
-			"base64 data URL":          "data:;base64," + base64.StdEncoding.EncodeToString([]byte(keyPEM)),
-			"the body alone, one line": strings.Join(lines[1:len(lines)-1], ""),
-			"hex":                      "x " + hex.EncodeToString(k.secret),
-			"DER in base64":            base64.StdEncoding.EncodeToString(block.Bytes),
+			"PEM":                       keyPEM,
+			"PEM in JSON":               string(jsonPEM),
+			"base64 of the file":        "content: " + base64.StdEncoding.EncodeToString([]byte(keyPEM)),
+			"data URL":                  "data:," + url.PathEscape(keyPEM),
+			"base64 data URL":           "data:;base64," + base64.StdEncoding.EncodeToString([]byte(keyPEM)),
+			"the body alone, one line":  strings.Join(lines[1:len(lines)-1], ""),
+			"hex":                       "x " + hex.EncodeToString(k.secret),
+			"DER in base64":             base64.StdEncoding.EncodeToString(block.Bytes),
+			"JSON with escaped slashes": strings.ReplaceAll(string(jsonPEM), "/", `\/`),
+		}
+		// Each body line that holds 12 or more bytes of the secret, alone.
+		at := bytes.Index(block.Bytes, k.secret)
+		first, last := (at+2)/3*4, (at+len(k.secret))/3*4
+		for i, line := range lines[1 : len(lines)-1] {
+			if min(last, (i+1)*64)-max(first, i*64) >= 16 {
+				forms[fmt.Sprintf("body line %d alone", i+1)] = line
+			}
 		}
 		for form, text := range forms {
 			if !k.In("prefix " + text + " suffix") {

@@ -12,9 +12,15 @@ func TestRedact(t *testing.T) {
 		{"cut short", "id -----BEGIN EC PRIVATE KEY-----\n" + body[:20], "id " + RedactedKey},
 		{"body alone", "id " + body + " end", "id " + RedactedKey + " end"},
 		{"path kept", "tls_dir \"/etc/docker/certs.d/registry.example.internal:5000/client.cert\"", ""},
-		{"long path without dots kept", "/var/lib/AbcDefGhi1234567890AbcDefGhi1234567890", ""},
+		{"long path kept", "/var/lib/dockertls/Buildkit2024/Registry5000/certs/ClientPairs2026", ""},
 		{"fingerprint kept", "sha256 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", ""},
 		{"certificate header kept", "-----BEGIN CERTIFICATE-----", ""},
+		{"a relative path kept", `tls_dir "etc/docker/TLS/CertificatesFor2024/buildkitdServer" is not an absolute path`, ""},
+		{"an SSH fingerprint kept", "SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s", ""},
+		{"mixed-case hex kept", "serial 0aBcDeF0123456789aBcDeF0123456789aBcDeF01", ""},
+		{"a body line starting with a slash", `key_path "/` + body[1:] + `"`, `key_path "` + RedactedKey + `"`},
+		{"JSON-escaped slashes", `{"k": "` + strings.ReplaceAll(body[:30], "G", `\/`) + body[30:] + `"}`, `{"k": "` + RedactedKey + `"}`},
+		{"URL-encoded PEM", "id=-----BEGIN+PRIVATE+KEY-----%0A" + body + "%0A-----END+PRIVATE+KEY-----", "id=" + RedactedKey},
 	} {
 		want := tc.want
 		if want == "" {

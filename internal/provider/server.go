@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"reflect"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -83,6 +84,9 @@ func released[Req, Resp any](s releasingServer, ctx context.Context, req Req, ca
 // or in a program's error text. terraform-plugin-go logs the diagnostics
 // after this, so its logs get the redacted text too.
 func redactResponse(resp any) {
+	if v := reflect.ValueOf(resp); !v.IsValid() || v.Kind() == reflect.Pointer && v.IsNil() {
+		return
+	}
 	var diags []*tfprotov6.Diagnostic
 	switch r := resp.(type) {
 	case *tfprotov6.ValidateResourceConfigResponse:
@@ -110,7 +114,7 @@ func redactResponse(resp any) {
 	case *tfprotov6.CloseEphemeralResourceResponse:
 		diags = r.Diagnostics
 	case *tfprotov6.CallFunctionResponse:
-		if r != nil && r.Error != nil {
+		if r.Error != nil {
 			r.Error.Text = pki.Redact(r.Error.Text)
 		}
 	}

@@ -104,6 +104,8 @@ func TestRedactResponse(t *testing.T) {
 	redactResponse(read)
 	redactResponse(fn)
 	redactResponse((*tfprotov6.CallFunctionResponse)(nil))
+	redactResponse((*tfprotov6.ReadDataSourceResponse)(nil))
+	redactResponse(nil)
 	for _, s := range []string{diag.Summary, diag.Detail, fn.Error.Text} {
 		if strings.Contains(s, "PRIVATE KEY") || strings.Contains(s, "q3Rk1kZr9") || !strings.Contains(s, pki.RedactedKey) {
 			t.Errorf("not redacted: %q", s)
