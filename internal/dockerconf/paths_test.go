@@ -11,77 +11,25 @@ import (
 // control character, a directory where a program goes.
 func TestPathsAsTheHostSeesThem(t *testing.T) {
 	m := DaemonMaterial{CACertPEM: "CA", CertPEM: "CERT", KeyPEM: "KEY"}
-	render := map[string]func() []Problem{
-		"daemon.json path with a trailing slash": func() []Problem {
-			_, p := Daemon{TLSVerify: true, JSONPath: "/etc/docker/", Material: m}.Render()
-			return p
-		},
-		"tls_dir that is daemon.json, no PEMs given": func() []Problem {
-			_, p := Daemon{TLSVerify: true, TLSDir: "/etc/docker/daemon.json"}.Render()
-			return p
-		},
-		"tls_dir that is daemon.json": func() []Problem {
-			_, p := Daemon{TLSVerify: true, TLSDir: "/etc/docker/daemon.json", Material: m}.Render()
-			return p
-		},
-		"key_path the root": func() []Problem {
-			_, p := Daemon{TLSVerify: true, KeyPath: "/", Material: m}.Render()
-			return p
-		},
-		"key in two spellings": func() []Problem {
-			_, p := Daemon{TLSVerify: true, KeyPath: "/etc/docker//tls/server-key.pem", Material: m}.Render()
-			return p
-		},
-		"a DEL in a path": func() []Problem {
-			_, p := Daemon{TLSVerify: true, CertPath: "/etc/docker/tls/cert\x7f.pem", Material: m}.Render()
-			return p
-		},
-		"dockerd_path a directory": func() []Problem {
-			_, p := Daemon{TLSVerify: true, DockerdPath: "/usr/sbin", Material: m}.Render()
-			return p
-		},
-		"buildkitd_path a directory with a slash": func() []Problem {
-			_, p := Buildkitd{TLSVerify: true, BuildkitdPath: "/usr/local/bin/", Material: m}.Render()
-			return p
-		},
-		"buildkitd_path a directory": func() []Problem {
-			_, p := Buildkitd{TLSVerify: true, BuildkitdPath: "/usr/local/bin", Material: m}.Render()
-			return p
-		},
-		"buildkitd key under a tls_dir, unclean": func() []Problem {
-			_, p := Buildkitd{TLSVerify: true, KeyPath: "/etc/buildkit/tls/../tls/server-key.pem", Material: m}.Render()
-			return p
-		},
-		"buildkitd tls_dir that is buildkitd.toml": func() []Problem {
-			_, p := Buildkitd{TLSVerify: true, TLSDir: DefaultBuildkitdConfigPath, Material: m}.Render()
-			return p
-		},
-		"registry config_path inside tls_dir's ca.pem": func() []Problem {
-			_, p := Registry{TLSVerify: true, ConfigPath: "/etc/distribution/tls/ca.pem/config.yml", Base: mustRegistryBase(t, "version: 0.1\nstorage: inmemory\n"), Material: m}.Render()
-			return p
-		},
-		"registry tls_dir with a trailing slash": func() []Problem {
-			_, p := Registry{TLSVerify: true, TLSDir: "/etc/distribution/tls/", Material: m}.Render()
-			return p
-		},
-	}
-	want := map[string]string{
-		"daemon.json path with a trailing slash":       "daemon_json_path",
-		"tls_dir that is daemon.json":                  "daemon_json_path",
-		"tls_dir that is daemon.json, no PEMs given":   "daemon_json_path",
-		"key in two spellings":                         "key_path",
-		"key_path the root":                            "key_path",
-		"a DEL in a path":                              "cert_path",
-		"buildkitd_path a directory with a slash":      "buildkitd_path",
-		"dockerd_path a directory":                     "dockerd_path",
-		"buildkitd_path a directory":                   "buildkitd_path",
-		"buildkitd key under a tls_dir, unclean":       "key_path",
-		"buildkitd tls_dir that is buildkitd.toml":     "config_path",
-		"registry config_path inside tls_dir's ca.pem": "ca_cert_path",
-		"registry tls_dir with a trailing slash":       "tls_dir",
-	}
-	for name, f := range render {
-		problems := f()
+	for _, c := range []struct {
+		name, argument string
+		problems       []Problem
+	}{
+		{"daemon.json path with a trailing slash", "daemon_json_path", problemsOf(Daemon{TLSVerify: true, JSONPath: "/etc/docker/", Material: m}.Render())},
+		{"tls_dir that is daemon.json, no PEMs given", "daemon_json_path", problemsOf(Daemon{TLSVerify: true, TLSDir: "/etc/docker/daemon.json"}.Render())},
+		{"tls_dir that is daemon.json", "daemon_json_path", problemsOf(Daemon{TLSVerify: true, TLSDir: "/etc/docker/daemon.json", Material: m}.Render())},
+		{"key_path the root", "key_path", problemsOf(Daemon{TLSVerify: true, KeyPath: "/", Material: m}.Render())},
+		{"key in two spellings", "key_path", problemsOf(Daemon{TLSVerify: true, KeyPath: "/etc/docker//tls/server-key.pem", Material: m}.Render())},
+		{"a DEL in a path", "cert_path", problemsOf(Daemon{TLSVerify: true, CertPath: "/etc/docker/tls/cert\x7f.pem", Material: m}.Render())},
+		{"dockerd_path a directory", "dockerd_path", problemsOf(Daemon{TLSVerify: true, DockerdPath: "/usr/sbin", Material: m}.Render())},
+		{"buildkitd_path a directory with a slash", "buildkitd_path", problemsOf(Buildkitd{TLSVerify: true, BuildkitdPath: "/usr/local/bin/", Material: m}.Render())},
+		{"buildkitd_path a directory", "buildkitd_path", problemsOf(Buildkitd{TLSVerify: true, BuildkitdPath: "/usr/local/bin", Material: m}.Render())},
+		{"buildkitd key under a tls_dir, unclean", "key_path", problemsOf(Buildkitd{TLSVerify: true, KeyPath: "/etc/buildkit/tls/../tls/server-key.pem", Material: m}.Render())},
+		{"buildkitd tls_dir that is buildkitd.toml", "config_path", problemsOf(Buildkitd{TLSVerify: true, TLSDir: DefaultBuildkitdConfigPath, Material: m}.Render())},
+		{"registry config_path inside tls_dir's ca.pem", "ca_cert_path", problemsOf(Registry{TLSVerify: true, ConfigPath: "/etc/distribution/tls/ca.pem/config.yml", Base: mustRegistryBase(t, "version: 0.1\nstorage: inmemory\n"), Material: m}.Render())},
+		{"registry tls_dir with a trailing slash", "tls_dir", problemsOf(Registry{TLSVerify: true, TLSDir: "/etc/distribution/tls/", Material: m}.Render())},
+	} {
+		name, problems := c.name, c.problems
 		if !hasError(problems) {
 			t.Errorf("%s: accepted", name)
 			continue
@@ -93,11 +41,14 @@ func TestPathsAsTheHostSeesThem(t *testing.T) {
 				t.Errorf("%s: the message holds the control character itself", name)
 			}
 		}
-		if !strings.Contains(" "+strings.Join(named, " ")+" ", " "+want[name]+" ") {
-			t.Errorf("%s: problems name %v, want %s: %+v", name, named, want[name], problems)
+		if !strings.Contains(" "+strings.Join(named, " ")+" ", " "+c.argument+" ") {
+			t.Errorf("%s: problems name %v, want %s: %+v", name, named, c.argument, problems)
 		}
 	}
 }
+
+// problemsOf is the problems of a Render.
+func problemsOf[R any](_ R, problems []Problem) []Problem { return problems }
 
 func mustRegistryBase(t *testing.T, s string) *RegistryBase {
 	t.Helper()
