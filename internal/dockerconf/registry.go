@@ -105,7 +105,7 @@ func ParseRegistryBase(s string) (*RegistryBase, error) {
 	if len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
 		return nil, fmt.Errorf("config_yaml is not a YAML mapping: write the registry's settings, such as version: 0.1 and storage: {filesystem: {rootdirectory: /var/lib/registry}}")
 	}
-	if err := checkDuplicateKeys(doc.Content[0], ""); err != nil {
+	if err := checkKeys(doc.Content[0], ""); err != nil {
 		return nil, err
 	}
 	keepEmptyNulls(doc.Content[0])
@@ -116,10 +116,12 @@ func ParseRegistryBase(s string) (*RegistryBase, error) {
 	return base, nil
 }
 
-// checkDuplicateKeys returns an error when a mapping under n sets a key
-// twice: the registry would silently keep the last (yaml.v2 outside its
-// strict mode), which is rarely what was meant.
-func checkDuplicateKeys(n *yaml.Node, at string) error {
+// checkKeys returns an error when a mapping under n sets a key twice (the
+// registry would silently keep the last: yaml.v2 outside its strict mode),
+// or has a merge key or a key that is not a plain name (which would hide
+// what the rendering must find and own: version, storage, http.net,
+// http.tls).
+func checkKeys(n *yaml.Node, at string) error {
 	if n.Kind == yaml.MappingNode {
 		seen := map[string]bool{}
 		for i := 0; i+1 < len(n.Content); i += 2 {
@@ -132,14 +134,14 @@ func checkDuplicateKeys(n *yaml.Node, at string) error {
 				return fmt.Errorf("config_yaml line %d: %s%s is set twice, and the registry would silently keep the last: keep one", k.Line, at, k.Value)
 			}
 			seen[k.Value] = true
-			if err := checkDuplicateKeys(n.Content[i+1], at+k.Value+"."); err != nil {
+			if err := checkKeys(n.Content[i+1], at+k.Value+"."); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
 	for _, c := range n.Content {
-		if err := checkDuplicateKeys(c, at); err != nil {
+		if err := checkKeys(c, at); err != nil {
 			return err
 		}
 	}
@@ -161,11 +163,6 @@ func lookup(m *yaml.Node, key string) *yaml.Node {
 
 // check returns what the registry refuses at start-up in b.
 func (b *RegistryBase) check() error {
-	for i := 0; i+1 < len(b.root.Content); i += 2 {
-		if k := b.root.Content[i]; k.Kind != yaml.ScalarNode || k.Value == "<<" {
-			return fmt.Errorf("config_yaml line %d: write each setting by its name (no merge key << or complex key): the rendering must find version, storage and http", k.Line)
-		}
-	}
 	version := lookup(b.root, "version")
 	switch {
 	case version == nil || version.Tag == "!!null":
