@@ -13,11 +13,8 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/pelletier/go-toml/v2"
-
-	"github.com/dockertls/terraform-provider-dockertls/internal/pki"
 )
 
 // BuildKit: buildkitd's TLS listener (buildkitd.toml's [grpc] and
@@ -65,11 +62,25 @@ type Buildkitd struct {
 	// (so that its top-level keys stay top-level): settings such as root,
 	// or a registry's section (RegistryClient.BuildkitdTOML).
 	ExtraTOML string
-	Material  DaemonMaterial
+	Material  ServerMaterial
 	// AllowUnverified accepts !TLSVerify with a tcp:// address (with a
 	// warning), which Check otherwise refuses.
 	AllowUnverified bool
+	// Now is when the material is judged; zero means the current time.
+	Now time.Time
+	// Pending are the inputs not known yet: Check skips what needs them.
+	Pending Pending
 }
+
+// The inputs of buildkitd, as Problems name them (with serverTLSFields).
+const (
+	FieldAddresses     Field = "addresses"
+	FieldBuildkitdPath Field = "buildkitd_path"
+	FieldExtraTOML     Field = "extra_toml"
+)
+
+// BuildkitdFields are every input a Buildkitd's problems name.
+var BuildkitdFields = append([]Field{FieldAddresses, FieldBuildkitdPath, FieldExtraTOML, FieldConfigPath}, serverTLSFields...)
 
 // WithDefaults returns b with every empty path and nil Addresses set to
 // the default.
@@ -132,8 +143,8 @@ type BuildkitdRendered struct {
 	CloudConfig    string
 }
 
-// Render fills in b's defaults, checks them (Check) and renders
-// the files. With an error among the problems, BuildkitdRendered is empty.
+// Render fills in b's defaults, checks them (Check) and renders the
+// files. With an error among the problems, BuildkitdRendered is empty.
 func (b Buildkitd) Render() (BuildkitdRendered, []Problem) {
 	b = b.WithDefaults()
 	problems := b.Check()
@@ -142,69 +153,68 @@ func (b Buildkitd) Render() (BuildkitdRendered, []Problem) {
 	}
 	r := BuildkitdRendered{TOML: b.TOML(), Unit: b.Unit()}
 	if err := checkTOML(r.TOML); err != nil {
-		return BuildkitdRendered{}, append(problems, Problem{Argument: "extra_toml", Summary: "Invalid extra_toml", Detail: err.Error()})
+		return BuildkitdRendered{}, append(problems, Problem{Field: FieldExtraTOML, Summary: "Invalid extra_toml", Detail: err.Error()})
 	}
-	r.Files = []File{
+	tls := b.tls()
+	r.Files = append([]File{
 		{Name: BuildkitdTOMLName, Path: b.ConfigPath, Content: r.TOML, Mode: ModeConfig},
 		{Name: BuildkitdUnitName, Path: BuildkitdUnitPath, Content: r.Unit, Mode: ModeConfig},
+	}, tls.files()...)
+	trigger, layout := tls.finish(r.Files, tls.tlsPathsStamp())
+	if len(layout) > 0 {
+		return BuildkitdRendered{}, append(problems, layout...)
 	}
-	trust, _ := b.Material.ClientTrust()
-	if !b.TLSVerify {
-		trust = "" // buildkitd.toml names no ca: nothing reads it
-	}
-	r.Files = append(r.Files, tlsFiles(b.CACertPath, b.CertPath, b.KeyPath, trust, b.Material)...)
-	if problem, bad := layoutProblem(r.Files, b.CACertPath, b.CertPath, b.KeyPath); bad {
-		return BuildkitdRendered{}, append(problems, problem)
-	}
-	r.RestartTrigger = RestartTrigger(append(slices.Clone(r.Files), File{Name: "tls paths", Content: b.CACertPath + "\x00" + b.CertPath + "\x00" + b.KeyPath}))
+	r.RestartTrigger = trigger
 	r.CloudConfig = cloudConfig("dockertls_buildkitd_config", r.Files, "root:root", false, [][]string{
 		{"systemctl", "daemon-reload"}, {"systemctl", "enable", "buildkit"}, {"systemctl", "restart", "buildkit"},
 	})
 	return r, problems
 }
 
-// tlsFiles are a server's CA (its client trust), certificate and key, each
-// only when its content is given (something else may deliver it).
-func tlsFiles(caPath, certPath, keyPath, trust string, m DaemonMaterial) []File {
-	var out []File
-	for _, f := range []File{
-		{Name: CAFileName, Path: caPath, Content: trust, Mode: ModeCertificate},
-		{Name: ServerCertFileName, Path: certPath, Content: m.CertPEM, Mode: ModeCertificate},
-		{Name: ServerKeyFileName, Path: keyPath, Content: m.KeyPEM, Mode: ModePrivateKey, Sensitive: true},
-	} {
-		if f.Content != "" {
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
-func hasError(problems []Problem) bool {
-	return slices.ContainsFunc(problems, func(p Problem) bool { return !p.Warning })
+// tls is b's TLS as the server pipeline takes it; b has its defaults.
+func (b Buildkitd) tls() serverTLS {
+	return serverTLS{caPath: b.CACertPath, certPath: b.CertPath, keyPath: b.KeyPath, material: b.Material, verify: b.TLSVerify,
+		names: ServerNames(b.Addresses), now: b.Now, pending: b.Pending}
 }
 
 // Check returns what buildkitd or systemd would refuse in b (errors) and
-// what is worth a warning; b has its defaults. The material is checked
-// where it is given: see CheckServerMaterial.
-func (b Buildkitd) Check() []Problem { return append(b.CheckListeners(), b.CheckFiles()...) }
+// what is worth a warning, skipping what needs a Pending input; b has its
+// defaults.
+func (b Buildkitd) Check() []Problem {
+	var problems []Problem
+	listeners := !b.Pending.Any(FieldAddresses, FieldTLSVerify, FieldAllowUnverified)
+	if listeners {
+		problems = append(problems, b.CheckListeners()...)
+	}
+	if !b.Pending.Any(FieldConfigPath, FieldBuildkitdPath, FieldExtraTOML, FieldTLSDir, FieldCACertPath, FieldCertPath, FieldKeyPath) {
+		problems = append(problems, b.CheckFiles()...)
+	}
+	if listeners {
+		problems = append(problems, b.tls().check()...)
+	}
+	return problems
+}
 
 // CheckListeners judges Addresses, and TLSVerify with them.
 func (b Buildkitd) CheckListeners() []Problem {
-	return append(CheckBuildkitdAddresses(b.Addresses), CheckServerSecurity("addresses", "buildkitd",
+	return append(CheckBuildkitdAddresses(b.Addresses), CheckServerSecurity(FieldAddresses, "buildkitd",
 		"runs builds, whose RUN steps run as root on the host", b.Addresses, b.TLSVerify, b.AllowUnverified)...)
 }
 
 // CheckFiles judges the paths and ExtraTOML.
 func (b Buildkitd) CheckFiles() []Problem {
 	var problems []Problem
-	for _, p := range []struct{ name, value string }{{"buildkitd_path", b.BuildkitdPath}, {"config_path", b.ConfigPath}} {
-		if err := checkUnitText(p.name, p.value); err != nil {
-			problems = append(problems, Problem{Argument: p.name, Summary: "Invalid " + p.name, Detail: err.Error()})
+	for _, p := range []struct {
+		name  Field
+		value string
+	}{{FieldBuildkitdPath, b.BuildkitdPath}, {FieldConfigPath, b.ConfigPath}} {
+		if err := checkUnitText(string(p.name), p.value); err != nil {
+			problems = append(problems, Problem{Field: p.name, Summary: "Invalid " + string(p.name), Detail: err.Error()})
 		}
 	}
 	problems = append(problems, checkTLSPaths("buildkitd", DefaultBuildkitTLSDir, b.TLSDir, b.CACertPath, b.CertPath, b.KeyPath)...)
 	if err := CheckExtraTOML(b.ExtraTOML); err != nil {
-		problems = append(problems, Problem{Argument: "extra_toml", Summary: "Invalid extra_toml", Detail: err.Error()})
+		problems = append(problems, Problem{Field: FieldExtraTOML, Summary: "Invalid extra_toml", Detail: err.Error()})
 	}
 	return problems
 }
@@ -250,35 +260,6 @@ func tomlError(err error) string {
 	return err.Error()
 }
 
-// checkTLSPaths checks a server's TLS directory and the file paths not
-// derived from it (a bad directory is reported once); the advice names
-// files in defaultDir.
-func checkTLSPaths(program, defaultDir, dir, caPath, certPath, keyPath string) []Problem {
-	var out []Problem
-	for _, p := range []struct{ name, value string }{{"tls_dir", dir}, {"ca_cert_path", caPath}, {"cert_path", certPath}, {"key_path", keyPath}} {
-		if p.name != "tls_dir" && strings.HasPrefix(p.value, dir+"/") && slices.ContainsFunc(out, func(pr Problem) bool { return pr.Argument == "tls_dir" }) {
-			continue // derived from a tls_dir already refused
-		}
-		if err := checkAbsolute(program, p.name, p.value, path.Join(defaultDir, path.Base(p.value))); err != nil {
-			out = append(out, Problem{Argument: p.name, Summary: "Invalid " + p.name, Detail: err.Error()})
-		}
-	}
-	return out
-}
-
-// checkAbsolute returns an error unless s is an absolute path without
-// control characters, which no file name on a host holds well.
-func checkAbsolute(program, name, s, example string) error {
-	if !strings.HasPrefix(s, "/") {
-		return fmt.Errorf("%s %q is not an absolute path: %s resolves relative paths against its own working directory, so write the full path, such as %s",
-			name, s, program, example)
-	}
-	if i := strings.IndexFunc(s, unicode.IsControl); i >= 0 {
-		return fmt.Errorf("%s %q has the control character %q: a path is one line of printable text; remove it", name, s, s[i])
-	}
-	return checkCleanPath(name, s)
-}
-
 // programDirs are directories that hold programs, never one.
 var programDirs = []string{"bin", "sbin", "libexec"}
 
@@ -321,16 +302,16 @@ func checkUnitText(name, s string) error {
 func CheckBuildkitdAddresses(addresses []string) []Problem {
 	var out []Problem
 	if len(addresses) == 0 {
-		return []Problem{{Argument: "addresses", Summary: "No address", Detail: "addresses is empty: buildkitd would listen nowhere. " +
+		return []Problem{{Field: FieldAddresses, Summary: "No address", Detail: "addresses is empty: buildkitd would listen nowhere. " +
 			"Give at least one, such as " + DefaultBuildkitdAddresses[1]}}
 	}
 	for i, s := range addresses {
 		if err := checkBuildkitdAddress(s); err != nil {
-			out = append(out, Problem{Argument: "addresses", Index: i, HasIndex: true, Summary: "Invalid buildkitd address", Detail: err.Error()})
+			out = append(out, Problem{Field: FieldAddresses, Index: i, HasIndex: true, Summary: "Invalid buildkitd address", Detail: err.Error()})
 		}
 	}
 	for i, err := range sortedErrors(checkListeners("addresses", "buildkitd", addresses)) {
-		out = append(out, Problem{Argument: "addresses", Index: i, HasIndex: true, Summary: "Overlapping listeners", Detail: err.Error()})
+		out = append(out, Problem{Field: FieldAddresses, Index: i, HasIndex: true, Summary: "Overlapping listeners", Detail: err.Error()})
 	}
 	return out
 }
@@ -357,83 +338,6 @@ func checkBuildkitdAddress(s string) error {
 	}
 	if h.Scheme == SchemeUnix && h.Raw == "unix://" {
 		return fmt.Errorf("address %q: buildkitd needs the socket's path: write %s", s, defaultBuildkitSocket)
-	}
-	return nil
-}
-
-// CheckServerSecurity refuses a tcp:// address without client verification
-// unless allowUnverified, naming what a client could then do (harm).
-func CheckServerSecurity(argument, program, harm string, addresses []string, verify, allowUnverified bool) []Problem {
-	if verify {
-		return nil
-	}
-	for _, s := range addresses {
-		if h, err := ParseHost(s); err != nil || h.Scheme != SchemeTCP {
-			continue
-		}
-		if allowUnverified {
-			return []Problem{{Argument: "tls_verify", Warning: true, Summary: "Open to unverified clients",
-				Detail: fmt.Sprintf("tls_verify = false with %s: any client that can reach this port %s. Set tls_verify = true and give clients a dockertls_client_cert.", s, harm)}}
-		}
-		return []Problem{{Argument: "tls_verify", Summary: "A TCP listener needs client verification",
-			Detail: fmt.Sprintf("tls_verify = false with %s in %s would let any client that can reach the port use %s, which %s. Set tls_verify = true "+
-				"(the default) and give clients a dockertls_client_cert; or, if you truly mean it, set insecure_allow_unverified_clients = true.", s, argument, program, harm)}}
-	}
-	return nil
-}
-
-// ServerNames are the names clients will connect to among addresses:
-// those of tcp:// addresses that are not wildcards. A client reaching a
-// wildcard listener uses a name this configuration cannot know.
-func ServerNames(addresses []string) []Host {
-	var out []Host
-	for _, s := range addresses {
-		h, err := ParseHost(s)
-		if err != nil || h.Scheme != SchemeTCP {
-			continue
-		}
-		if ip := net.ParseIP(h.Hostname); ip != nil && ip.IsUnspecified() {
-			continue
-		}
-		out = append(out, h)
-	}
-	return out
-}
-
-// CheckServerMaterial checks a server's TLS material as CheckMaterial does
-// for serverAuth, and that its certificate names every host clients will
-// use (hosts). The problems name the arguments in names.
-func CheckServerMaterial(m DaemonMaterial, hosts []Host, names map[pki.Input]string, now time.Time) []Problem {
-	var out []Problem
-	for _, err := range CheckMaterial(pki.UsageServer, Material{CACertPEM: m.CACertPEM, CertPEM: m.CertPEM, KeyPEM: m.KeyPEM}, now) {
-		arg := ""
-		var ie *pki.InputError
-		if errors.As(err, &ie) {
-			arg = names[ie.Input]
-		}
-		out = append(out, Problem{Argument: arg, Summary: "Invalid " + arg + " for a TLS server", Detail: err.Error()})
-	}
-	cert, err := pki.ParseCertificatePEM(m.CertPEM)
-	if err != nil || len(out) > 0 {
-		return out
-	}
-	for _, h := range hosts {
-		if err := CheckTLSServerName(h.Hostname, cert); err != nil {
-			out = append(out, Problem{Argument: names[pki.InputCert], Summary: "The server certificate does not name the address", Detail: err.Error()})
-		}
-	}
-	return out
-}
-
-// CheckTLSServerName is CheckServerName for a client of any Go program
-// (buildctl, buildx, the registry's clients), which checks a name the same
-// way: an error when the server certificate does not name name. A buildx
-// builder is then inactive, and buildctl fails every call.
-func CheckTLSServerName(name string, cert *x509.Certificate) error {
-	if err := cert.VerifyHostname(name); err != nil {
-		h := Host{Hostname: name}
-		return fmt.Errorf("the server certificate does not name %q, so a client connecting by it fails with %q: add %q to the server certificate's %s, or connect by a name it has (%s)",
-			name, err.Error(), name, sanAttribute(h), sanList(cert))
 	}
 	return nil
 }

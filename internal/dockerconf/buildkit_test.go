@@ -4,11 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/pelletier/go-toml"
-
-	"github.com/dockertls/terraform-provider-dockertls/internal/pki"
 )
 
 func TestBuildkitdTOML(t *testing.T) {
@@ -66,7 +63,7 @@ func TestBuildkitdTOML(t *testing.T) {
 
 func TestBuildkitdRender(t *testing.T) {
 	m := newMaterial(t)
-	b := Buildkitd{TLSVerify: true, Material: DaemonMaterial{CACertPEM: m.caPEM, CertPEM: m.serverPEM, KeyPEM: m.serverKey}}
+	b := Buildkitd{TLSVerify: true, Material: ServerMaterial{CACertPEM: m.caPEM, CertPEM: m.serverPEM, KeyPEM: m.serverKey}}
 	r, problems := b.Render()
 	if len(problems) != 0 {
 		t.Fatalf("problems: %+v", problems)
@@ -162,30 +159,32 @@ func TestBuildkitdChecks(t *testing.T) {
 				t.Fatalf("no problem; want %q", tc.want)
 			}
 			p := problems[0]
-			if p.Argument != tc.argument || p.Warning != tc.warning || !strings.Contains(p.Detail, tc.want) {
+			if string(p.Field) != tc.argument || p.Warning != tc.warning || !strings.Contains(p.Detail, tc.want) {
 				t.Errorf("problem %+v; want argument %s and %q", p, tc.argument, tc.want)
 			}
 		})
 	}
 }
 
-func TestCheckServerMaterialNames(t *testing.T) {
+func TestServerTLSCheckMaterialNames(t *testing.T) {
 	m := newMaterial(t)
-	names := map[pki.Input]string{pki.InputCACert: "ca_cert_pem", pki.InputCert: "server_cert_pem", pki.InputKey: "server_key_pem"}
-	mat := DaemonMaterial{CACertPEM: m.caPEM, CertPEM: m.serverPEM, KeyPEM: m.serverKey}
+	mat := ServerMaterial{CACertPEM: m.caPEM, CertPEM: m.serverPEM, KeyPEM: m.serverKey}
 	ok := ServerNames([]string{"unix:///run/buildkit/buildkitd.sock", "tcp://0.0.0.0:1234", "tcp://10.0.0.5:1234", "tcp://docker1.example.internal:1234"})
 	if len(ok) != 2 {
 		t.Fatalf("ServerNames: %+v", ok)
 	}
-	if problems := CheckServerMaterial(mat, ok, names, time.Now()); len(problems) != 0 {
+	check := func(m ServerMaterial, names []Host) []Problem {
+		return serverTLS{material: m, names: names}.checkMaterial()
+	}
+	if problems := check(mat, ok); len(problems) != 0 {
 		t.Errorf("problems: %+v", problems)
 	}
-	problems := CheckServerMaterial(mat, ServerNames([]string{"tcp://10.0.0.6:1234"}), names, time.Now())
-	if len(problems) != 1 || problems[0].Argument != "server_cert_pem" || !strings.Contains(problems[0].Detail, "ip_addresses") {
+	problems := check(mat, ServerNames([]string{"tcp://10.0.0.6:1234"}))
+	if len(problems) != 1 || problems[0].Field != "server_cert_pem" || !strings.Contains(problems[0].Detail, "ip_addresses") {
 		t.Errorf("a listener the certificate does not name: %+v", problems)
 	}
-	problems = CheckServerMaterial(DaemonMaterial{CACertPEM: m.caPEM, CertPEM: m.clientPEM, KeyPEM: m.clientKey}, nil, names, time.Now())
-	if len(problems) != 1 || problems[0].Argument != "server_cert_pem" || !strings.Contains(problems[0].Detail, "serverAuth") {
+	problems = check(ServerMaterial{CACertPEM: m.caPEM, CertPEM: m.clientPEM, KeyPEM: m.clientKey}, nil)
+	if len(problems) != 1 || problems[0].Field != "server_cert_pem" || !strings.Contains(problems[0].Detail, "serverAuth") {
 		t.Errorf("a client certificate as the server's: %+v", problems)
 	}
 }

@@ -2,16 +2,13 @@ package dockerconf
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"path"
-	"slices"
-	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // OwnedKeys are the daemon.json keys that DaemonConfig writes itself; extra
@@ -91,32 +88,44 @@ type Daemon struct {
 	User RootlessUser
 	// Material is the TLS files' content; what is empty is not written
 	// (something else delivers it).
-	Material DaemonMaterial
+	Material ServerMaterial
 	// SocketActivation has systemd's docker.socket hold the sockets
 	// (PlatformLinux only): daemon.json has no hosts, and the drop-in is
 	// docker.socket's (see socket.go).
 	SocketActivation bool
+
+	// What Check needs beyond what is rendered:
+
+	// AllowUnverified accepts !TLSVerify with a tcp:// host (with a
+	// warning), which Check otherwise refuses.
+	AllowUnverified bool
+	// LiveRestoreSet is live-restore as the caller set it, nil when it
+	// did not (LiveRestore is then the platform's default): Check judges
+	// it against the platform and against Settings.
+	LiveRestoreSet *bool
+	// Now is when the material is judged; zero means the current time.
+	Now time.Time
+	// Pending are the inputs not known yet: Check skips what needs them.
+	Pending Pending
 }
 
-// DaemonMaterial is what a daemon's TLS files hold, as PEM.
-type DaemonMaterial struct {
-	// CACertPEM are the CAs of the server certificate (one, or a bundle
-	// while a new CA is rolled out).
-	CACertPEM string
-	// ClientCACertPEM are the issuers whose clients dockerd admits, when
-	// they are not CACertPEM: dockerd uses tlscacert for nothing else.
-	ClientCACertPEM string
-	CertPEM, KeyPEM string
-}
+// The inputs of a daemon, as Problems name them (with serverTLSFields).
+const (
+	FieldHosts            Field = "hosts"
+	FieldSettings         Field = "settings_json"
+	FieldLiveRestore      Field = "live_restore"
+	FieldRootlessUser     Field = "rootless_user"
+	FieldRootlessUID      Field = "rootless_user.uid"
+	FieldRootlessHome     Field = "rootless_user.home"
+	FieldDaemonJSONPath   Field = "daemon_json_path"
+	FieldDockerdPath      Field = "dockerd_path"
+	FieldSocketActivation Field = "socket_activation"
+	FieldPlatform         Field = "platform"
+)
 
-// ClientTrust returns the bundle that becomes dockerd's tlscacert, and the
-// name of the data source's argument it comes from.
-func (m DaemonMaterial) ClientTrust() (pem, argument string) {
-	if m.ClientCACertPEM != "" {
-		return m.ClientCACertPEM, "client_ca_cert_pem"
-	}
-	return m.CACertPEM, "ca_cert_pem"
-}
+// DaemonFields are every input a Daemon's problems name.
+var DaemonFields = append([]Field{FieldHosts, FieldSettings, FieldLiveRestore, FieldRootlessUser, FieldRootlessUID, FieldRootlessHome,
+	FieldDaemonJSONPath, FieldDockerdPath, FieldSocketActivation}, serverTLSFields...)
 
 // Hardened reports whether d writes the baseline.
 func (d Daemon) Hardened() bool { return d.Hardening == HardeningBaseline }
@@ -142,6 +151,26 @@ func (d Daemon) WithDefaults() Daemon {
 	return d
 }
 
+// tls is d's TLS as the server pipeline takes it. dockerd always reads
+// its tlscacert, so the client trust is always written and judged.
+func (d Daemon) tls() serverTLS {
+	return serverTLS{caPath: d.CACertPath, certPath: d.CertPath, keyPath: d.KeyPath, material: d.Material, verify: true, now: d.Now, pending: d.Pending}
+}
+
+// paths are d's path inputs that are set, by field.
+func (d Daemon) paths() map[Field]string {
+	out := map[Field]string{}
+	for f, v := range map[Field]string{
+		FieldTLSDir: d.TLSDir, FieldCACertPath: d.CACertPath, FieldCertPath: d.CertPath, FieldKeyPath: d.KeyPath,
+		FieldDaemonJSONPath: d.JSONPath, FieldDockerdPath: d.DockerdPath,
+	} {
+		if v != "" && !d.Pending[f] {
+			out[f] = v
+		}
+	}
+	return out
+}
+
 // hostErrors are what dockerd or systemd refuse in d.Hosts: a host that
 // does not parse, one the platform cannot listen on, two that are one
 // listener. The provider reports them at plan time, with warnings; Render
@@ -150,11 +179,11 @@ func (d Daemon) hostErrors() []Problem {
 	var out []Problem
 	for i, s := range d.Hosts {
 		if _, err := ParseHost(s); err != nil {
-			out = append(out, Problem{Argument: "hosts", Index: i, HasIndex: true, Summary: "Invalid Docker host", Detail: err.Error()})
+			out = append(out, Problem{Field: FieldHosts, Index: i, HasIndex: true, Summary: "Invalid Docker host", Detail: err.Error()})
 		}
 	}
 	for i, err := range sortedErrors(CheckListeners(d.Hosts)) {
-		out = append(out, Problem{Argument: "hosts", Index: i, HasIndex: true, Summary: "Overlapping listeners", Detail: err.Error()})
+		out = append(out, Problem{Field: FieldHosts, Index: i, HasIndex: true, Summary: "Overlapping listeners", Detail: err.Error()})
 	}
 	for _, p := range d.Platform.CheckHosts(d.Hosts, d.User) {
 		if !p.Warning {
@@ -192,7 +221,16 @@ type Rendered struct {
 // what dockerd would refuse in the result (errors: Rendered is then empty)
 // and the baseline recommendations settings turn off (warnings).
 func (d Daemon) Render() (Rendered, []Problem) {
-	d = d.WithDefaults()
+	problems := d.Check()
+	if hasError(problems) {
+		return Rendered{}, problems
+	}
+	r, more := d.WithDefaults().render()
+	return r, append(problems, more...)
+}
+
+// render renders d, which has its defaults and has passed Check.
+func (d Daemon) render() (Rendered, []Problem) {
 	jsonText, err := d.JSON()
 	if err != nil {
 		return Rendered{}, []Problem{{Summary: "Could not render daemon.json", Detail: err.Error()}}
@@ -203,25 +241,22 @@ func (d Daemon) Render() (Rendered, []Problem) {
 	}
 	// Every path as the host will read it (the provider checks those given
 	// at plan time; here the defaults and derived paths are judged too).
-	problems := d.Platform.CheckPaths(map[string]string{
-		"tls_dir": d.TLSDir, "ca_cert_path": d.CACertPath, "cert_path": d.CertPath, "key_path": d.KeyPath,
-		"daemon_json_path": d.JSONPath, "dockerd_path": d.DockerdPath,
-	}, d.User)
+	problems := d.Platform.CheckPaths(d.paths(), d.User)
 	problems = append(problems, d.hostErrors()...)
 	for _, err := range CheckConflicts(cfg, d.Platform) {
-		problems = append(problems, Problem{Argument: "settings_json", Summary: "dockerd would refuse this daemon.json", Detail: "settings_json: " + err.Error()})
+		problems = append(problems, Problem{Field: FieldSettings, Summary: "dockerd would refuse this daemon.json", Detail: "settings_json: " + err.Error()})
 	}
 	if d.SocketActivation {
 		// What systemd would refuse in the socket drop-in, which leaves out
 		// a line it cannot write.
-		problems = append(problems, d.Platform.CheckSocketActivation(d.Hosts, map[string]string{"daemon_json_path": d.JSONPath})...)
+		problems = append(problems, d.Platform.CheckSocketActivation(d.Hosts, map[Field]string{FieldDaemonJSONPath: d.JSONPath})...)
 	}
 	if len(problems) > 0 {
 		return Rendered{}, problems
 	}
 	if d.Hardened() {
 		for _, turnedOff := range OverriddenBaseline(d.Settings, d.Platform) {
-			problems = append(problems, Problem{Argument: "settings_json", Warning: true, Summary: "settings_json turns off a hardening recommendation",
+			problems = append(problems, Problem{Field: FieldSettings, Warning: true, Summary: "settings_json turns off a hardening recommendation",
 				Detail: fmt.Sprintf("settings_json overrides the baseline's setting for %s of the %s. The findings show it as not passed; "+
 					"remove the key from settings_json to restore the baseline.", turnedOff, BenchmarkVersion)})
 		}
@@ -235,100 +270,16 @@ func (d Daemon) Render() (Rendered, []Problem) {
 		}
 		r.Files = append(r.Files, File{Name: SystemdDropinFile, Path: r.DropinPath, Content: dropin, Mode: ModeConfig})
 	}
-	trust, _ := d.Material.ClientTrust()
-	for _, f := range []File{
-		{Name: CAFileName, Path: d.CACertPath, Content: trust, Mode: ModeCertificate},
-		{Name: ServerCertFileName, Path: d.CertPath, Content: d.Material.CertPEM, Mode: ModeCertificate},
-		{Name: ServerKeyFileName, Path: d.KeyPath, Content: d.Material.KeyPEM, Mode: ModePrivateKey, Sensitive: true},
-	} {
-		if f.Content != "" {
-			r.Files = append(r.Files, f)
-		}
+	tls := d.tls()
+	r.Files = d.Platform.Files(append(r.Files, tls.files()...))
+	trigger, layout := tls.finish(r.Files, tls.tlsPathsStamp())
+	if len(layout) > 0 {
+		return Rendered{}, append(problems, layout...)
 	}
-	r.Files = d.Platform.Files(r.Files)
-	if problem, bad := layoutProblem(r.Files, d.CACertPath, d.CertPath, d.KeyPath); bad {
-		return Rendered{}, append(problems, problem)
-	}
-	// The trigger covers the TLS paths even when the PEMs are written by
-	// something else: a moved file needs a restart too.
-	r.RestartTrigger = RestartTrigger(append(slices.Clone(r.Files), File{Name: "tls paths", Content: d.CACertPath + "\x00" + d.CertPath + "\x00" + d.KeyPath}))
+	r.RestartTrigger = trigger
 	r.CloudConfig = CloudConfig(r.Files, d.Platform, d.User)
 	r.Ignition = IgnitionConfig(r.Files, d.Platform)
 	return r, problems
-}
-
-// nested is the error of a file whose path is the directory of another.
-func nested(file, inside File) error {
-	return fmt.Errorf("%s is the path of %s and also the directory of %s (%s): a path cannot be both a file and a directory; give %s "+
-		"distinct places (tls_dir sets the directory of the TLS files)", file.Path, file.Name, inside.Name, inside.Path, argumentsOf(file, inside))
-}
-
-// argumentsOf names the arguments that set the files' paths.
-func argumentsOf(files ...File) string {
-	var names []string
-	for _, f := range files {
-		if a := fileArguments[f.Name]; a != "" && !slices.Contains(names, a) {
-			names = append(names, a)
-		}
-	}
-	if len(names) == 0 {
-		return "their paths"
-	}
-	return strings.Join(names, " and ")
-}
-
-// layoutProblem is checkFileLayout's error as a Problem, for files and
-// the TLS paths the configuration names (ca, cert, key), which must not
-// collide with them even when something else writes the TLS files.
-func layoutProblem(files []File, caPath, certPath, keyPath string) (Problem, bool) {
-	all := slices.Clone(files)
-	for _, f := range []File{{Name: CAFileName, Path: caPath}, {Name: ServerCertFileName, Path: certPath}, {Name: ServerKeyFileName, Path: keyPath}} {
-		if !slices.ContainsFunc(files, func(g File) bool { return g.Name == f.Name }) {
-			all = append(all, f)
-		}
-	}
-	arg, err := checkFileLayout(all)
-	if err != nil {
-		return Problem{Argument: arg, Summary: "Files in each other's place", Detail: err.Error()}, true
-	}
-	return Problem{}, false
-}
-
-// fileArguments name the argument that sets each file's path, by the
-// file's Name, for the messages of checkFileLayout.
-var fileArguments = map[string]string{
-	CAFileName: "ca_cert_path", ServerCertFileName: "cert_path", ServerKeyFileName: "key_path",
-	DaemonJSONName: "daemon_json_path", BuildkitdTOMLName: "config_path", RegistryConfigName: "config_path",
-}
-
-// checkFileLayout returns an error, and the argument to change, when two
-// files would be written to one path (compared cleaned, and without case
-// where the platform ignores it: C:\ and c:\ are one file), or when a
-// file's path is the directory of another (a tls_dir that is another
-// file's path): cloud-init would write one over the other, or stop half
-// way, and Ignition refuses the config.
-func checkFileLayout(files []File) (string, error) {
-	clean := func(p string) string {
-		if looksWindows(p) {
-			return strings.ToLower(strings.TrimRight(strings.ReplaceAll(p, "/", `\`), `\`))
-		}
-		return path.Clean(p)
-	}
-	for i, f := range files {
-		for _, g := range files[:i] {
-			a, b := clean(f.Path), clean(g.Path)
-			switch {
-			case a == b:
-				return fileArguments[f.Name], fmt.Errorf("%s and %s would both be written to %s: give %s distinct values",
-					g.Name, f.Name, f.Path, argumentsOf(g, f))
-			case strings.HasPrefix(a, b+"/") || strings.HasPrefix(a, b+`\`):
-				return fileArguments[g.Name], nested(g, f)
-			case strings.HasPrefix(b, a+"/") || strings.HasPrefix(b, a+`\`):
-				return fileArguments[f.Name], nested(f, g)
-			}
-		}
-	}
-	return "", nil
 }
 
 // ParseSettings parses extra daemon.json settings. They must form a JSON
@@ -478,34 +429,6 @@ func (d Daemon) configFileFlag() string {
 
 // SystemdDropinPath is where SystemdDropin belongs.
 func SystemdDropinPath() string { return path.Join(SystemdDropinDir, SystemdDropinName) }
-
-// File is one file to write on a host or a client.
-type File struct {
-	// Name is a fixed name for the file ("daemon.json", "ca.pem", ...),
-	// known before any content is: a configuration can iterate over names
-	// on the first apply, when the contents are not yet known.
-	Name    string
-	Path    string
-	Content string
-	Mode    string
-	// Sensitive marks private keys.
-	Sensitive bool
-}
-
-// RestartTrigger digests what dockerd reads only at start-up: daemon.json,
-// the drop-in, and the TLS files (or, when their contents are not given,
-// their paths). dockerd never reloads TLS files or hosts on SIGHUP, so a
-// change in any of them needs a restart.
-func RestartTrigger(files []File) string {
-	sorted := append([]File(nil), files...)
-	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Name < sorted[j].Name })
-	h := sha256.New()
-	for _, f := range sorted {
-		_, _ = fmt.Fprintf(h, "%s\x00%s\x00%s\x00%d\x00", f.Name, f.Path, f.Mode, len(f.Content))
-		h.Write([]byte(f.Content))
-	}
-	return hex.EncodeToString(h.Sum(nil))
-}
 
 // listenHosts is daemon.json's hosts: Hosts as written, except where the
 // platform listens elsewhere for a tcp:// host (a rootless dockerd on every

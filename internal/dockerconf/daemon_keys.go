@@ -73,17 +73,17 @@ func (p Platform) CheckSettings(settings map[string]any) []Problem {
 		case slices.Contains(p.spec().refusedKeys, k):
 			refused = append(refused, strconv.Quote(k))
 		case slices.Contains(legacyDaemonKeys, k):
-			out = append(out, Problem{Argument: "settings_json", Warning: true, Summary: "A daemon.json key of older engines",
+			out = append(out, Problem{Field: "settings_json", Warning: true, Summary: "A daemon.json key of older engines",
 				Detail: fmt.Sprintf("settings_json: %q is known only to dockerd 20.10 and older; current engines refuse to start with it "+
 					"(\"the following directives don't match any configuration option: %s\"): remove it before the engine is upgraded", k, k)})
 		default:
-			out = append(out, Problem{Argument: "settings_json", Summary: "Unknown daemon.json key",
+			out = append(out, Problem{Field: "settings_json", Summary: "Unknown daemon.json key",
 				Detail: fmt.Sprintf("settings_json: %q is not a daemon.json key dockerd knows: it would refuse to start "+
 					"(\"the following directives don't match any configuration option: %s\"). %s", k, k, nearestKeyAdvice(k, known))})
 		}
 	}
 	if len(refused) > 0 {
-		out = append(out, Problem{Argument: "settings_json", Summary: "dockerd would refuse this daemon.json",
+		out = append(out, Problem{Field: "settings_json", Summary: "dockerd would refuse this daemon.json",
 			Detail: fmt.Sprintf("settings_json: %s: dockerd on %s knows no such setting and refuses to start (\"the following directives don't match any configuration option\"): remove %s from settings_json",
 				strings.Join(refused, ", "), p.spec().engine, pluralIt(len(refused)))})
 	}

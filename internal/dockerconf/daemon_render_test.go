@@ -18,8 +18,8 @@ func filesByName(files []File) map[string]File {
 }
 
 func TestRenderAssemblesTheFiles(t *testing.T) {
-	material := DaemonMaterial{CACertPEM: "SERVERS CA\n", CertPEM: "CERT\n", KeyPEM: "KEY\n"}
-	r, problems := Daemon{TLSVerify: true, Hardening: HardeningBaseline, LiveRestore: true, Material: material}.Render()
+	material := ServerMaterial{CACertPEM: "SERVERS CA\n", CertPEM: "CERT\n", KeyPEM: "KEY\n"}
+	r, problems := Daemon{TLSVerify: true, Hardening: HardeningBaseline, LiveRestore: true, Material: material, Pending: opaqueMaterial}.Render()
 	if len(problems) != 0 {
 		t.Fatalf("problems: %+v", problems)
 	}
@@ -48,7 +48,7 @@ func TestRenderAssemblesTheFiles(t *testing.T) {
 
 	// The client trust is dockerd's tlscacert: the issuers when given.
 	material.ClientCACertPEM = "ISSUERS\n"
-	r2, _ := Daemon{TLSVerify: true, Material: material}.Render()
+	r2, _ := Daemon{TLSVerify: true, Material: material, Pending: opaqueMaterial}.Render()
 	if got := filesByName(r2.Files)[CAFileName].Content; got != "ISSUERS\n" {
 		t.Errorf("ca.pem with client issuers = %q", got)
 	}
@@ -70,13 +70,13 @@ func TestRenderWithoutMaterial(t *testing.T) {
 }
 
 func TestRenderRefusals(t *testing.T) {
-	_, problems := Daemon{TLSVerify: true, CertPath: "/etc/docker/tls/ca.pem", Material: DaemonMaterial{CACertPEM: "CA", CertPEM: "C"}}.Render()
-	if len(problems) != 1 || problems[0].Warning || problems[0].Argument != "cert_path" ||
+	_, problems := Daemon{TLSVerify: true, CertPath: "/etc/docker/tls/ca.pem", Material: ServerMaterial{CACertPEM: "CA", CertPEM: "C"}, Pending: opaqueMaterial}.Render()
+	if len(problems) != 1 || problems[0].Warning || problems[0].Field != "cert_path" ||
 		!strings.Contains(problems[0].Detail, "ca.pem and server-cert.pem would both be written to /etc/docker/tls/ca.pem") {
 		t.Errorf("two files on one path: %+v", problems)
 	}
 	r, problems := Daemon{TLSVerify: true, Settings: map[string]any{"icc": false, "iptables": false}}.Render()
-	if len(problems) != 1 || problems[0].Argument != "settings_json" || problems[0].Warning || len(r.Files) != 0 {
+	if len(problems) != 1 || problems[0].Field != "settings_json" || problems[0].Warning || len(r.Files) != 0 {
 		t.Errorf("icc without iptables: %+v, %d files", problems, len(r.Files))
 	}
 	_, problems = Daemon{TLSVerify: true, Hardening: HardeningBaseline, Settings: map[string]any{"icc": true}}.Render()
@@ -110,10 +110,10 @@ func TestPlatformDescriptors(t *testing.T) {
 				t.Errorf("%s: its own default host %s is refused: %v %v", p, raw, err, p.CheckHost(h, ci))
 			}
 		}
-		if problems := p.CheckPaths(map[string]string{"tls_dir": l.TLSDir, "daemon_json_path": l.DaemonJSONPath, "dockerd_path": l.DockerdPath}, ci); len(problems) > 0 {
+		if problems := p.CheckPaths(map[Field]string{"tls_dir": l.TLSDir, "daemon_json_path": l.DaemonJSONPath, "dockerd_path": l.DockerdPath}, ci); len(problems) > 0 {
 			t.Errorf("%s: its own default paths are refused: %+v", p, problems)
 		}
-		r, problems := Daemon{Platform: p, User: ci, TLSVerify: true, Hardening: HardeningBaseline}.Render()
+		r, problems := Daemon{Platform: p, User: userFor(p), TLSVerify: true, Hardening: HardeningBaseline}.Render()
 		if len(problems) != 0 || (r.CloudConfig == "") != (s.cloudInit == nil) {
 			t.Errorf("%s: the default rendering has problems %+v, or cloud-config where none was declared", p, problems)
 		}
@@ -148,7 +148,7 @@ func TestCheckLiveRestore(t *testing.T) {
 		switch {
 		case c.want == "" && len(got) != 0, c.want != "" && len(got) != 1:
 			t.Errorf("%s %v %v: %+v, want %q", c.platform, c.set, c.settings, got, c.want)
-		case c.want != "" && (got[0].Summary != strings.TrimPrefix(c.want, "!") || got[0].Warning != strings.HasPrefix(c.want, "!") || got[0].Argument != "live_restore"):
+		case c.want != "" && (got[0].Summary != strings.TrimPrefix(c.want, "!") || got[0].Warning != strings.HasPrefix(c.want, "!") || got[0].Field != "live_restore"):
 			t.Errorf("%s %v: %+v, want %q", c.platform, c.set, got[0], c.want)
 		}
 	}
@@ -159,7 +159,7 @@ func TestCheckLiveRestore(t *testing.T) {
 
 func TestCheckSecurityAndHosts(t *testing.T) {
 	got := CheckSecurity([]string{"unix://", "tcp://0.0.0.0:2376"}, false, false, false)
-	if len(got) != 1 || got[0].Argument != "tls_verify" || got[0].Warning {
+	if len(got) != 1 || got[0].Field != "tls_verify" || got[0].Warning {
 		t.Errorf("tls_verify off: %+v", got)
 	}
 	if got := CheckSecurity([]string{"tcp://0.0.0.0:2376"}, false, false, true); len(got) != 1 || !got[0].Warning {
@@ -176,14 +176,14 @@ func TestCheckSecurityAndHosts(t *testing.T) {
 }
 
 func TestCheckUser(t *testing.T) {
-	if got := PlatformRootless.CheckUser(false, RootlessUser{}); len(got) != 1 || got[0].Argument != "rootless_user" {
+	if got := PlatformRootless.CheckUser(false, RootlessUser{}); len(got) != 1 || got[0].Field != "rootless_user" {
 		t.Errorf("rootless without a user: %+v", got)
 	}
-	if got := PlatformLinux.CheckUser(true, ci); len(got) != 1 || got[0].Argument != "rootless_user" {
+	if got := PlatformLinux.CheckUser(true, ci); len(got) != 1 || got[0].Field != "rootless_user" {
 		t.Errorf("linux with a user: %+v", got)
 	}
 	got := PlatformRootless.CheckUser(true, RootlessUser{Name: "ci", Home: "home/ci"})
-	if len(got) != 2 || got[0].Argument != "rootless_user.uid" || got[1].Argument != "rootless_user.home" {
+	if len(got) != 2 || got[0].Field != "rootless_user.uid" || got[1].Field != "rootless_user.home" {
 		t.Errorf("rootless with uid 0 and a relative home: %+v", got)
 	}
 }
@@ -207,7 +207,7 @@ func TestCheckClientTrust(t *testing.T) {
 			errs = append(errs, p)
 		}
 	}
-	if len(errs) != 1 || errs[0].Argument != "client_ca_cert_pem" || !strings.HasPrefix(errs[0].Detail, "client_ca_cert_pem: the bundle has") {
+	if len(errs) != 1 || errs[0].Field != "client_ca_cert_pem" || !strings.HasPrefix(errs[0].Detail, "client_ca_cert_pem: the bundle has") {
 		t.Errorf("too many issuers: %+v", errs)
 	}
 	if got := CheckBundle("ca_cert_pem", "not PEM", true, now); len(got) != 0 {

@@ -224,6 +224,10 @@ func TestClient(t *testing.T) {
 }
 
 // material issues a CA and leaves for the checks.
+// opaqueMaterial marks the material of a test that checks how files are
+// assembled, not what they hold: its PEMs are placeholders, not judged.
+var opaqueMaterial = Pending{FieldCACert: true, FieldClientCACert: true, FieldServerCert: true, FieldServerKey: true}
+
 type material struct {
 	ca                    *pki.Authority
 	caPEM, otherCAPEM     string

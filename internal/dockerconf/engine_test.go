@@ -105,12 +105,12 @@ func TestRenderedDaemonJSONValidates(t *testing.T) {
 	engines := currentEngines(t)
 	m := newMaterial(t)
 	dir := t.TempDir()
-	material := DaemonMaterial{CACertPEM: m.caPEM, CertPEM: m.serverPEM, KeyPEM: m.serverKey}
+	material := ServerMaterial{CACertPEM: m.caPEM, CertPEM: m.serverPEM, KeyPEM: m.serverKey}
 	shapes := map[string]Daemon{
 		"the baseline":                {Hardening: HardeningBaseline, LiveRestore: true},
 		"no hardening":                {LiveRestore: false},
 		"settings over the baseline":  {Hardening: HardeningBaseline, LiveRestore: true, Settings: map[string]any{"icc": true, "log-driver": "journald", "default-address-pools": []any{map[string]any{"base": "10.99.0.0/16", "size": 24}}}},
-		"client issuers":              {Hardening: HardeningBaseline, LiveRestore: true, Material: DaemonMaterial{CACertPEM: m.caPEM, ClientCACertPEM: m.otherCAPEM + m.caPEM, CertPEM: m.serverPEM, KeyPEM: m.serverKey}},
+		"client issuers":              {Hardening: HardeningBaseline, LiveRestore: true, Material: ServerMaterial{CACertPEM: m.caPEM, ClientCACertPEM: m.otherCAPEM + m.caPEM, CertPEM: m.serverPEM, KeyPEM: m.serverKey}},
 		"rootless":                    {Platform: PlatformRootless, User: ci, Hardening: HardeningBaseline},
 		"several listeners":           {Hosts: []string{"unix:///run/docker-tls.sock", "tcp://127.0.0.1:2376", "tcp://[::1]:2376"}, Hardening: HardeningBaseline, LiveRestore: true},
 		"unverified clients, opt-in":  {TLSVerify: false, Hardening: HardeningNone},
@@ -120,7 +120,7 @@ func TestRenderedDaemonJSONValidates(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			d.TLSVerify = d.TLSVerify || name != "unverified clients, opt-in"
 			d.TLSDir = filepath.Join(dir, strings.ReplaceAll(name, " ", "-"))
-			if d.Material == (DaemonMaterial{}) {
+			if d.Material == (ServerMaterial{}) {
 				d.Material = material
 			}
 			r, problems := d.Render()

@@ -45,7 +45,7 @@ var (
 func checkRefusal(t *testing.T, problems []Problem) {
 	t.Helper()
 	for _, p := range problems {
-		if !p.Warning && p.Argument == "" {
+		if !p.Warning && p.Field == "" {
 			t.Errorf("refused without naming the argument: %+v", p)
 		}
 	}
@@ -58,7 +58,7 @@ func checkRefusal(t *testing.T, problems []Problem) {
 // Ignition's validator, systemd). None is accepted and then refused.
 func TestGeneratedInputsRefusedOrJudged(t *testing.T) {
 	m := newMaterial(t)
-	server := DaemonMaterial{CACertPEM: m.caPEM, CertPEM: m.serverPEM, KeyPEM: m.serverKey}
+	server := ServerMaterial{CACertPEM: m.caPEM, CertPEM: m.serverPEM, KeyPEM: m.serverKey}
 	dockerd := requireTool(t, "dockerd", "apt-get install docker.io") // the drop-in's program, which systemd looks for
 	accepted, refused := 0, 0
 	// cloud-init's code is judged at the end, all documents in one run.
@@ -135,7 +135,7 @@ func TestGeneratedInputsRefusedOrJudged(t *testing.T) {
 			r.Material = server
 			base, err := ParseRegistryBase(c.configYAML)
 			if err != nil {
-				tally([]Problem{{Argument: "config_yaml", Detail: err.Error()}})
+				tally([]Problem{{Field: "config_yaml", Detail: err.Error()}})
 				return
 			}
 			r.Base = base

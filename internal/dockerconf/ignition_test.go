@@ -49,7 +49,7 @@ func decodeSource(t *testing.T, f types.File) string {
 func TestIgnitionConfig(t *testing.T) {
 	m := newMaterial(t)
 	r, _ := Daemon{TLSVerify: true, Hardening: HardeningBaseline, LiveRestore: true, DockerdPath: "/usr/bin/dockerd",
-		Material: DaemonMaterial{CACertPEM: m.caPEM, CertPEM: m.serverPEM, KeyPEM: m.serverKey}}.Render()
+		Material: ServerMaterial{CACertPEM: m.caPEM, CertPEM: m.serverPEM, KeyPEM: m.serverKey}}.Render()
 	cfg := parseIgnition(t, r.Ignition)
 	if cfg.Ignition.Version != IgnitionVersion {
 		t.Errorf("version %s", cfg.Ignition.Version)
@@ -112,7 +112,7 @@ func TestIgnitionConfig(t *testing.T) {
 
 func TestIgnitionConfigByPlatform(t *testing.T) {
 	for _, p := range Platforms {
-		r, _ := Daemon{Platform: p, User: ci, TLSVerify: true}.Render()
+		r, _ := Daemon{Platform: p, User: userFor(p), TLSVerify: true}.Render()
 		if (r.Ignition != "") != (p == PlatformLinux) {
 			t.Errorf("%s: an Ignition config %v; only linux has one (Ignition writes root's files at first boot)", p, r.Ignition != "")
 		}

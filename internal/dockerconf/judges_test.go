@@ -206,7 +206,7 @@ func judgeUnit(t *testing.T, name, unit string, dropins map[string]string, other
 // the rest.
 func TestJudgesReadTheRenderings(t *testing.T) {
 	m := newMaterial(t)
-	server := DaemonMaterial{CACertPEM: m.caPEM, CertPEM: m.serverPEM, KeyPEM: m.serverKey}
+	server := ServerMaterial{CACertPEM: m.caPEM, CertPEM: m.serverPEM, KeyPEM: m.serverKey}
 	registrySection := RegistryClient{Registry: "registry.example.internal:5000"}.WithDefaults().BuildkitdTOML()
 
 	t.Run("buildkitd", func(t *testing.T) {

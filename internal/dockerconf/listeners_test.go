@@ -90,16 +90,16 @@ func TestCheckPathsKeepTheDropinIntact(t *testing.T) {
 		{"daemon_json_path", "/srv/docker-1.2/daemon+tls@x.json", ""},
 		{"tls_dir", "/etc/my docker/tls", ""}, // daemon.json only: JSON quotes it
 	} {
-		got := PlatformLinux.CheckPaths(map[string]string{c.name: c.value}, ci)
+		got := PlatformLinux.CheckPaths(map[Field]string{Field(c.name): c.value}, ci)
 		switch {
 		case c.want == "" && len(got) != 0:
 			t.Errorf("%s %q: %+v", c.name, c.value, got)
-		case c.want != "" && (len(got) != 1 || !strings.Contains(got[0].Detail, c.want) || got[0].Argument != c.name):
+		case c.want != "" && (len(got) != 1 || !strings.Contains(got[0].Detail, c.want) || string(got[0].Field) != c.name):
 			t.Errorf("%s %q: %+v, want %q", c.name, c.value, got, c.want)
 		}
 	}
 	// Windows has no drop-in: PowerShell quotes the path.
-	if got := PlatformWindows.CheckPaths(map[string]string{"dockerd_path": `C:\Program Files\Docker\dockerd.exe`}, ci); len(got) != 0 {
+	if got := PlatformWindows.CheckPaths(map[Field]string{"dockerd_path": `C:\Program Files\Docker\dockerd.exe`}, ci); len(got) != 0 {
 		t.Errorf("windows: %+v", got)
 	}
 }
@@ -117,7 +117,7 @@ func TestCheckSettingsKnowsDockerdsKeys(t *testing.T) {
 		{"oom-score-adjust", "known only to dockerd 20.10 and older", true},
 	} {
 		got := PlatformLinux.CheckSettings(map[string]any{c.key: true})
-		if len(got) != 1 || got[0].Warning != c.warning || got[0].Argument != "settings_json" || !strings.Contains(got[0].Detail, c.want) {
+		if len(got) != 1 || got[0].Warning != c.warning || got[0].Field != "settings_json" || !strings.Contains(got[0].Detail, c.want) {
 			t.Errorf("%s: %+v, want %q", c.key, got, c.want)
 		}
 	}

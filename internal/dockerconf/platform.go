@@ -258,9 +258,9 @@ func (p Platform) CheckPath(name, s string, u RootlessUser) error {
 	return p.spec().paths.check(name, s, p.Layout(u).TLSDir, string(p))
 }
 
-// dropinArguments are the path arguments whose values the systemd drop-in
-// carries on its ExecStart= line.
-var dropinArguments = []string{"dockerd_path", "daemon_json_path"}
+// dropinFields are the paths whose values the systemd drop-in carries on
+// its ExecStart= line.
+var dropinFields = []Field{FieldDockerdPath, FieldDaemonJSONPath}
 
 // dropinSafe matches what the drop-in's ExecStart= carries as written:
 // systemd splits the line at white space, unquotes quotes and backslashes,

@@ -9,6 +9,15 @@ import (
 
 var ci = RootlessUser{Name: "ci", UID: 1000, Home: "/home/ci"}
 
+// userFor is the user a daemon on p is given: ci where the engine runs as
+// a user, none elsewhere (Check refuses a user there).
+func userFor(p Platform) RootlessUser {
+	if p.NeedsUser() {
+		return ci
+	}
+	return RootlessUser{}
+}
+
 // Every path check, with a Windows and a POSIX path under each platform,
 // gives an error that is true, or none.
 func TestCheckPathByPlatform(t *testing.T) {
@@ -128,7 +137,7 @@ func platformDaemon(p Platform, hosts ...string) Daemon {
 		hosts = l.Hosts
 	}
 	return Daemon{
-		Hosts: hosts, TLSVerify: true, Platform: p, User: ci, Hardening: HardeningBaseline, LiveRestore: p == PlatformLinux,
+		Hosts: hosts, TLSVerify: true, Platform: p, User: userFor(p), Hardening: HardeningBaseline, LiveRestore: p == PlatformLinux,
 		CACertPath: p.JoinPath(l.TLSDir, CAFileName), CertPath: p.JoinPath(l.TLSDir, ServerCertFileName), KeyPath: p.JoinPath(l.TLSDir, ServerKeyFileName),
 		DockerdPath: l.DockerdPath, JSONPath: l.DaemonJSONPath,
 	}

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	yamlv2 "go.yaml.in/yaml/v2"
 	"gopkg.in/yaml.v3"
@@ -44,13 +45,35 @@ type Registry struct {
 	MinimumTLS                    string
 	TLSDir                        string
 	CACertPath, CertPath, KeyPath string
-	Material                      DaemonMaterial
+	Material                      ServerMaterial
 	// Base is the rest of the configuration (ParseRegistryBase); when it is
 	// not nil, Render merges the http section into it and writes the whole
 	// to ConfigPath.
 	Base       *RegistryBase
 	ConfigPath string
+	// BaseYAML is Base as written, for a caller that has not parsed it:
+	// Check parses it and reports what the registry would refuse, and
+	// Render uses it when Base is nil.
+	BaseYAML string
+	// Name is the registry as its clients name it (HOST or HOST:PORT);
+	// the certificate must carry its host. Empty when it is not known.
+	Name string
+	// Now is when the material is judged; zero means the current time.
+	Now time.Time
+	// Pending are the inputs not known yet: Check skips what needs them.
+	Pending Pending
 }
+
+// The inputs of a registry, as Problems name them (with serverTLSFields).
+const (
+	FieldAddress    Field = "address"
+	FieldMinimumTLS Field = "minimum_tls"
+	FieldConfigYAML Field = "config_yaml"
+	FieldRegistry   Field = "registry"
+)
+
+// RegistryFields are every input a Registry's problems name.
+var RegistryFields = append([]Field{FieldAddress, FieldMinimumTLS, FieldConfigYAML, FieldRegistry, FieldConfigPath}, serverTLSFields...)
 
 // WithDefaults returns r with every empty value set to the default.
 func (r Registry) WithDefaults() Registry {
@@ -370,41 +393,75 @@ func (r Registry) Render() (RegistryRendered, []Problem) {
 	if hasError(problems) {
 		return RegistryRendered{}, problems
 	}
-	out := RegistryRendered{YAML: r.YAML()}
-	trust, _ := r.Material.ClientTrust()
-	if !r.TLSVerify {
-		trust = ""
+	if r.Base == nil && r.BaseYAML != "" {
+		r.Base, _ = ParseRegistryBase(r.BaseYAML) // Check has judged it
 	}
-	out.Files = tlsFiles(r.CACertPath, r.CertPath, r.KeyPath, trust, r.Material)
+	out := RegistryRendered{YAML: r.YAML()}
+	tls := r.tls()
+	out.Files = tls.files()
 	if r.Base != nil {
 		config, err := r.Config()
 		if err != nil {
-			return RegistryRendered{}, append(problems, Problem{Argument: "config_yaml", Summary: "Could not render config.yml", Detail: err.Error()})
+			return RegistryRendered{}, append(problems, Problem{Field: FieldConfigYAML, Summary: "Could not render config.yml", Detail: err.Error()})
 		}
 		out.Files = append([]File{{Name: RegistryConfigName, Path: r.ConfigPath, Content: config, Mode: ModeConfig}}, out.Files...)
 	}
-	if problem, bad := layoutProblem(out.Files, r.CACertPath, r.CertPath, r.KeyPath); bad {
-		return RegistryRendered{}, append(problems, problem)
-	}
 	// The registry reads its TLS files only at start-up.
-	out.RestartTrigger = RestartTrigger(append(slices.Clone(out.Files), File{Name: "http", Content: out.YAML}))
+	trigger, layout := tls.finish(out.Files, File{Name: "http", Content: out.YAML})
+	if len(layout) > 0 {
+		return RegistryRendered{}, append(problems, layout...)
+	}
+	out.RestartTrigger = trigger
 	out.CloudConfig = cloudConfig("dockertls_registry_config", out.Files, "root:root", false, nil)
 	return out, problems
 }
 
+// tls is r's TLS as the server pipeline takes it; r has its defaults.
+func (r Registry) tls() serverTLS {
+	var names []Host
+	if r.Name != "" && !r.Pending[FieldRegistry] && CheckRegistry(r.Name) == nil {
+		names = []Host{{Hostname: RegistryClient{Registry: r.Name}.Hostname()}}
+	}
+	return serverTLS{caPath: r.CACertPath, certPath: r.CertPath, keyPath: r.KeyPath, material: r.Material, verify: r.TLSVerify,
+		names: names, now: r.Now, pending: r.Pending}
+}
+
 // Check returns what the registry would refuse in r, which has its
-// defaults.
+// defaults, skipping what needs a Pending input.
 func (r Registry) Check() []Problem {
 	var out []Problem
+	if r.BaseYAML != "" && !r.Pending[FieldConfigYAML] {
+		if _, err := ParseRegistryBase(r.BaseYAML); err != nil {
+			out = append(out, Problem{Field: FieldConfigYAML, Summary: "Invalid config_yaml", Detail: err.Error()})
+		}
+	}
+	if !r.Pending.Any(FieldAddress, FieldMinimumTLS, FieldTLSDir, FieldCACertPath, FieldCertPath, FieldKeyPath, FieldConfigPath) {
+		out = append(out, r.checkSettings()...)
+	}
+	if r.Name != "" && !r.Pending[FieldRegistry] {
+		if err := CheckRegistry(r.Name); err != nil {
+			out = append(out, Problem{Field: FieldRegistry, Summary: "Invalid registry", Detail: err.Error()})
+		}
+	}
+	if !r.Pending.Any(FieldTLSVerify, FieldRegistry) {
+		out = append(out, r.tls().check()...)
+	}
+	return out
+}
+
+// checkSettings returns what the registry would refuse in its listener
+// and paths.
+func (r Registry) checkSettings() []Problem {
+	var out []Problem
 	if err := CheckListenAddr(r.Addr); err != nil {
-		out = append(out, Problem{Argument: "address", Summary: "Invalid address", Detail: err.Error()})
+		out = append(out, Problem{Field: FieldAddress, Summary: "Invalid address", Detail: err.Error()})
 	}
 	if !slices.Contains(MinimumTLSVersions, r.MinimumTLS) {
-		out = append(out, Problem{Argument: "minimum_tls", Summary: "Invalid minimum_tls", Detail: fmt.Sprintf(
+		out = append(out, Problem{Field: FieldMinimumTLS, Summary: "Invalid minimum_tls", Detail: fmt.Sprintf(
 			"minimum_tls %q is not one the registry knows (\"unknown minimum TLS level\"): write one of %s", r.MinimumTLS, strings.Join(MinimumTLSVersions, ", "))})
 	}
-	if err := checkAbsolute("the registry", "config_path", r.ConfigPath, DefaultRegistryConfigPath); err != nil {
-		out = append(out, Problem{Argument: "config_path", Summary: "Invalid config_path", Detail: err.Error()})
+	if err := checkAbsolute("the registry", FieldConfigPath, r.ConfigPath, DefaultRegistryConfigPath); err != nil {
+		out = append(out, Problem{Field: FieldConfigPath, Summary: "Invalid config_path", Detail: err.Error()})
 	}
 	return append(out, checkTLSPaths("the registry", DefaultRegistryTLSDir, r.TLSDir, r.CACertPath, r.CertPath, r.KeyPath)...)
 }
@@ -483,11 +540,26 @@ func (c RegistryClient) Hostname() string {
 	return strings.Trim(c.Registry, "[]")
 }
 
-// certsDDirs are the arguments of the certs.d directories and their values.
-func (c RegistryClient) certsDDirs() []struct{ name, value string } {
-	return []struct{ name, value string }{
-		{"docker_certs_dir", c.DockerCertsDir}, {"containers_certs_dir", c.ContainersCertsDir},
-		{"containerd_certs_dir", c.ContainerdCertsDir}, {"buildkit_certs_dir", c.BuildkitCertsDir},
+// The inputs of a registry's clients, as Problems name them (with
+// FieldRegistry).
+const (
+	FieldDockerCertsDir     Field = "docker_certs_dir"
+	FieldContainersCertsDir Field = "containers_certs_dir"
+	FieldContainerdCertsDir Field = "containerd_certs_dir"
+	FieldBuildkitCertsDir   Field = "buildkit_certs_dir"
+)
+
+// certsDDir is a certs.d directory and the input that sets it.
+type certsDDir struct {
+	name  Field
+	value string
+}
+
+// certsDDirs are the certs.d directories and their inputs.
+func (c RegistryClient) certsDDirs() []certsDDir {
+	return []certsDDir{
+		{FieldDockerCertsDir, c.DockerCertsDir}, {FieldContainersCertsDir, c.ContainersCertsDir},
+		{FieldContainerdCertsDir, c.ContainerdCertsDir}, {FieldBuildkitCertsDir, c.BuildkitCertsDir},
 	}
 }
 
@@ -637,13 +709,13 @@ func (c RegistryClient) BuildkitdFiles(caPEM, certPEM, keyPEM string) []File {
 func (c RegistryClient) Check() []Problem {
 	var out []Problem
 	if err := CheckRegistry(c.Registry); err != nil {
-		out = append(out, Problem{Argument: "registry", Summary: "Invalid registry", Detail: err.Error()})
+		out = append(out, Problem{Field: FieldRegistry, Summary: "Invalid registry", Detail: err.Error()})
 	} else if w := c.LoopbackWarning(); w != "" {
-		out = append(out, Problem{Argument: "registry", Warning: true, Summary: "dockerd ignores certs.d for a loopback registry", Detail: w})
+		out = append(out, Problem{Field: FieldRegistry, Warning: true, Summary: "dockerd ignores certs.d for a loopback registry", Detail: w})
 	}
 	for _, d := range c.certsDDirs() {
 		if err := checkAbsolute("each client", d.name, d.value, "/etc/docker/certs.d"); err != nil {
-			out = append(out, Problem{Argument: d.name, Summary: "Invalid " + d.name, Detail: err.Error()})
+			out = append(out, Problem{Field: d.name, Summary: "Invalid " + string(d.name), Detail: err.Error()})
 		}
 	}
 	return out

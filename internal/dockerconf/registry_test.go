@@ -11,7 +11,7 @@ import (
 
 func TestRegistryYAML(t *testing.T) {
 	m := newMaterial(t)
-	r, problems := Registry{TLSVerify: true, Material: DaemonMaterial{CACertPEM: m.caPEM, ClientCACertPEM: m.otherCAPEM, CertPEM: m.serverPEM, KeyPEM: m.serverKey}}.Render()
+	r, problems := Registry{TLSVerify: true, Material: ServerMaterial{CACertPEM: m.caPEM, ClientCACertPEM: m.otherCAPEM, CertPEM: m.serverPEM, KeyPEM: m.serverKey}}.Render()
 	if len(problems) != 0 {
 		t.Fatal(problems)
 	}
@@ -41,7 +41,7 @@ func TestRegistryYAML(t *testing.T) {
 	if len(r.Files) != 3 || !strings.HasPrefix(r.CloudConfig, "#cloud-config\n") || strings.Contains(r.CloudConfig, "runcmd") {
 		t.Errorf("files %d, cloud-config:\n%s", len(r.Files), r.CloudConfig)
 	}
-	open, _ := Registry{Material: DaemonMaterial{CACertPEM: m.caPEM, CertPEM: m.serverPEM, KeyPEM: m.serverKey}}.Render()
+	open, _ := Registry{Material: ServerMaterial{CACertPEM: m.caPEM, CertPEM: m.serverPEM, KeyPEM: m.serverKey}}.Render()
 	if strings.Contains(open.YAML, "clientcas") || len(open.Files) != 2 {
 		t.Errorf("without tls_verify the registry has no clientcas and no ca.pem: %d files\n%s", len(open.Files), open.YAML)
 	}
@@ -52,7 +52,7 @@ func TestRegistryConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := Registry{TLSVerify: true, Base: base, Material: DaemonMaterial{CACertPEM: "CA\n", CertPEM: "CERT\n", KeyPEM: "KEY\n"}}
+	r := Registry{TLSVerify: true, Base: base, Material: ServerMaterial{CACertPEM: "CA\n", CertPEM: "CERT\n", KeyPEM: "KEY\n"}, Pending: opaqueMaterial}
 	rendered, problems := r.Render()
 	if len(problems) != 0 || len(rendered.Files) != 4 || rendered.Files[0].Name != RegistryConfigName || rendered.Files[0].Path != DefaultRegistryConfigPath {
 		t.Fatalf("problems %+v, files %+v", problems, rendered.Files)
@@ -118,7 +118,7 @@ func TestRegistryChecks(t *testing.T) {
 			}
 			continue
 		}
-		if len(problems) != 1 || problems[0].Argument != tc.argument || !strings.Contains(problems[0].Detail, tc.want) {
+		if len(problems) != 1 || string(problems[0].Field) != tc.argument || !strings.Contains(problems[0].Detail, tc.want) {
 			t.Errorf("%+v: %+v; want %s and %q", tc.r, problems, tc.argument, tc.want)
 		}
 	}
@@ -188,7 +188,7 @@ func TestRegistryClientChecks(t *testing.T) {
 	if p := (RegistryClient{Registry: "localhost:5000"}).WithDefaults().Check(); len(p) != 1 || !p[0].Warning {
 		t.Errorf("localhost: %+v", p)
 	}
-	if p := (RegistryClient{Registry: "r.example:5000", DockerCertsDir: "certs.d"}).WithDefaults().Check(); len(p) != 1 || p[0].Argument != "docker_certs_dir" {
+	if p := (RegistryClient{Registry: "r.example:5000", DockerCertsDir: "certs.d"}).WithDefaults().Check(); len(p) != 1 || p[0].Field != "docker_certs_dir" {
 		t.Errorf("relative docker_certs_dir: %+v", p)
 	}
 	if p := (RegistryClient{Registry: "r.example:5000"}).WithDefaults().Check(); len(p) != 0 {

@@ -126,20 +126,20 @@ func (d Daemon) socketRestartCommand() string {
 // platform without the packaged socket unit, a host systemd cannot listen
 // on, and arguments for the service drop-in that socket activation does
 // not write (the packaged docker.service runs as it is). paths are the
-// path arguments that are set, by name.
-func (p Platform) CheckSocketActivation(hosts []string, paths map[string]string) []Problem {
+// paths that are set, by input.
+func (p Platform) CheckSocketActivation(hosts []string, paths map[Field]string) []Problem {
 	if p != PlatformLinux && p != "" {
 		reason := map[Platform]string{
 			PlatformRootless: "RootlessKit publishes a rootless engine's TCP port, and no docker.socket is involved",
 			PlatformWindows:  "Windows has no systemd",
 		}[p]
-		return []Problem{{Argument: "socket_activation", Summary: "socket_activation is for platform linux",
+		return []Problem{{Field: FieldSocketActivation, Summary: "socket_activation is for platform linux",
 			Detail: fmt.Sprintf("socket_activation = true renders a drop-in of systemd's docker.socket, which platform %q does not have: %s. Remove socket_activation.", p, reason)}}
 	}
 	var out []Problem
 	if len(hosts) == 0 {
 		// systemd: "Unit has no Listen setting (ListenStream=, ...). Refusing."
-		out = append(out, Problem{Argument: "hosts", Summary: "docker.socket needs a socket",
+		out = append(out, Problem{Field: FieldHosts, Summary: "docker.socket needs a socket",
 			Detail: "hosts is empty, but with socket_activation its sockets are docker.socket's ListenStream= lines, and systemd refuses a socket unit with none: " +
 				"add one, such as \"unix:///var/run/docker.sock\", or leave hosts unset for the default."})
 	}
@@ -149,16 +149,16 @@ func (p Platform) CheckSocketActivation(hosts []string, paths map[string]string)
 			continue // ParseHost's own check reports it
 		}
 		if _, err := ListenStream(h); err != nil {
-			out = append(out, Problem{Argument: "hosts", Index: i, HasIndex: true, Summary: "A host docker.socket cannot listen on", Detail: err.Error()})
+			out = append(out, Problem{Field: FieldHosts, Index: i, HasIndex: true, Summary: "A host docker.socket cannot listen on", Detail: err.Error()})
 		}
 	}
-	if jsonPath, ok := paths["daemon_json_path"]; ok && jsonPath != DefaultDaemonJSONPath {
-		out = append(out, Problem{Argument: "daemon_json_path", Summary: "socket_activation keeps the packaged docker.service",
+	if jsonPath, ok := paths[FieldDaemonJSONPath]; ok && jsonPath != DefaultDaemonJSONPath {
+		out = append(out, Problem{Field: FieldDaemonJSONPath, Summary: "socket_activation keeps the packaged docker.service",
 			Detail: fmt.Sprintf("daemon_json_path is %s, but with socket_activation the packaged docker.service runs as it is, and dockerd "+
 				"reads %s: remove daemon_json_path, or set socket_activation = false (whose drop-in passes --config-file).", jsonPath, DefaultDaemonJSONPath)})
 	}
-	if _, ok := paths["dockerd_path"]; ok {
-		out = append(out, Problem{Argument: "dockerd_path", Summary: "socket_activation keeps the packaged docker.service",
+	if _, ok := paths[FieldDockerdPath]; ok {
+		out = append(out, Problem{Field: FieldDockerdPath, Summary: "socket_activation keeps the packaged docker.service",
 			Detail: "dockerd_path is the program of the docker.service drop-in, which socket_activation does not write (the packaged " +
 				"unit starts its own dockerd with -H fd://): remove dockerd_path."})
 	}

@@ -44,8 +44,8 @@ func TestListenStream(t *testing.T) {
 }
 
 func TestRenderSocketActivation(t *testing.T) {
-	material := DaemonMaterial{CACertPEM: "CA\n", CertPEM: "CERT\n", KeyPEM: "KEY\n"}
-	d := Daemon{Hosts: []string{"unix:///var/run/docker.sock", "tcp://0.0.0.0:2376"}, TLSVerify: true, Material: material, SocketActivation: true}
+	material := ServerMaterial{CACertPEM: "CA\n", CertPEM: "CERT\n", KeyPEM: "KEY\n"}
+	d := Daemon{Hosts: []string{"unix:///var/run/docker.sock", "tcp://0.0.0.0:2376"}, TLSVerify: true, Material: material, SocketActivation: true, Pending: opaqueMaterial}
 	r, problems := d.Render()
 	if len(problems) != 0 {
 		t.Fatalf("problems: %+v", problems)
@@ -75,12 +75,12 @@ func TestRenderSocketActivation(t *testing.T) {
 	}
 
 	// Render refuses what the drop-in could not carry, as the plan does.
-	if r, problems := (Daemon{Hosts: []string{"tcp://docker1.example.com:2376"}, SocketActivation: true}).Render(); len(problems) != 1 ||
-		problems[0].Argument != "hosts" || r.Dropin != "" {
+	if r, problems := (Daemon{Hosts: []string{"tcp://docker1.example.com:2376"}, TLSVerify: true, SocketActivation: true}).Render(); len(problems) != 1 ||
+		problems[0].Field != "hosts" || r.Dropin != "" {
 		t.Errorf("a host name with socket activation: problems %+v, drop-in %q", problems, r.Dropin)
 	}
 
-	defaults, _ := Daemon{SocketActivation: true}.Render()
+	defaults, _ := Daemon{TLSVerify: true, SocketActivation: true}.Render()
 	if !strings.Contains(defaults.Dropin, "ListenStream=/run/docker.sock\nListenStream=0.0.0.0:2376\n") {
 		t.Errorf("with the default hosts, the socket drop-in is:\n%s", defaults.Dropin)
 	}
@@ -120,7 +120,7 @@ func TestRenderSocketActivation(t *testing.T) {
 
 func TestIgnitionSocketActivation(t *testing.T) {
 	d := Daemon{Hosts: []string{"unix:///var/run/docker.sock", "tcp://0.0.0.0:2376"}, TLSVerify: true,
-		Material: DaemonMaterial{CACertPEM: "CA\n", CertPEM: "CERT\n", KeyPEM: "KEY\n"}, SocketActivation: true}
+		Material: ServerMaterial{CACertPEM: "CA\n", CertPEM: "CERT\n", KeyPEM: "KEY\n"}, SocketActivation: true, Pending: opaqueMaterial}
 	r, _ := d.Render()
 	cfg := parseIgnition(t, r.Ignition)
 	var socket bool
@@ -150,19 +150,19 @@ func TestCheckSocketActivation(t *testing.T) {
 		name     string
 		platform Platform
 		hosts    []string
-		paths    map[string]string
-		want     []string // Argument: Detail fragment
+		paths    map[Field]string
+		want     []string // Field: Detail fragment
 	}{
 		{name: "the default hosts", platform: PlatformLinux, hosts: DefaultHosts},
 		{name: "addresses", platform: PlatformLinux, hosts: []string{"unix://", "tcp://0.0.0.0:2376", "tcp://[::1]:2377"},
-			paths: map[string]string{"daemon_json_path": DefaultDaemonJSONPath, "tls_dir": "/srv/tls"}},
+			paths: map[Field]string{"daemon_json_path": DefaultDaemonJSONPath, "tls_dir": "/srv/tls"}},
 		{name: "no hosts", platform: PlatformLinux, hosts: []string{}, want: []string{"hosts: leave hosts unset"}},
 		{name: "a name", platform: PlatformLinux, hosts: []string{"tcp://docker1.example.com:2376"}, want: []string{"hosts: tcp://0.0.0.0:2376"}},
 		{name: "fd", platform: PlatformLinux, hosts: []string{"fd://"}, want: []string{"hosts: remove it"}},
 		{name: "daemon.json elsewhere", platform: PlatformLinux, hosts: DefaultHosts,
-			paths: map[string]string{"daemon_json_path": "/srv/daemon.json"}, want: []string{"daemon_json_path: remove daemon_json_path"}},
+			paths: map[Field]string{"daemon_json_path": "/srv/daemon.json"}, want: []string{"daemon_json_path: remove daemon_json_path"}},
 		{name: "dockerd_path", platform: PlatformLinux, hosts: DefaultHosts,
-			paths: map[string]string{"dockerd_path": "/usr/bin/dockerd"}, want: []string{"dockerd_path: remove dockerd_path"}},
+			paths: map[Field]string{"dockerd_path": "/usr/bin/dockerd"}, want: []string{"dockerd_path: remove dockerd_path"}},
 		{name: "rootless", platform: PlatformRootless, hosts: DefaultHosts, want: []string{"socket_activation: RootlessKit"}},
 		{name: "windows", platform: PlatformWindows, hosts: DefaultHosts, want: []string{"socket_activation: Windows has no systemd"}},
 	} {
@@ -173,7 +173,7 @@ func TestCheckSocketActivation(t *testing.T) {
 			}
 			for i, want := range tc.want {
 				arg, fragment, _ := strings.Cut(want, ": ")
-				if p := problems[i]; p.Argument != arg || !strings.Contains(p.Detail, fragment) || p.Warning {
+				if p := problems[i]; string(p.Field) != arg || !strings.Contains(p.Detail, fragment) || p.Warning {
 					t.Errorf("problem %+v, want an error on %s saying %q", p, arg, fragment)
 				}
 			}

@@ -5,7 +5,16 @@ import (
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"fmt"
+	"strings"
+	"time"
+
+	"github.com/dockertls/terraform-provider-dockertls/internal/pki"
 )
+
+// The client trust: the bundle of issuers a server admits clients from,
+// chosen, judged and bounded here, for every server this package renders.
+// Revocation works by issuer: a client whose issuer leaves the bundle is
+// refused at the handshake.
 
 // MaxAcceptableCAsBytes bounds the names of the CAs a daemon trusts for
 // clients (tlscacert). In every handshake dockerd sends the subject of each
@@ -50,4 +59,83 @@ func IssuersThatFit(commonName string) int {
 		return 0
 	}
 	return MaxAcceptableCAsBytes / (2 + len(der))
+}
+
+// ClientTrust returns the bundle a server verifies clients with (dockerd's
+// tlscacert, buildkitd's ca, the registry's clientcas), and the input it
+// comes from: the client issuers when they are given, else the server's
+// own CAs. Revocation by issuer is removing an issuer from this bundle.
+func (m ServerMaterial) ClientTrust() (pem string, field Field) {
+	if m.ClientCACertPEM != "" {
+		return m.ClientCACertPEM, FieldClientCACert
+	}
+	return m.CACertPEM, FieldCACert
+}
+
+// checkTrust judges the bundles of m whose inputs are not pending at now:
+// the client trust, when the server uses one (verify), as CheckBundle
+// judges a client trust, and the server's own CAs, when they are another
+// bundle, for their warnings only.
+func (m ServerMaterial) checkTrust(verify bool, now time.Time, pending Pending) []Problem {
+	var out []Problem
+	trust, at := m.ClientTrust()
+	if verify && !pending.Any(at) {
+		out = append(out, CheckBundle(at, trust, true, now)...)
+	}
+	if (at != FieldCACert || !verify) && !pending.Any(FieldCACert) {
+		out = append(out, CheckBundle(FieldCACert, m.CACertPEM, false, now)...)
+	}
+	return out
+}
+
+// CheckBundle judges a bundle of CA certificates (from field) at now:
+// a CA listed twice, and a CA outside its validity period, warn. When the
+// bundle is dockerd's client trust (clientTrust), two things are errors:
+// no CA in it is valid, or its names are too large for Go clients to
+// connect at all (CheckClientTrustSize); either way no client gets in. A
+// malformed bundle is the caller's validator's to report, and passes here.
+func CheckBundle(field Field, bundle string, clientTrust bool, now time.Time) []Problem {
+	cas, err := pki.ParseCABundlePEM(bundle)
+	if err != nil {
+		return nil
+	}
+	var out []Problem
+	seen := map[string]bool{}
+	var copies []string
+	valid := 0
+	for i, ca := range cas {
+		name := fmt.Sprintf("the CA %q (block %d)", ca.Subject.CommonName, i+1)
+		if seen[string(ca.Raw)] {
+			copies = append(copies, name)
+			continue
+		}
+		seen[string(ca.Raw)] = true
+		switch {
+		case now.After(ca.NotAfter):
+			out = append(out, Problem{Field: field, Warning: true, Summary: "An expired CA in a bundle",
+				Detail: fmt.Sprintf("%s: %s expired at %s: nothing it signed verifies any more. Renew it, or remove it from the bundle.", field, name, pki.FormatTime(ca.NotAfter))})
+		case now.Before(ca.NotBefore):
+			out = append(out, Problem{Field: field, Warning: true, Summary: "A CA in a bundle that is not valid yet",
+				Detail: fmt.Sprintf("%s: %s is valid only from %s: nothing it signed verifies until then (check the clocks).", field, name, pki.FormatTime(ca.NotBefore))})
+		default:
+			valid++
+		}
+	}
+	if len(copies) > 0 {
+		shown := copies[:min(len(copies), 3)]
+		out = append(out, Problem{Field: field, Warning: true, Summary: "A CA listed twice",
+			Detail: fmt.Sprintf("%s: it repeats CAs listed before (%d copies: %s): remove the copies (the file holds what the bundle holds).",
+				field, len(copies), strings.Join(shown, ", "))})
+	}
+	if clientTrust {
+		if err := CheckClientTrustSize(cas); err != nil {
+			out = append(out, Problem{Field: field, Summary: "Too many client issuers for one daemon", Detail: string(field) + ": " + err.Error()})
+		}
+	}
+	if clientTrust && valid == 0 && len(cas) > 0 {
+		out = append(out, Problem{Field: field, Summary: "No client could connect",
+			Detail: fmt.Sprintf("%s: no CA in it is valid now, so dockerd would verify no client certificate and refuse every client: "+
+				"renew the issuers, or add a valid one.", field)})
+	}
+	return out
 }

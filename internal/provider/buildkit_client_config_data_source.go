@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	p "github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/dockertls/terraform-provider-dockertls/internal/dockerconf"
@@ -115,7 +116,17 @@ func (d *buildkitClientConfigDataSource) ValidateConfig(ctx context.Context, req
 }
 
 func (d *buildkitClientConfigDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	readRendering(ctx, req, resp, d.check, func(m *buildkitClientConfigModel) diag.Diagnostics { return m.render(ctx) })
+	readRendering(ctx, req, resp, d.render)
+}
+
+// render judges m's arguments (check) and fills in its results.
+func (d *buildkitClientConfigDataSource) render(ctx context.Context, m *buildkitClientConfigModel) diag.Diagnostics {
+	diags := d.check(ctx, *m)
+	if diags.HasError() {
+		return diags
+	}
+	diags.Append(m.fill(ctx)...)
+	return diags
 }
 
 // client maps the arguments onto dockerconf's BuildkitClient; ok is false
@@ -132,7 +143,7 @@ func (m buildkitClientConfigModel) client() (dockerconf.BuildkitClient, bool) {
 }
 
 // check runs every check whose inputs are known.
-func (d *buildkitClientConfigDataSource) check(m buildkitClientConfigModel) diag.Diagnostics {
+func (d *buildkitClientConfigDataSource) check(_ context.Context, m buildkitClientConfigModel) diag.Diagnostics {
 	var diags diag.Diagnostics
 	if known(m.CertDir) {
 		if err := dockerconf.CheckBuildkitCertDir(m.CertDir.ValueString()); err != nil {
@@ -169,8 +180,8 @@ func (d *buildkitClientConfigDataSource) check(m buildkitClientConfigModel) diag
 	return diags
 }
 
-// render fills in m's results from its arguments, which check has judged.
-func (m *buildkitClientConfigModel) render(ctx context.Context) diag.Diagnostics {
+// fill fills in m's results from its arguments, which check has judged.
+func (m *buildkitClientConfigModel) fill(ctx context.Context) diag.Diagnostics {
 	c, ok := m.client()
 	if !ok {
 		return diag.Diagnostics{diag.NewAttributeErrorDiagnostic(p.Root("host"), "Invalid host", "host does not parse")}
@@ -187,4 +198,8 @@ func (m *buildkitClientConfigModel) render(ctx context.Context) diag.Diagnostics
 	m.BuildkitHost = types.StringValue(c.BuildKitHost())
 	m.RemoteDriverOptions = opts
 	return diags
+}
+
+func (d *buildkitClientConfigDataSource) renderState(ctx context.Context, marked tfsdk.Config) (tfsdk.State, diag.Diagnostics) {
+	return renderModel(ctx, tfsdk.State{Schema: marked.Schema}, marked, d.render)
 }

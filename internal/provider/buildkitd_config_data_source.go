@@ -4,9 +4,11 @@ import (
 	"context"
 	"maps"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/dockertls/terraform-provider-dockertls/internal/dockerconf"
@@ -104,53 +106,46 @@ func (d *buildkitdConfigDataSource) ValidateConfig(ctx context.Context, req data
 }
 
 func (d *buildkitdConfigDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	readRendering(ctx, req, resp, d.check, func(m *buildkitdConfigModel) diag.Diagnostics { return m.render() })
+	readRendering(ctx, req, resp, d.render)
 }
 
-// buildkitd maps the arguments onto dockerconf's Buildkitd.
-func (m buildkitdConfigModel) buildkitd() dockerconf.Buildkitd {
+// buildkitd maps the arguments onto dockerconf's Buildkitd, with its
+// defaults; what is not known yet is Pending.
+func (d *buildkitdConfigDataSource) buildkitd(m buildkitdConfigModel) dockerconf.Buildkitd {
 	var addresses []string
-	if !m.Addresses.IsNull() {
+	if !m.Addresses.IsNull() && !m.Addresses.IsUnknown() {
 		addresses = stringsOf(m.Addresses)
 	}
+	fields := m.pending()
+	maps.Copy(fields, map[dockerconf.Field]attr.Value{
+		dockerconf.FieldAddresses: m.Addresses, dockerconf.FieldTLSVerify: m.TLSVerify, dockerconf.FieldAllowUnverified: m.InsecureAllowNoVerify,
+		dockerconf.FieldConfigPath: m.ConfigPath, dockerconf.FieldBuildkitdPath: m.BuildkitdPath, dockerconf.FieldExtraTOML: m.ExtraTOML,
+	})
 	return dockerconf.Buildkitd{
 		Addresses: addresses, TLSVerify: m.TLSVerify.IsNull() || m.TLSVerify.ValueBool(), AllowUnverified: m.InsecureAllowNoVerify.ValueBool(),
 		TLSDir: m.TLSDir.ValueString(), CACertPath: m.CACertPath.ValueString(), CertPath: m.CertPath.ValueString(), KeyPath: m.KeyPath.ValueString(),
 		ConfigPath: m.ConfigPath.ValueString(), BuildkitdPath: m.BuildkitdPath.ValueString(), ExtraTOML: m.ExtraTOML.ValueString(),
-		Material: m.material(),
-	}
+		Material: m.material(), Now: d.env.clock(), Pending: pendingOf(fields),
+	}.WithDefaults()
 }
 
-// check runs every check whose inputs are known: at plan time
-// (ValidateConfig) some may not be yet, and in Read all are.
-func (d *buildkitdConfigDataSource) check(m buildkitdConfigModel) diag.Diagnostics {
+// check judges what is known of m (dockerconf.Buildkitd.Check).
+func (d *buildkitdConfigDataSource) check(_ context.Context, m buildkitdConfigModel) diag.Diagnostics {
 	var diags diag.Diagnostics
-	b := m.buildkitd().WithDefaults()
-	var problems []dockerconf.Problem
-	listenersKnown := !m.Addresses.IsUnknown() && !anyUnknown(m.Addresses) && !m.TLSVerify.IsUnknown() && !m.InsecureAllowNoVerify.IsUnknown()
-	if listenersKnown {
-		problems = append(problems, b.CheckListeners()...)
-	}
-	if allKnown(m.ConfigPath, m.BuildkitdPath, m.ExtraTOML, m.TLSDir, m.CACertPath, m.CertPath, m.KeyPath) {
-		problems = append(problems, b.CheckFiles()...)
-	}
-	if listenersKnown {
-		problems = append(problems, m.checkServer(d.env, dockerconf.ServerNames(b.Addresses), b.TLSVerify)...)
-	}
-	addProblems(&diags, problems)
+	addProblems(&diags, d.buildkitd(m).Check())
 	return diags
 }
 
-// render fills in m's results from its arguments, which check has judged.
-func (m *buildkitdConfigModel) render() diag.Diagnostics {
+// render judges m's arguments and fills in its results.
+func (d *buildkitdConfigDataSource) render(_ context.Context, m *buildkitdConfigModel) diag.Diagnostics {
 	var diags diag.Diagnostics
-	r, problems := m.buildkitd().Render()
-	addProblems(&diags, errorsOnly(problems)) // check gave the warnings
+	r, problems := d.buildkitd(*m).Render()
+	addProblems(&diags, problems)
 	if diags.HasError() {
 		return diags
 	}
-	filesVal, d := filesValue(r.Files)
-	diags.Append(d...)
+	filesVal, fd := filesValue(r.Files)
+	diags.Append(fd...)
 	m.ID = types.StringValue(r.RestartTrigger)
 	m.TOML = types.StringValue(r.TOML)
 	m.SystemdUnit = types.StringValue(r.Unit)
@@ -159,4 +154,8 @@ func (m *buildkitdConfigModel) render() diag.Diagnostics {
 	m.RestartCommand = types.StringValue(dockerconf.BuildkitdRestartCommand)
 	m.CloudInit = types.StringValue(r.CloudConfig)
 	return diags
+}
+
+func (d *buildkitdConfigDataSource) renderState(ctx context.Context, marked tfsdk.Config) (tfsdk.State, diag.Diagnostics) {
+	return renderModel(ctx, tfsdk.State{Schema: marked.Schema}, marked, d.render)
 }

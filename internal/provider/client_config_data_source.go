@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/dockertls/terraform-provider-dockertls/internal/dockerconf"
@@ -141,13 +142,7 @@ func (d *clientConfigDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 }
 
 func (d *clientConfigDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
-	var m clientConfigModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	// Warnings wait for Read, so that a plan shows each once.
-	resp.Diagnostics.Append(d.check(m).Errors()...)
+	validateRendering(ctx, req, resp, d.check)
 }
 
 func checkCertDir(m clientConfigModel, diags *diag.Diagnostics) {
@@ -175,26 +170,23 @@ func (m clientConfigModel) clientIssuer() (types.String, map[pki.Input]string) {
 }
 
 func (d *clientConfigDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var m clientConfigModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
+	readRendering(ctx, req, resp, d.render)
+}
+
+// render judges m's arguments (check) and fills in its results.
+func (d *clientConfigDataSource) render(ctx context.Context, m *clientConfigModel) diag.Diagnostics {
+	diags := d.check(ctx, *m)
+	if diags.HasError() {
+		return diags
 	}
-	resp.Diagnostics.Append(d.check(m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(m.render(ctx)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	diags.Append(m.fill(ctx)...)
+	return diags
 }
 
 // check runs every check whose inputs are known: at plan time
 // (ValidateConfig) some may not be yet, and in Read all are. A host that
 // does not parse is tcpHostValidator's to report.
-func (d *clientConfigDataSource) check(m clientConfigModel) diag.Diagnostics {
+func (d *clientConfigDataSource) check(_ context.Context, m clientConfigModel) diag.Diagnostics {
 	var diags diag.Diagnostics
 	checkCertDir(m, &diags)
 	if issuer, names := m.clientIssuer(); known(issuer) && known(m.ClientCertPEM) && known(m.ClientKeyPEM) {
@@ -220,8 +212,8 @@ func (d *clientConfigDataSource) check(m clientConfigModel) diag.Diagnostics {
 	return diags
 }
 
-// render fills in m's results from its arguments, which check has judged.
-func (m *clientConfigModel) render(ctx context.Context) diag.Diagnostics {
+// fill fills in m's results from its arguments, which check has judged.
+func (m *clientConfigModel) fill(ctx context.Context) diag.Diagnostics {
 	host, err := dockerconf.ParseHost(m.Host.ValueString())
 	if err != nil {
 		return diag.Diagnostics{diag.NewAttributeErrorDiagnostic(path.Root("host"), "Invalid host", err.Error())}
@@ -241,4 +233,8 @@ func (m *clientConfigModel) render(ctx context.Context) diag.Diagnostics {
 	m.CertMaterial = m.ClientCertPEM
 	m.KeyMaterial = m.ClientKeyPEM
 	return diags
+}
+
+func (d *clientConfigDataSource) renderState(ctx context.Context, marked tfsdk.Config) (tfsdk.State, diag.Diagnostics) {
+	return renderModel(ctx, tfsdk.State{Schema: marked.Schema}, marked, d.render)
 }

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -12,20 +11,16 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	p "github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/dockertls/terraform-provider-dockertls/internal/dockerconf"
-	"github.com/dockertls/terraform-provider-dockertls/internal/pki"
 )
 
 var (
 	_ datasource.DataSource                   = (*daemonConfigDataSource)(nil)
 	_ datasource.DataSourceWithValidateConfig = (*daemonConfigDataSource)(nil)
 )
-
-var serverMaterialNames = map[pki.Input]string{
-	pki.InputCACert: "ca_cert_pem", pki.InputCert: "server_cert_pem", pki.InputKey: "server_key_pem",
-}
 
 type daemonConfigDataSource struct {
 	env *env
@@ -278,108 +273,44 @@ func (d *daemonConfigDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 }
 
 func (d *daemonConfigDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
-	var m daemonConfigModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	diags, _ := d.check(ctx, m)
-	// Warnings wait for Read, so that a plan shows each once.
-	resp.Diagnostics.Append(diags.Errors()...)
+	validateRendering(ctx, req, resp, d.check)
 }
 
-// checkedInputs are the inputs that check has parsed, for Read.
-type checkedInputs struct {
-	platform dockerconf.Platform
-	user     dockerconf.RootlessUser
-	settings map[string]any
+func (d *daemonConfigDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	readRendering(ctx, req, resp, d.render)
 }
 
-// check runs every check whose inputs are known: at plan time
-// (ValidateConfig) some may not be yet, and in Read all are.
-func (d *daemonConfigDataSource) check(ctx context.Context, m daemonConfigModel) (diag.Diagnostics, checkedInputs) {
-	var diags diag.Diagnostics
-	var in checkedInputs
-	var problems []dockerconf.Problem
-	if !m.SettingsJSON.IsUnknown() {
+// check judges what is known of m (dockerconf.Daemon.Check).
+func (d *daemonConfigDataSource) check(ctx context.Context, m daemonConfigModel) diag.Diagnostics {
+	daemon, diags := d.daemon(ctx, m)
+	addProblems(&diags, daemon.Check())
+	return diags
+}
+
+// daemon maps the arguments onto dockerconf's Daemon: null arguments leave
+// the platform's defaults, and what is not known yet is Pending.
+func (d *daemonConfigDataSource) daemon(ctx context.Context, m daemonConfigModel) (dockerconf.Daemon, diag.Diagnostics) {
+	var settings map[string]any
+	if known(m.SettingsJSON) {
 		// settingsJSONValidator reports a parse error, before this runs.
-		in.settings, _ = dockerconf.ParseSettings(m.SettingsJSON.ValueString())
+		settings, _ = dockerconf.ParseSettings(m.SettingsJSON.ValueString())
 	}
-	material := m.material()
-	trust, at := material.ClientTrust()
-	if known(m.stringArg(at)) {
-		problems = append(problems, dockerconf.CheckBundle(at, trust, true, d.env.clock())...)
-	}
-	if at != "ca_cert_pem" && known(m.CACertPEM) {
-		problems = append(problems, dockerconf.CheckBundle("ca_cert_pem", material.CACertPEM, false, d.env.clock())...)
-	}
-	if !m.Hosts.IsUnknown() && !anyUnknown(m.Hosts) && !m.TLSVerify.IsUnknown() {
-		// Every platform's default hosts have the same tcp:// host, which
-		// is all this check looks at.
-		hosts := dockerconf.DefaultHosts
-		if !m.Hosts.IsNull() {
-			hosts = stringsOf(m.Hosts)
-		}
-		problems = append(problems, dockerconf.CheckSecurity(hosts, m.Hosts.IsNull(), m.TLSVerify.IsNull() || m.TLSVerify.ValueBool(), m.InsecureAllowNoVerify.ValueBool())...)
-	}
-	in.platform = enumOf(m.Platform, dockerconf.PlatformLinux)
-	user, userKnown, userDiags := rootlessUser(ctx, m.RootlessUser)
-	diags.Append(userDiags...)
-	in.user = user
-	if userKnown && !m.Platform.IsUnknown() {
-		problems = append(problems, in.platform.CheckUser(!m.RootlessUser.IsNull(), user)...)
-		problems = append(problems, in.platform.CheckPaths(knownStrings(map[string]types.String{
-			"tls_dir": m.TLSDir, "ca_cert_path": m.CACertPath, "cert_path": m.CertPath, "key_path": m.KeyPath,
-			"daemon_json_path": m.DaemonJSONPathIn, "dockerd_path": m.DockerdPath,
-		}), user)...)
-		if !m.Hosts.IsUnknown() {
-			problems = append(problems, in.platform.CheckHosts(stringsOf(m.Hosts), user)...)
-		}
-		if m.SocketActivation.ValueBool() && !m.Hosts.IsUnknown() {
-			hosts := dockerconf.DefaultHosts
-			if !m.Hosts.IsNull() {
-				hosts = stringsOf(m.Hosts)
-			}
-			problems = append(problems, in.platform.CheckSocketActivation(hosts, knownStrings(map[string]types.String{
-				"daemon_json_path": m.DaemonJSONPathIn, "dockerd_path": m.DockerdPath,
-			}))...)
-		}
-		if !m.LiveRestore.IsUnknown() {
-			problems = append(problems, in.platform.CheckLiveRestore(boolPointer(m.LiveRestore), in.settings)...)
-		}
-		problems = append(problems, in.platform.CheckSettings(in.settings)...)
-	}
-	addProblems(&diags, problems)
-	if known(m.CACertPEM) && known(m.ServerCertPEM) && !m.ServerKeyPEM.IsUnknown() {
-		addMaterialErrors(&diags, pki.UsageServer, dockerconf.Material{
-			CACertPEM: material.CACertPEM, CertPEM: material.CertPEM, KeyPEM: material.KeyPEM,
-		}, d.env, serverMaterialNames)
-	}
-	return diags, in
-}
-
-// material is the PEM arguments; what is null is empty.
-func (m daemonConfigModel) material() dockerconf.DaemonMaterial {
-	return dockerconf.DaemonMaterial{
-		CACertPEM: m.CACertPEM.ValueString(), ClientCACertPEM: m.ClientCACertPEM.ValueString(),
-		CertPEM: m.ServerCertPEM.ValueString(), KeyPEM: m.ServerKeyPEM.ValueString(),
-	}
-}
-
-// stringArg is the PEM argument named by DaemonMaterial.ClientTrust.
-func (m daemonConfigModel) stringArg(name string) types.String {
-	if name == "client_ca_cert_pem" {
-		return m.ClientCACertPEM
-	}
-	return m.CACertPEM
-}
-
-// daemon maps the arguments onto dockerconf's Daemon; null arguments leave
-// the platform's defaults.
-func (m daemonConfigModel) daemon(in checkedInputs) dockerconf.Daemon {
 	var hosts []string
-	if !m.Hosts.IsNull() {
+	if !m.Hosts.IsNull() && !m.Hosts.IsUnknown() {
 		hosts = stringsOf(m.Hosts)
+	}
+	user, userKnown, diags := rootlessUser(ctx, m.RootlessUser)
+	platform := enumOf(m.Platform, dockerconf.PlatformLinux)
+	pending := pendingOf(map[dockerconf.Field]attr.Value{
+		dockerconf.FieldHosts: m.Hosts, dockerconf.FieldTLSVerify: m.TLSVerify, dockerconf.FieldAllowUnverified: m.InsecureAllowNoVerify,
+		dockerconf.FieldSettings: m.SettingsJSON, dockerconf.FieldLiveRestore: m.LiveRestore, dockerconf.FieldPlatform: m.Platform,
+		dockerconf.FieldSocketActivation: m.SocketActivation, dockerconf.FieldTLSDir: m.TLSDir, dockerconf.FieldCACertPath: m.CACertPath,
+		dockerconf.FieldCertPath: m.CertPath, dockerconf.FieldKeyPath: m.KeyPath, dockerconf.FieldDaemonJSONPath: m.DaemonJSONPathIn,
+		dockerconf.FieldDockerdPath: m.DockerdPath, dockerconf.FieldCACert: m.CACertPEM, dockerconf.FieldClientCACert: m.ClientCACertPEM,
+		dockerconf.FieldServerCert: m.ServerCertPEM, dockerconf.FieldServerKey: m.ServerKeyPEM,
+	})
+	if !userKnown {
+		pending[dockerconf.FieldRootlessUser] = true
 	}
 	return dockerconf.Daemon{
 		Hosts:       hosts,
@@ -388,49 +319,40 @@ func (m daemonConfigModel) daemon(in checkedInputs) dockerconf.Daemon {
 		CACertPath:  m.CACertPath.ValueString(),
 		CertPath:    m.CertPath.ValueString(),
 		KeyPath:     m.KeyPath.ValueString(),
-		Settings:    in.settings,
+		Settings:    settings,
 		DockerdPath: m.DockerdPath.ValueString(),
-		LiveRestore: in.platform.LiveRestore(boolPointer(m.LiveRestore)),
+		LiveRestore: platform.LiveRestore(boolPointer(m.LiveRestore)),
 		Hardening:   enumOf(m.Hardening, dockerconf.HardeningBaseline),
 		JSONPath:    m.DaemonJSONPathIn.ValueString(),
-		Platform:    in.platform,
-		User:        in.user,
-		Material:    m.material(),
-
+		Platform:    platform,
+		User:        user,
+		Material: dockerconf.ServerMaterial{
+			CACertPEM: m.CACertPEM.ValueString(), ClientCACertPEM: m.ClientCACertPEM.ValueString(),
+			CertPEM: m.ServerCertPEM.ValueString(), KeyPEM: m.ServerKeyPEM.ValueString(),
+		},
 		SocketActivation: m.SocketActivation.ValueBool(),
-	}
+		AllowUnverified:  m.InsecureAllowNoVerify.ValueBool(),
+		LiveRestoreSet:   boolPointer(m.LiveRestore),
+		Now:              d.env.clock(),
+		Pending:          pending,
+	}, diags
 }
 
-func (d *daemonConfigDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var m daemonConfigModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
+// render judges m's arguments and fills in its results.
+func (d *daemonConfigDataSource) render(ctx context.Context, m *daemonConfigModel) diag.Diagnostics {
+	daemon, diags := d.daemon(ctx, *m)
+	if diags.HasError() {
+		return diags
 	}
-	diags, in := d.check(ctx, m)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(m.render(in)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-}
-
-// render fills in m's results from its arguments, which check has judged.
-func (m *daemonConfigModel) render(in checkedInputs) diag.Diagnostics {
-	var diags diag.Diagnostics
-	r, problems := m.daemon(in).Render()
+	r, problems := daemon.Render()
 	addProblems(&diags, problems)
 	if diags.HasError() {
 		return diags
 	}
-	filesVal, d := filesValue(r.Files)
-	diags.Append(d...)
-	findings, d := findingsValue(r.Findings)
-	diags.Append(d...)
+	filesVal, fd := filesValue(r.Files)
+	diags.Append(fd...)
+	findings, fd := findingsValue(r.Findings)
+	diags.Append(fd...)
 
 	m.ID = types.StringValue(r.RestartTrigger)
 	m.JSON = types.StringValue(r.JSON)
@@ -482,15 +404,6 @@ func boolPointer(v types.Bool) *bool {
 	return &b
 }
 
-// addMaterialErrors runs dockerconf.CheckMaterial and attaches each problem
-// to the attribute it is about, named in names.
-func addMaterialErrors(diags *diag.Diagnostics, usage pki.Usage, m dockerconf.Material, e *env, names map[pki.Input]string) {
-	for _, err := range dockerconf.CheckMaterial(usage, m, e.clock()) {
-		var ie *pki.InputError
-		name := names[pki.InputCert]
-		if errors.As(err, &ie) {
-			name = names[ie.Input]
-		}
-		diags.AddAttributeError(p.Root(name), "Invalid "+name, fmt.Sprintf("%s: %s", name, err))
-	}
+func (d *daemonConfigDataSource) renderState(ctx context.Context, marked tfsdk.Config) (tfsdk.State, diag.Diagnostics) {
+	return renderModel(ctx, tfsdk.State{Schema: marked.Schema}, marked, d.render)
 }

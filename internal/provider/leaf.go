@@ -176,9 +176,6 @@ func readLeafInputs(ctx context.Context, from attributeGetter, in *leafInputs, l
 	}
 }
 
-// known reports whether a value is neither null nor unknown.
-func known(v attr.Value) bool { return !v.IsNull() && !v.IsUnknown() }
-
 // validateLeafConfig runs the checks every leaf shares that need more than
 // one attribute: exactly one CA key, the lifetime, the CA key against the
 // CA certificate, and the CSR's key against key_algorithm.

@@ -3,12 +3,10 @@ package provider
 import (
 	"context"
 	"path"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	p "github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
@@ -86,48 +84,4 @@ func rootlessUser(ctx context.Context, v types.Object) (u dockerconf.RootlessUse
 		u.Home = path.Join("/home", u.Name)
 	}
 	return u, true, diags
-}
-
-// knownStrings are the known values of args, by argument name.
-func knownStrings(args map[string]types.String) map[string]string {
-	out := make(map[string]string, len(args))
-	for name, v := range args {
-		if known(v) {
-			out[name] = v.ValueString()
-		}
-	}
-	return out
-}
-
-// addProblems attaches each problem to the argument it names.
-func addProblems(diags *diag.Diagnostics, problems []dockerconf.Problem) {
-	for _, pr := range problems {
-		add := diags.AddAttributeError
-		if pr.Warning {
-			add = diags.AddAttributeWarning
-		}
-		if pr.Argument == "" {
-			if pr.Warning {
-				diags.AddWarning(pr.Summary, pr.Detail)
-			} else {
-				diags.AddError(pr.Summary, pr.Detail)
-			}
-			continue
-		}
-		add(argumentPath(pr), pr.Summary, pr.Detail)
-	}
-}
-
-// argumentPath is where a problem is: a dotted argument name, and a list
-// element when it has one.
-func argumentPath(pr dockerconf.Problem) p.Path {
-	names := strings.Split(pr.Argument, ".")
-	at := p.Root(names[0])
-	for _, n := range names[1:] {
-		at = at.AtName(n)
-	}
-	if pr.HasIndex {
-		at = at.AtListIndex(pr.Index)
-	}
-	return at
 }

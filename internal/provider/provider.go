@@ -118,25 +118,17 @@ func (p *dockertlsProvider) EphemeralResources(context.Context) []func() ephemer
 }
 
 func (p *dockertlsProvider) Functions(context.Context) []func() function.Function {
-	return []func() function.Function{
-		func() function.Function { return certificateInfoFunction{} },
-		func() function.Function { return newDaemonConfigFunction(p.env) },
-		func() function.Function { return newClientConfigFunction(p.env) },
-		func() function.Function { return newBuildkitdConfigFunction(p.env) },
-		func() function.Function { return newBuildkitClientConfigFunction(p.env) },
-		func() function.Function { return newRegistryConfigFunction(p.env) },
-		func() function.Function { return newRegistryClientConfigFunction(p.env) },
+	out := []func() function.Function{func() function.Function { return certificateInfoFunction{} }}
+	for _, r := range renderings {
+		out = append(out, func() function.Function { return r.function(p.env) })
 	}
+	return out
 }
 
 func (p *dockertlsProvider) DataSources(context.Context) []func() datasource.DataSource {
-	return []func() datasource.DataSource{
-		func() datasource.DataSource { return &daemonConfigDataSource{env: p.env} },
-		func() datasource.DataSource { return &clientConfigDataSource{env: p.env} },
-		func() datasource.DataSource { return &endpointDataSource{env: p.env} },
-		func() datasource.DataSource { return &buildkitdConfigDataSource{env: p.env} },
-		func() datasource.DataSource { return &buildkitClientConfigDataSource{env: p.env} },
-		func() datasource.DataSource { return &registryConfigDataSource{env: p.env} },
-		func() datasource.DataSource { return &registryClientConfigDataSource{env: p.env} },
+	out := []func() datasource.DataSource{func() datasource.DataSource { return &endpointDataSource{env: p.env} }}
+	for _, r := range renderings {
+		out = append(out, func() datasource.DataSource { return r.dataSource(p.env) })
 	}
+	return out
 }

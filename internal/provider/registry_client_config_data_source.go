@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	p "github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/dockertls/terraform-provider-dockertls/internal/dockerconf"
@@ -96,7 +97,17 @@ func (d *registryClientConfigDataSource) ValidateConfig(ctx context.Context, req
 }
 
 func (d *registryClientConfigDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	readRendering(ctx, req, resp, d.check, func(m *registryClientConfigModel) diag.Diagnostics { return m.render() })
+	readRendering(ctx, req, resp, d.render)
+}
+
+// render judges m's arguments (check) and fills in its results.
+func (d *registryClientConfigDataSource) render(ctx context.Context, m *registryClientConfigModel) diag.Diagnostics {
+	diags := d.check(ctx, *m)
+	if diags.HasError() {
+		return diags
+	}
+	diags.Append(m.fill(ctx)...)
+	return diags
 }
 
 func (m registryClientConfigModel) client() dockerconf.RegistryClient {
@@ -107,7 +118,7 @@ func (m registryClientConfigModel) client() dockerconf.RegistryClient {
 }
 
 // check runs every check whose inputs are known.
-func (d *registryClientConfigDataSource) check(m registryClientConfigModel) diag.Diagnostics {
+func (d *registryClientConfigDataSource) check(_ context.Context, m registryClientConfigModel) diag.Diagnostics {
 	var diags diag.Diagnostics
 	c := m.client()
 	if allKnown(m.Registry, m.DockerCertsDir, m.ContainersCertsDir, m.ContainerdCertsDir, m.BuildkitCertsDir) {
@@ -123,8 +134,8 @@ func (d *registryClientConfigDataSource) check(m registryClientConfigModel) diag
 	return diags
 }
 
-// render fills in m's results from its arguments, which check has judged.
-func (m *registryClientConfigModel) render() diag.Diagnostics {
+// fill fills in m's results from its arguments, which check has judged.
+func (m *registryClientConfigModel) fill(ctx context.Context) diag.Diagnostics {
 	c := m.client()
 	ca, cert, key := m.CACertPEM.ValueString(), m.ClientCertPEM.ValueString(), m.ClientKeyPEM.ValueString()
 	var diags diag.Diagnostics
@@ -143,4 +154,8 @@ func (m *registryClientConfigModel) render() diag.Diagnostics {
 	m.ContainerdHostsTOML = types.StringValue(c.ContainerdHostsTOML())
 	m.BuildkitdTOML = types.StringValue(c.BuildkitdTOML())
 	return diags
+}
+
+func (d *registryClientConfigDataSource) renderState(ctx context.Context, marked tfsdk.Config) (tfsdk.State, diag.Diagnostics) {
+	return renderModel(ctx, tfsdk.State{Schema: marked.Schema}, marked, d.render)
 }

@@ -4,10 +4,11 @@ import (
 	"context"
 	"maps"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	p "github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/dockertls/terraform-provider-dockertls/internal/dockerconf"
@@ -94,65 +95,50 @@ func (d *registryConfigDataSource) ValidateConfig(ctx context.Context, req datas
 }
 
 func (d *registryConfigDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	readRendering(ctx, req, resp, d.check, func(m *registryConfigModel) diag.Diagnostics { return m.render() })
+	readRendering(ctx, req, resp, d.render)
 }
 
-func (m registryConfigModel) registry() dockerconf.Registry {
-	var base *dockerconf.RegistryBase
-	if known(m.ConfigYAML) {
-		// check reports a config_yaml that does not parse.
-		base, _ = dockerconf.ParseRegistryBase(m.ConfigYAML.ValueString())
-	}
+// registry maps the arguments onto dockerconf's Registry, with its
+// defaults; what is not known yet is Pending.
+func (d *registryConfigDataSource) registry(m registryConfigModel) dockerconf.Registry {
+	fields := m.pending()
+	maps.Copy(fields, map[dockerconf.Field]attr.Value{
+		dockerconf.FieldAddress: m.Address, dockerconf.FieldTLSVerify: m.TLSVerify, dockerconf.FieldMinimumTLS: m.MinimumTLS,
+		dockerconf.FieldRegistry: m.Registry, dockerconf.FieldConfigYAML: m.ConfigYAML, dockerconf.FieldConfigPath: m.ConfigPath,
+	})
 	return dockerconf.Registry{
-		Base: base, ConfigPath: m.ConfigPath.ValueString(),
+		BaseYAML: m.ConfigYAML.ValueString(), ConfigPath: m.ConfigPath.ValueString(), Name: m.Registry.ValueString(),
 		Addr: m.Address.ValueString(), TLSVerify: m.TLSVerify.IsNull() || m.TLSVerify.ValueBool(), MinimumTLS: m.MinimumTLS.ValueString(),
 		TLSDir: m.TLSDir.ValueString(), CACertPath: m.CACertPath.ValueString(), CertPath: m.CertPath.ValueString(), KeyPath: m.KeyPath.ValueString(),
-		Material: m.material(),
-	}
+		Material: m.material(), Now: d.env.clock(), Pending: pendingOf(fields),
+	}.WithDefaults()
 }
 
-// check runs every check whose inputs are known.
-func (d *registryConfigDataSource) check(m registryConfigModel) diag.Diagnostics {
+// check judges what is known of m (dockerconf.Registry.Check).
+func (d *registryConfigDataSource) check(_ context.Context, m registryConfigModel) diag.Diagnostics {
 	var diags diag.Diagnostics
-	r := m.registry().WithDefaults()
-	var problems []dockerconf.Problem
-	if known(m.ConfigYAML) {
-		if _, err := dockerconf.ParseRegistryBase(m.ConfigYAML.ValueString()); err != nil {
-			diags.AddAttributeError(p.Root("config_yaml"), "Invalid config_yaml", err.Error())
-		}
-	}
-	if allKnown(m.Address, m.MinimumTLS, m.TLSDir, m.CACertPath, m.CertPath, m.KeyPath, m.ConfigPath) {
-		problems = append(problems, r.Check()...)
-	}
-	var names []dockerconf.Host
-	if known(m.Registry) {
-		if err := dockerconf.CheckRegistry(m.Registry.ValueString()); err != nil {
-			diags.AddAttributeError(p.Root("registry"), "Invalid registry", err.Error())
-		} else {
-			names = []dockerconf.Host{{Hostname: dockerconf.RegistryClient{Registry: m.Registry.ValueString()}.Hostname()}}
-		}
-	}
-	if !m.TLSVerify.IsUnknown() && !m.Registry.IsUnknown() {
-		problems = append(problems, m.checkServer(d.env, names, r.TLSVerify)...)
-	}
-	addProblems(&diags, problems)
+	addProblems(&diags, d.registry(m).Check())
 	return diags
 }
 
-// render fills in m's results from its arguments, which check has judged.
-func (m *registryConfigModel) render() diag.Diagnostics {
+// render judges m's arguments and fills in its results.
+func (d *registryConfigDataSource) render(_ context.Context, m *registryConfigModel) diag.Diagnostics {
 	var diags diag.Diagnostics
-	r, problems := m.registry().Render()
-	addProblems(&diags, errorsOnly(problems))
+	r, problems := d.registry(*m).Render()
+	addProblems(&diags, problems)
 	if diags.HasError() {
 		return diags
 	}
-	filesVal, d := filesValue(r.Files)
-	diags.Append(d...)
+	filesVal, fd := filesValue(r.Files)
+	diags.Append(fd...)
 	m.ID = types.StringValue(r.RestartTrigger)
 	m.YAML = types.StringValue(r.YAML)
 	m.Files = filesVal
 	m.RestartTrigger = types.StringValue(r.RestartTrigger)
 	m.CloudInit = types.StringValue(r.CloudConfig)
 	return diags
+}
+
+func (d *registryConfigDataSource) renderState(ctx context.Context, marked tfsdk.Config) (tfsdk.State, diag.Diagnostics) {
+	return renderModel(ctx, tfsdk.State{Schema: marked.Schema}, marked, d.render)
 }

@@ -45,9 +45,9 @@ type renderingFunction struct {
 	// aggregates are the results that depend on every file: unknown while
 	// any argument is pending.
 	aggregates []string
-	// render checks config (which may hold unknown values) and renders
-	// marked, config with each pending argument's placeholder.
-	render func(ctx context.Context, config, marked tfsdk.Config) (tfsdk.State, diag.Diagnostics)
+	// render judges and renders marked, the config with each pending
+	// argument's placeholder (which the mapping takes for Pending).
+	render func(ctx context.Context, marked tfsdk.Config) (tfsdk.State, diag.Diagnostics)
 }
 
 // dataSourceSchema is d's schema.
@@ -55,30 +55,6 @@ func dataSourceSchema(d datasource.DataSource) schema.Schema {
 	var resp datasource.SchemaResponse
 	d.Schema(context.Background(), datasource.SchemaRequest{}, &resp)
 	return resp.Schema
-}
-
-// renderModel is the render of a renderingFunction for a data source whose
-// model is M: check judges config, and render fills in the results of
-// marked.
-func renderModel[M any](ctx context.Context, s schema.Schema, config, marked tfsdk.Config,
-	check func(M) diag.Diagnostics, render func(*M) diag.Diagnostics) (tfsdk.State, diag.Diagnostics) {
-	state := tfsdk.State{Schema: s}
-	var m M
-	diags := config.Get(ctx, &m)
-	if diags.HasError() {
-		return state, diags
-	}
-	diags.Append(check(m)...)
-	diags.Append(marked.Get(ctx, &m)...)
-	if diags.HasError() {
-		return state, diags
-	}
-	diags.Append(render(&m)...)
-	if diags.HasError() {
-		return state, diags
-	}
-	diags.Append(state.Set(ctx, &m)...)
-	return state, diags
 }
 
 // pendingMark makes the placeholder of a pending argument: no PEM, path or
@@ -144,7 +120,7 @@ func (f renderingFunction) Run(ctx context.Context, req function.RunRequest, res
 		unknown()
 		return
 	}
-	state, renderDiags := f.render(ctx, config, tfsdk.Config{Schema: f.schema, Raw: marked})
+	state, renderDiags := f.render(ctx, tfsdk.Config{Schema: f.schema, Raw: marked})
 	diags.Append(renderDiags...)
 	if diags.HasError() {
 		resp.Error = f.funcError(diags)

@@ -219,7 +219,7 @@ func TestRenderingFunctionPending(t *testing.T) {
 		}
 		return args
 	}
-	fn := newDaemonConfigFunction(e)
+	fn := renderingFunctionNamed(e, "daemon_config")
 
 	known, errText := callRendering(t, fn, daemonArgs(nil))
 	if errText != "" || known.IsUnknown() {
@@ -267,7 +267,7 @@ func TestRenderingFunctionPending(t *testing.T) {
 	}
 
 	// The client's env does not wait for its PEMs.
-	client := newClientConfigFunction(e)
+	client := renderingFunctionNamed(e, "client_config")
 	r, errText := callRendering(t, client, map[string]attr.Value{
 		"host": str("tcp://docker1.example.internal:2376"), "ca_cert_pem": str(m.ca),
 		"client_cert_pem": types.StringUnknown(), "client_key_pem": types.StringUnknown(),
@@ -285,7 +285,7 @@ func TestRenderingFunctionErrors(t *testing.T) {
 	m := newPEMMaterial(t, clock.Now())
 	e := &env{clock: clock.Now, rand: rand.Reader, authorities: newAuthorityCache()}
 	str := types.StringValue
-	daemon, client := newDaemonConfigFunction(e), newClientConfigFunction(e)
+	daemon, client := renderingFunctionNamed(e, "daemon_config"), renderingFunctionNamed(e, "client_config")
 	list := func(s ...string) attr.Value {
 		elems := make([]attr.Value, len(s))
 		elemTypes := make([]attr.Type, len(s))
@@ -356,7 +356,7 @@ func runWithArg(t *testing.T, f function.Function, arg attr.Value) string {
 // runs.
 func TestRenderingFunctionValidatorsCovered(t *testing.T) {
 	e := &env{clock: pki.SystemClock, rand: rand.Reader, authorities: newAuthorityCache()}
-	for _, f := range []function.Function{newDaemonConfigFunction(e), newClientConfigFunction(e)} {
+	for _, f := range []function.Function{renderingFunctionNamed(e, "daemon_config"), renderingFunctionNamed(e, "client_config")} {
 		rf := f.(renderingFunction)
 		for name, a := range rf.schema.Attributes {
 			switch a.(type) {
@@ -506,4 +506,15 @@ func TestCLIDataSourceRenderingDeferred(t *testing.T) {
 		t.Errorf("plan summary %q, want %q (the guides quote it)", planSummary(out), want)
 	}
 	tf.mustRun("apply", "-input=false", "step.tfplan")
+}
+
+// renderingFunctionNamed is the function form of the rendering named name
+// (a row of renderings).
+func renderingFunctionNamed(e *env, name string) function.Function {
+	for _, r := range renderings {
+		if f := r.function(e).(renderingFunction); f.name == name {
+			return f
+		}
+	}
+	panic("no rendering " + name)
 }

@@ -227,15 +227,6 @@ func defaultServerCommonName(dns, ips []string) string {
 	return loopbackDNSNames[0]
 }
 
-func anyUnknown(l types.List) bool {
-	for _, e := range l.Elements() {
-		if e.IsUnknown() {
-			return true
-		}
-	}
-	return false
-}
-
 func (r *serverCertResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var m serverCertModel
 	r.createLeaf(ctx, req, resp, &m, &m.leafInputs, &m.lifetimeInputs, &m.certificateOutputs, func() (pki.LeafRequest, bool) {

@@ -1,11 +1,10 @@
 package provider
 
 import (
-	"context"
 	"crypto/x509"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	p "github.com/hashicorp/terraform-plugin-framework/path"
@@ -67,29 +66,21 @@ func serverTLSAttributes(program, defaultDir string) map[string]schema.Attribute
 	}
 }
 
-// material is the PEM arguments; what is null is empty.
-func (m serverTLSModel) material() dockerconf.DaemonMaterial {
-	return dockerconf.DaemonMaterial{
-		CACertPEM: m.CACertPEM.ValueString(), ClientCACertPEM: m.ClientCACertPEM.ValueString(),
-		CertPEM: m.ServerCertPEM.ValueString(), KeyPEM: m.ServerKeyPEM.ValueString(),
+// pending are the fields of m whose values are not known yet.
+func (m serverTLSModel) pending() map[dockerconf.Field]attr.Value {
+	return map[dockerconf.Field]attr.Value{
+		dockerconf.FieldTLSDir: m.TLSDir, dockerconf.FieldCACertPath: m.CACertPath, dockerconf.FieldCertPath: m.CertPath,
+		dockerconf.FieldKeyPath: m.KeyPath, dockerconf.FieldCACert: m.CACertPEM, dockerconf.FieldClientCACert: m.ClientCACertPEM,
+		dockerconf.FieldServerCert: m.ServerCertPEM, dockerconf.FieldServerKey: m.ServerKeyPEM,
 	}
 }
 
-// checkServer judges the material whose inputs are known: the client trust (a
-// trust that admits nobody is an error), and the server certificate and
-// key against ca_cert_pem and the names clients will use. Without verify
-// no client trust is written, and only the server's material is judged.
-func (m serverTLSModel) checkServer(e *env, names []dockerconf.Host, verify bool) []dockerconf.Problem {
-	var problems []dockerconf.Problem
-	material := m.material()
-	trust, at := material.ClientTrust()
-	if verify && (at == "client_ca_cert_pem" && known(m.ClientCACertPEM) || at == "ca_cert_pem" && known(m.CACertPEM)) {
-		problems = append(problems, dockerconf.CheckBundle(at, trust, true, e.clock())...)
+// material is the PEM arguments; what is null is empty.
+func (m serverTLSModel) material() dockerconf.ServerMaterial {
+	return dockerconf.ServerMaterial{
+		CACertPEM: m.CACertPEM.ValueString(), ClientCACertPEM: m.ClientCACertPEM.ValueString(),
+		CertPEM: m.ServerCertPEM.ValueString(), KeyPEM: m.ServerKeyPEM.ValueString(),
 	}
-	if known(m.CACertPEM) && known(m.ServerCertPEM) && !m.ServerKeyPEM.IsUnknown() {
-		problems = append(problems, dockerconf.CheckServerMaterial(material, names, serverMaterialNames, e.clock())...)
-	}
-	return problems
 }
 
 // clientTLSModel is a client's certificate, key and the trust it checks
@@ -144,58 +135,4 @@ func (m clientTLSModel) checkClient(diags *diag.Diagnostics, e *env) *x509.Certi
 		return nil
 	}
 	return cert
-}
-
-// allKnown reports whether no value is unknown (null is known).
-func allKnown(values ...types.String) bool {
-	for _, v := range values {
-		if v.IsUnknown() {
-			return false
-		}
-	}
-	return true
-}
-
-// errorsOnly are the problems that are not warnings.
-func errorsOnly(problems []dockerconf.Problem) []dockerconf.Problem {
-	var out []dockerconf.Problem
-	for _, pr := range problems {
-		if !pr.Warning {
-			out = append(out, pr)
-		}
-	}
-	return out
-}
-
-// validateRendering is the ValidateConfig of a rendering data source whose
-// model is M: check's errors, at plan time. Its warnings wait for Read, so
-// that a plan shows each once.
-func validateRendering[M any](ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse,
-	check func(M) diag.Diagnostics) {
-	var m M
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(check(m).Errors()...)
-}
-
-// readRendering is the Read of a rendering data source whose model is M:
-// check, then render into the state; nothing is set after an error.
-func readRendering[M any](ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse,
-	check func(M) diag.Diagnostics, render func(*M) diag.Diagnostics) {
-	var m M
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(check(m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(render(&m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

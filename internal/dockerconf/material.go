@@ -119,3 +119,19 @@ func pluralCA(cas []*x509.Certificate) string {
 	}
 	return "one of them"
 }
+
+// materialProblems are CheckMaterial's errors, each attached to the input
+// it is about (fields, by what it is about; the certificate's input when
+// the error does not say).
+func materialProblems(usage pki.Usage, m Material, fields map[pki.Input]Field, now time.Time) []Problem {
+	var out []Problem
+	for _, err := range CheckMaterial(usage, m, now) {
+		field := fields[pki.InputCert]
+		var ie *pki.InputError
+		if errors.As(err, &ie) {
+			field = fields[ie.Input]
+		}
+		out = append(out, Problem{Field: field, Summary: "Invalid " + string(field), Detail: fmt.Sprintf("%s: %s", field, err)})
+	}
+	return out
+}
