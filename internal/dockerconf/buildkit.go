@@ -380,6 +380,71 @@ type BuildkitClient struct {
 	ServerName string
 	// BuilderName names the buildx builder; empty derives one from Host.
 	BuilderName string
+
+	// Material is what Check judges; its ServerCertPEM is checked for
+	// TLSServerName.
+	Material ClientMaterial
+	// ServerNames are the names the server certificate will carry, for
+	// the name check before the certificate exists (no ServerCertPEM).
+	ServerNames []string
+	// Now is when Check judges the certificates' validity.
+	Now time.Time
+	// Pending are the inputs not known yet, whose checks Check skips.
+	Pending Pending
+}
+
+// The inputs of a BuildKit client, as Problems name them (with FieldHost,
+// FieldCertDir and ClientMaterialFields).
+const (
+	FieldServerName  Field = "server_name"
+	FieldServerNames Field = "server_names"
+	FieldBuilderName Field = "builder_name"
+	FieldFileNames   Field = "file_names"
+)
+
+// BuildkitClientFields are the inputs BuildkitClient's problems name.
+var BuildkitClientFields = append([]Field{FieldHost, FieldCertDir, FieldServerName, FieldServerNames, FieldBuilderName}, ClientMaterialFields...)
+
+// Check returns what buildx or buildctl would refuse in c, for the inputs
+// that are known: a directory or server name their flags cannot hold, a
+// builder name buildx refuses, material that would fail the handshake, and
+// a server certificate (or, before it exists, ServerNames) that does not
+// name TLSServerName. The zero Host (one that does not parse, the caller's
+// to report) is left unchecked.
+func (c BuildkitClient) Check() []Problem {
+	var out []Problem
+	if !c.Pending.Any(FieldCertDir) {
+		if err := CheckBuildkitCertDir(c.CertDir); err != nil {
+			out = append(out, Problem{Field: FieldCertDir, Summary: "Invalid cert_dir", Detail: err.Error()})
+		}
+	}
+	if c.ServerName != "" && !c.Pending.Any(FieldServerName) {
+		if err := CheckBuildkitServerName(c.ServerName); err != nil {
+			return append(out, Problem{Field: FieldServerName, Summary: "Invalid server_name", Detail: err.Error()})
+		}
+	}
+	if c.BuilderName != "" && !c.Pending.Any(FieldBuilderName) {
+		if err := CheckBuilderName(c.BuilderName); err != nil {
+			out = append(out, Problem{Field: FieldBuilderName, Summary: "Invalid builder_name", Detail: err.Error()})
+		}
+	}
+	material, serverCert := c.Material.check(c.Now, c.Pending)
+	out = append(out, material...)
+	if serverCert == nil && c.ServerNames != nil && !c.Pending.Any(FieldServerNames) {
+		serverCert = CertificateNaming(c.ServerNames)
+	}
+	if serverCert == nil || c.Host.Hostname == "" || c.Pending.Any(FieldHost, FieldServerName) {
+		return out
+	}
+	if err := CheckTLSServerName(c.TLSServerName(), serverCert); err != nil {
+		at := FieldServerName
+		if c.ServerName == "" {
+			at = FieldHost
+		}
+		out = append(out, Problem{Field: at, Summary: "The server certificate does not name the builder",
+			Detail: err.Error() + "; buildx would mark the builder inactive and buildctl fail every call"})
+	}
+	return out
 }
 
 func (c BuildkitClient) paths() (ca, cert, key string) {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 )
 
 // Client describes how the docker CLI reaches a daemon over TLS.
@@ -17,6 +18,49 @@ type Client struct {
 	// Platform is the client machine's (ClientLinux when empty). It decides
 	// the paths' form and the quoting of ContextCommand.
 	Platform ClientPlatform
+
+	// Material is what Check judges: the files' contents and the server
+	// certificate the host's name is checked against.
+	Material ClientMaterial
+	// Now is when Check judges the certificates' validity.
+	Now time.Time
+	// Pending are the inputs not known yet, whose checks Check skips.
+	Pending Pending
+}
+
+// FieldContextName is the input that sets ContextName, as Problems name it.
+const FieldContextName Field = "context_name"
+
+// ClientFields are the inputs Client's problems name.
+var ClientFields = append([]Field{FieldHost, FieldCertDir, FieldContextName, FieldPlatform}, ClientMaterialFields...)
+
+// Check returns what the docker CLI would refuse in c, for the inputs that
+// are known: a directory its --docker argument cannot hold, a context name
+// it refuses, material that would fail the handshake and, as a warning, a
+// server certificate that does not name the host (the CLI's "certificate
+// is valid for X, not Y"). A host that does not parse is the caller's to
+// report (ParseHost); Check leaves the zero Host unchecked.
+func (c Client) Check() []Problem {
+	var out []Problem
+	if c.CertDir != "" && !c.Pending.Any(FieldCertDir, FieldPlatform) {
+		if err := c.Platform.CheckCertDir(c.CertDir); err != nil {
+			out = append(out, Problem{Field: FieldCertDir, Summary: "Invalid cert_dir", Detail: err.Error()})
+		}
+	}
+	if c.ContextName != "" && !c.Pending.Any(FieldContextName) {
+		if err := CheckContextName(c.ContextName); err != nil {
+			out = append(out, Problem{Field: FieldContextName, Summary: "Invalid context_name", Detail: err.Error()})
+		}
+	}
+	material, serverCert := c.Material.check(c.Now, c.Pending)
+	out = append(out, material...)
+	if hasError(out) || serverCert == nil || c.Host.Hostname == "" || c.Pending.Any(FieldHost) {
+		return out
+	}
+	if err := CheckServerName(c.Host, serverCert); err != nil {
+		out = append(out, Problem{Field: FieldHost, Warning: true, Summary: "The server certificate does not name this host", Detail: err.Error()})
+	}
+	return out
 }
 
 // windowsCLIDir is the docker CLI's default directory on Windows, as

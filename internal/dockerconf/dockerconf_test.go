@@ -223,11 +223,14 @@ func TestClient(t *testing.T) {
 	}
 }
 
-// material issues a CA and leaves for the checks.
 // opaqueMaterial marks the material of a test that checks how files are
 // assembled, not what they hold: its PEMs are placeholders, not judged.
 var opaqueMaterial = Pending{FieldCACert: true, FieldClientCACert: true, FieldServerCert: true, FieldServerKey: true}
 
+// opaqueClientMaterial is opaqueMaterial for a client's checks.
+var opaqueClientMaterial = Pending{FieldCACert: true, FieldClientCACert: true, FieldClientCert: true, FieldClientKey: true, FieldServerCert: true}
+
+// material is a CA, another CA and leaves, for the checks.
 type material struct {
 	ca                    *pki.Authority
 	caPEM, otherCAPEM     string

@@ -516,6 +516,14 @@ type RegistryClient struct {
 	Registry string
 	// The clients' certs.d directories; empty means the default.
 	DockerCertsDir, ContainersCertsDir, ContainerdCertsDir, BuildkitCertsDir string
+
+	// Material is what Check judges; its ServerCertPEM is checked for the
+	// registry's host name.
+	Material ClientMaterial
+	// Now is when Check judges the certificates' validity.
+	Now time.Time
+	// Pending are the inputs not known yet, whose checks Check skips.
+	Pending Pending
 }
 
 // WithDefaults returns c with every empty directory set to the default.
@@ -704,9 +712,33 @@ func (c RegistryClient) BuildkitdFiles(caPEM, certPEM, keyPEM string) []File {
 	return pairFiles(c.folder(c.BuildkitCertsDir), caPEM, certPEM, keyPEM)
 }
 
+// RegistryClientFields are the inputs RegistryClient's problems name.
+var RegistryClientFields = append([]Field{FieldRegistry, FieldDockerCertsDir, FieldContainersCertsDir, FieldContainerdCertsDir,
+	FieldBuildkitCertsDir}, ClientMaterialFields...)
+
 // Check returns what the clients would not read in c, which has its
-// defaults: the registry's name, and the directories.
+// defaults, for the inputs that are known: the registry's name, the
+// directories, material that would fail the handshake, and a server
+// certificate that does not name the registry's host.
 func (c RegistryClient) Check() []Problem {
+	var out []Problem
+	if !c.Pending.Any(FieldRegistry, FieldDockerCertsDir, FieldContainersCertsDir, FieldContainerdCertsDir, FieldBuildkitCertsDir) {
+		out = c.checkSettings()
+	}
+	material, serverCert := c.Material.check(c.Now, c.Pending)
+	out = append(out, material...)
+	if serverCert == nil || c.Pending.Any(FieldRegistry) || CheckRegistry(c.Registry) != nil {
+		return out
+	}
+	if err := CheckTLSServerName(c.Hostname(), serverCert); err != nil {
+		out = append(out, Problem{Field: FieldRegistry, Summary: "The server certificate does not name the registry", Detail: err.Error()})
+	}
+	return out
+}
+
+// checkSettings returns what the clients would not read in the registry's
+// name and the directories.
+func (c RegistryClient) checkSettings() []Problem {
 	var out []Problem
 	if err := CheckRegistry(c.Registry); err != nil {
 		out = append(out, Problem{Field: FieldRegistry, Summary: "Invalid registry", Detail: err.Error()})

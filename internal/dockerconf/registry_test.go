@@ -182,16 +182,16 @@ func TestRegistryClientFiles(t *testing.T) {
 }
 
 func TestRegistryClientChecks(t *testing.T) {
-	if p := (RegistryClient{Registry: "127.0.0.1:5000"}).WithDefaults().Check(); len(p) != 1 || !p[0].Warning || !strings.Contains(p[0].Detail, "insecure registry") {
+	if p := (RegistryClient{Registry: "127.0.0.1:5000", Pending: opaqueClientMaterial}).WithDefaults().Check(); len(p) != 1 || !p[0].Warning || !strings.Contains(p[0].Detail, "insecure registry") {
 		t.Errorf("loopback: %+v", p)
 	}
-	if p := (RegistryClient{Registry: "localhost:5000"}).WithDefaults().Check(); len(p) != 1 || !p[0].Warning {
+	if p := (RegistryClient{Registry: "localhost:5000", Pending: opaqueClientMaterial}).WithDefaults().Check(); len(p) != 1 || !p[0].Warning {
 		t.Errorf("localhost: %+v", p)
 	}
-	if p := (RegistryClient{Registry: "r.example:5000", DockerCertsDir: "certs.d"}).WithDefaults().Check(); len(p) != 1 || p[0].Field != "docker_certs_dir" {
+	if p := (RegistryClient{Registry: "r.example:5000", DockerCertsDir: "certs.d", Pending: opaqueClientMaterial}).WithDefaults().Check(); len(p) != 1 || p[0].Field != "docker_certs_dir" {
 		t.Errorf("relative docker_certs_dir: %+v", p)
 	}
-	if p := (RegistryClient{Registry: "r.example:5000"}).WithDefaults().Check(); len(p) != 0 {
+	if p := (RegistryClient{Registry: "r.example:5000", Pending: opaqueClientMaterial}).WithDefaults().Check(); len(p) != 0 {
 		t.Errorf("good: %+v", p)
 	}
 }

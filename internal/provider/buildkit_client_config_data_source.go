@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -65,7 +66,7 @@ func (d *buildkitClientConfigDataSource) Schema(_ context.Context, _ datasource.
 			MarkdownDescription: "The name the client checks the server certificate for (buildx's `servername`, buildctl's " +
 				"`--tlsservername`). Defaults to the host's name or address, which is what both guess; always written out. With " +
 				"`server_cert_pem`, a name that is not among its SANs is an error at plan time.",
-			Optional: true,
+			Optional: true, Validators: []validator.String{notEmptyValidator},
 		},
 		"server_names": schema.ListAttribute{
 			ElementType: types.StringType, Optional: true,
@@ -77,7 +78,7 @@ func (d *buildkitClientConfigDataSource) Schema(_ context.Context, _ datasource.
 		"builder_name": schema.StringAttribute{
 			MarkdownDescription: "The buildx builder's name in `buildx_create_command`. Defaults to the host's name with characters buildx " +
 				"refuses replaced by `-`.",
-			Optional: true,
+			Optional: true, Validators: []validator.String{notEmptyValidator},
 		},
 
 		"id": computedString("The host, as given in `host`."),
@@ -125,65 +126,42 @@ func (d *buildkitClientConfigDataSource) render(ctx context.Context, m *buildkit
 	if diags.HasError() {
 		return diags
 	}
-	diags.Append(m.fill(ctx)...)
-	return diags
+	return append(diags, m.fill(ctx, d.client(*m))...)
 }
 
-// client maps the arguments onto dockerconf's BuildkitClient; ok is false
-// while the host is unknown or does not parse.
-func (m buildkitClientConfigModel) client() (dockerconf.BuildkitClient, bool) {
-	h, err := dockerconf.ParseHost(m.Host.ValueString())
-	if !known(m.Host) || err != nil {
-		return dockerconf.BuildkitClient{}, false
+// client maps m onto dockerconf's BuildkitClient: a host that is not known
+// or does not parse (buildkitHostValidator reports it) is the zero Host.
+func (d *buildkitClientConfigDataSource) client(m buildkitClientConfigModel) dockerconf.BuildkitClient {
+	var host dockerconf.Host
+	if known(m.Host) {
+		host, _ = dockerconf.ParseHost(m.Host.ValueString())
 	}
+	var serverNames []string
+	if known(m.ServerNames) {
+		serverNames = stringsOf(m.ServerNames)
+	}
+	fields := m.pending()
+	maps.Copy(fields, map[dockerconf.Field]attr.Value{
+		dockerconf.FieldHost: m.Host, dockerconf.FieldCertDir: m.CertDir, dockerconf.FieldServerName: m.ServerName,
+		dockerconf.FieldServerNames: m.ServerNames, dockerconf.FieldBuilderName: m.BuilderName, dockerconf.FieldFileNames: m.FileNames,
+	})
 	return dockerconf.BuildkitClient{
-		Host: h, CertDir: m.CertDir.ValueString(), Names: enumOf(m.FileNames, dockerconf.BuildkitNamesDocker),
+		Host: host, CertDir: m.CertDir.ValueString(), Names: enumOf(m.FileNames, dockerconf.BuildkitNamesDocker),
 		ServerName: m.ServerName.ValueString(), BuilderName: m.BuilderName.ValueString(),
-	}, true
+		Material: m.material(), ServerNames: serverNames, Now: d.env.clock(), Pending: pendingOf(fields),
+	}
 }
 
-// check runs every check whose inputs are known.
+// check judges what is known of m (dockerconf.BuildkitClient.Check).
 func (d *buildkitClientConfigDataSource) check(_ context.Context, m buildkitClientConfigModel) diag.Diagnostics {
 	var diags diag.Diagnostics
-	if known(m.CertDir) {
-		if err := dockerconf.CheckBuildkitCertDir(m.CertDir.ValueString()); err != nil {
-			diags.AddAttributeError(p.Root("cert_dir"), "Invalid cert_dir", err.Error())
-		}
-	}
-	if known(m.ServerName) {
-		if err := dockerconf.CheckBuildkitServerName(m.ServerName.ValueString()); err != nil {
-			diags.AddAttributeError(p.Root("server_name"), "Invalid server_name", err.Error())
-			return diags
-		}
-	}
-	if known(m.BuilderName) {
-		if err := dockerconf.CheckBuilderName(m.BuilderName.ValueString()); err != nil {
-			diags.AddAttributeError(p.Root("builder_name"), "Invalid builder_name", err.Error())
-		}
-	}
-	serverCert := m.checkClient(&diags, d.env)
-	if serverCert == nil && !m.ServerNames.IsNull() && !m.ServerNames.IsUnknown() && !anyUnknown(m.ServerNames) {
-		serverCert = dockerconf.CertificateNaming(stringsOf(m.ServerNames))
-	}
-	c, ok := m.client()
-	if serverCert == nil || !ok || m.ServerName.IsUnknown() {
-		return diags
-	}
-	if err := dockerconf.CheckTLSServerName(c.TLSServerName(), serverCert); err != nil {
-		at := p.Root("server_name")
-		if m.ServerName.IsNull() {
-			at = p.Root("host")
-		}
-		diags.AddAttributeError(at, "The server certificate does not name the builder", err.Error()+
-			"; buildx would mark the builder inactive and buildctl fail every call")
-	}
+	addProblems(&diags, d.client(m).Check())
 	return diags
 }
 
 // fill fills in m's results from its arguments, which check has judged.
-func (m *buildkitClientConfigModel) fill(ctx context.Context) diag.Diagnostics {
-	c, ok := m.client()
-	if !ok {
+func (m *buildkitClientConfigModel) fill(ctx context.Context, c dockerconf.BuildkitClient) diag.Diagnostics {
+	if c.Host.Raw == "" {
 		return diag.Diagnostics{diag.NewAttributeErrorDiagnostic(p.Root("host"), "Invalid host", "host does not parse")}
 	}
 	filesVal, diags := filesValue(c.Files(m.CACertPEM.ValueString(), m.ClientCertPEM.ValueString(), m.ClientKeyPEM.ValueString()))

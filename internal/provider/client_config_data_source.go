@@ -2,7 +2,9 @@ package provider
 
 import (
 	"context"
+	"maps"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -12,7 +14,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/dockertls/terraform-provider-dockertls/internal/dockerconf"
-	"github.com/dockertls/terraform-provider-dockertls/internal/pki"
 )
 
 var (
@@ -25,15 +26,11 @@ type clientConfigDataSource struct {
 }
 
 type clientConfigModel struct {
-	Host          types.String `tfsdk:"host"`
-	CACertPEM     types.String `tfsdk:"ca_cert_pem"`
-	ClientCertPEM types.String `tfsdk:"client_cert_pem"`
-	ClientKeyPEM  types.String `tfsdk:"client_key_pem"`
-	CertDir       types.String `tfsdk:"cert_dir"`
-	ContextName   types.String `tfsdk:"context_name"`
-	ServerCertPEM types.String `tfsdk:"server_cert_pem"`
-	ClientCACert  types.String `tfsdk:"client_ca_cert_pem"`
-	Platform      types.String `tfsdk:"platform"`
+	clientTLSModel
+	Host        types.String `tfsdk:"host"`
+	CertDir     types.String `tfsdk:"cert_dir"`
+	ContextName types.String `tfsdk:"context_name"`
+	Platform    types.String `tfsdk:"platform"`
 
 	ID                   types.String `tfsdk:"id"`
 	Env                  types.Map    `tfsdk:"env"`
@@ -44,10 +41,6 @@ type clientConfigModel struct {
 	CAMaterial           types.String `tfsdk:"ca_material"`
 	CertMaterial         types.String `tfsdk:"cert_material"`
 	KeyMaterial          types.String `tfsdk:"key_material"`
-}
-
-var clientMaterialNames = map[pki.Input]string{
-	pki.InputCACert: "ca_cert_pem", pki.InputCert: "client_cert_pem", pki.InputKey: "client_key_pem",
 }
 
 func (d *clientConfigDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -90,7 +83,7 @@ func (d *clientConfigDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 					"per-team issuer whose clients the daemons admit through `dockertls_daemon_config`'s `client_ca_cert_pem`. Only " +
 					"checked against (the client certificate must chain to it); it is written nowhere, since a client verifies only " +
 					"the daemon. Defaults to `ca_cert_pem`.",
-				Optional: true, Validators: []validator.String{caBundleValidator},
+				Optional: true, Validators: []validator.String{caBundleValidator, notEmptyValidator},
 			},
 			"client_key_pem": schema.StringAttribute{
 				MarkdownDescription: "The client's private key, PEM, unencrypted.", Required: true, Sensitive: true,
@@ -105,16 +98,16 @@ func (d *clientConfigDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 					"`DOCKER_CERT_PATH` and the files' paths are inside it; otherwise the docker CLI's default directory applies: " +
 					"the paths are the bare file names (for `~/.docker`) on `linux` and `macos`, and `%USERPROFILE%\\.docker\\NAME` " +
 					"on `windows`.",
-				Optional: true,
+				Optional: true, Validators: []validator.String{notEmptyValidator},
 			},
 			"context_name": schema.StringAttribute{
 				MarkdownDescription: "The name in `docker_context_command`. Defaults to the host name with characters a context name " +
 					"cannot hold replaced by `-`.",
-				Optional: true,
+				Optional: true, Validators: []validator.String{notEmptyValidator},
 			},
 			"server_cert_pem": schema.StringAttribute{
 				MarkdownDescription: "The daemon's certificate, PEM, optional: given, the data source warns when `host` is not among its SANs.",
-				Optional:            true,
+				Optional:            true, Validators: []validator.String{notEmptyValidator},
 			},
 			"id": computedString("The host, as given in `host`."),
 			"env": schema.MapAttribute{
@@ -145,30 +138,6 @@ func (d *clientConfigDataSource) ValidateConfig(ctx context.Context, req datasou
 	validateRendering(ctx, req, resp, d.check)
 }
 
-func checkCertDir(m clientConfigModel, diags *diag.Diagnostics) {
-	if known(m.CertDir) && !m.Platform.IsUnknown() {
-		if err := enumOf(m.Platform, dockerconf.ClientLinux).CheckCertDir(m.CertDir.ValueString()); err != nil {
-			diags.AddAttributeError(path.Root("cert_dir"), "Invalid cert_dir", err.Error())
-		}
-	}
-	if known(m.ContextName) {
-		if err := dockerconf.CheckContextName(m.ContextName.ValueString()); err != nil {
-			diags.AddAttributeError(path.Root("context_name"), "Invalid context_name", err.Error())
-		}
-	}
-}
-
-// clientIssuer is the bundle the client certificate must chain to, and the
-// attribute names to report problems on.
-func (m clientConfigModel) clientIssuer() (types.String, map[pki.Input]string) {
-	if m.ClientCACert.IsNull() {
-		return m.CACertPEM, clientMaterialNames
-	}
-	return m.ClientCACert, map[pki.Input]string{
-		pki.InputCACert: "client_ca_cert_pem", pki.InputCert: "client_cert_pem", pki.InputKey: "client_key_pem",
-	}
-}
-
 func (d *clientConfigDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	readRendering(ctx, req, resp, d.render)
 }
@@ -179,46 +148,39 @@ func (d *clientConfigDataSource) render(ctx context.Context, m *clientConfigMode
 	if diags.HasError() {
 		return diags
 	}
-	diags.Append(m.fill(ctx)...)
-	return diags
+	return append(diags, m.fill(ctx, d.client(*m))...)
 }
 
-// check runs every check whose inputs are known: at plan time
-// (ValidateConfig) some may not be yet, and in Read all are. A host that
-// does not parse is tcpHostValidator's to report.
+// client maps m onto dockerconf's Client: a host that is not known or does
+// not parse (tcpHostValidator reports it) is the zero Host.
+func (d *clientConfigDataSource) client(m clientConfigModel) dockerconf.Client {
+	var host dockerconf.Host
+	if known(m.Host) {
+		host, _ = dockerconf.ParseHost(m.Host.ValueString())
+	}
+	fields := m.pending()
+	maps.Copy(fields, map[dockerconf.Field]attr.Value{
+		dockerconf.FieldHost: m.Host, dockerconf.FieldCertDir: m.CertDir, dockerconf.FieldContextName: m.ContextName,
+		dockerconf.FieldPlatform: m.Platform,
+	})
+	return dockerconf.Client{
+		Host: host, CertDir: m.CertDir.ValueString(), ContextName: m.ContextName.ValueString(),
+		Platform: enumOf(m.Platform, dockerconf.ClientLinux), Material: m.material(), Now: d.env.clock(), Pending: pendingOf(fields),
+	}
+}
+
+// check judges what is known of m (dockerconf.Client.Check).
 func (d *clientConfigDataSource) check(_ context.Context, m clientConfigModel) diag.Diagnostics {
 	var diags diag.Diagnostics
-	checkCertDir(m, &diags)
-	if issuer, names := m.clientIssuer(); known(issuer) && known(m.ClientCertPEM) && known(m.ClientKeyPEM) {
-		addMaterialErrors(&diags, pki.UsageClient, dockerconf.Material{
-			CACertPEM: issuer.ValueString(), CertPEM: m.ClientCertPEM.ValueString(), KeyPEM: m.ClientKeyPEM.ValueString(),
-		}, d.env, names)
-	}
-	if diags.HasError() || !known(m.ServerCertPEM) || !known(m.Host) {
-		return diags
-	}
-	host, err := dockerconf.ParseHost(m.Host.ValueString())
-	if err != nil {
-		return diags
-	}
-	serverCert, err := pki.ParseCertificatePEM(m.ServerCertPEM.ValueString())
-	if err != nil {
-		diags.AddAttributeError(path.Root("server_cert_pem"), "Invalid server_cert_pem", "server_cert_pem: "+err.Error())
-		return diags
-	}
-	if err := dockerconf.CheckServerName(host, serverCert); err != nil {
-		diags.AddAttributeWarning(path.Root("host"), "The server certificate does not name this host", err.Error())
-	}
+	addProblems(&diags, d.client(m).Check())
 	return diags
 }
 
 // fill fills in m's results from its arguments, which check has judged.
-func (m *clientConfigModel) fill(ctx context.Context) diag.Diagnostics {
-	host, err := dockerconf.ParseHost(m.Host.ValueString())
-	if err != nil {
-		return diag.Diagnostics{diag.NewAttributeErrorDiagnostic(path.Root("host"), "Invalid host", err.Error())}
+func (m *clientConfigModel) fill(ctx context.Context, client dockerconf.Client) diag.Diagnostics {
+	if client.Host.Raw == "" {
+		return diag.Diagnostics{diag.NewAttributeErrorDiagnostic(path.Root("host"), "Invalid host", "host does not parse")}
 	}
-	client := dockerconf.Client{Host: host, CertDir: m.CertDir.ValueString(), ContextName: m.ContextName.ValueString(), Platform: enumOf(m.Platform, dockerconf.ClientLinux)}
 	envVal, diags := types.MapValueFrom(ctx, types.StringType, client.Env())
 	filesVal, d := filesValue(client.Files(m.CACertPEM.ValueString(), m.ClientCertPEM.ValueString(), m.ClientKeyPEM.ValueString()))
 	diags.Append(d...)

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"maps"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -27,25 +28,18 @@ type daemonConfigDataSource struct {
 }
 
 type daemonConfigModel struct {
-	Hosts                 types.List   `tfsdk:"hosts"`
-	TLSVerify             types.Bool   `tfsdk:"tls_verify"`
-	InsecureAllowNoVerify types.Bool   `tfsdk:"insecure_allow_unverified_clients"`
-	TLSDir                types.String `tfsdk:"tls_dir"`
-	CACertPath            types.String `tfsdk:"ca_cert_path"`
-	CertPath              types.String `tfsdk:"cert_path"`
-	KeyPath               types.String `tfsdk:"key_path"`
-	CACertPEM             types.String `tfsdk:"ca_cert_pem"`
-	ClientCACertPEM       types.String `tfsdk:"client_ca_cert_pem"`
-	ServerCertPEM         types.String `tfsdk:"server_cert_pem"`
-	ServerKeyPEM          types.String `tfsdk:"server_key_pem"`
-	SettingsJSON          types.String `tfsdk:"settings_json"`
-	DockerdPath           types.String `tfsdk:"dockerd_path"`
-	DaemonJSONPathIn      types.String `tfsdk:"daemon_json_path"`
-	LiveRestore           types.Bool   `tfsdk:"live_restore"`
-	Hardening             types.String `tfsdk:"hardening"`
-	Platform              types.String `tfsdk:"platform"`
-	RootlessUser          types.Object `tfsdk:"rootless_user"`
-	SocketActivation      types.Bool   `tfsdk:"socket_activation"`
+	Hosts                 types.List `tfsdk:"hosts"`
+	TLSVerify             types.Bool `tfsdk:"tls_verify"`
+	InsecureAllowNoVerify types.Bool `tfsdk:"insecure_allow_unverified_clients"`
+	serverTLSModel
+	SettingsJSON     types.String `tfsdk:"settings_json"`
+	DockerdPath      types.String `tfsdk:"dockerd_path"`
+	DaemonJSONPathIn types.String `tfsdk:"daemon_json_path"`
+	LiveRestore      types.Bool   `tfsdk:"live_restore"`
+	Hardening        types.String `tfsdk:"hardening"`
+	Platform         types.String `tfsdk:"platform"`
+	RootlessUser     types.Object `tfsdk:"rootless_user"`
+	SocketActivation types.Bool   `tfsdk:"socket_activation"`
 
 	ID                types.String `tfsdk:"id"`
 	JSON              types.String `tfsdk:"json"`
@@ -65,7 +59,7 @@ func (d *daemonConfigDataSource) Metadata(_ context.Context, req datasource.Meta
 
 func (d *daemonConfigDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	optionalString := func(desc string, validators ...validator.String) schema.StringAttribute {
-		return schema.StringAttribute{MarkdownDescription: desc, Optional: true, Validators: validators}
+		return schema.StringAttribute{MarkdownDescription: desc, Optional: true, Validators: append(validators, notEmptyValidator)}
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Renders what a Docker host needs to serve the Docker API over mutual TLS: `/etc/docker/daemon.json`, " +
@@ -301,35 +295,32 @@ func (d *daemonConfigDataSource) daemon(ctx context.Context, m daemonConfigModel
 	}
 	user, userKnown, diags := rootlessUser(ctx, m.RootlessUser)
 	platform := enumOf(m.Platform, dockerconf.PlatformLinux)
-	pending := pendingOf(map[dockerconf.Field]attr.Value{
+	fields := m.pending()
+	maps.Copy(fields, map[dockerconf.Field]attr.Value{
 		dockerconf.FieldHosts: m.Hosts, dockerconf.FieldTLSVerify: m.TLSVerify, dockerconf.FieldAllowUnverified: m.InsecureAllowNoVerify,
 		dockerconf.FieldSettings: m.SettingsJSON, dockerconf.FieldLiveRestore: m.LiveRestore, dockerconf.FieldPlatform: m.Platform,
-		dockerconf.FieldSocketActivation: m.SocketActivation, dockerconf.FieldTLSDir: m.TLSDir, dockerconf.FieldCACertPath: m.CACertPath,
-		dockerconf.FieldCertPath: m.CertPath, dockerconf.FieldKeyPath: m.KeyPath, dockerconf.FieldDaemonJSONPath: m.DaemonJSONPathIn,
-		dockerconf.FieldDockerdPath: m.DockerdPath, dockerconf.FieldCACert: m.CACertPEM, dockerconf.FieldClientCACert: m.ClientCACertPEM,
-		dockerconf.FieldServerCert: m.ServerCertPEM, dockerconf.FieldServerKey: m.ServerKeyPEM,
+		dockerconf.FieldSocketActivation: m.SocketActivation, dockerconf.FieldDaemonJSONPath: m.DaemonJSONPathIn,
+		dockerconf.FieldDockerdPath: m.DockerdPath,
 	})
+	pending := pendingOf(fields)
 	if !userKnown {
 		pending[dockerconf.FieldRootlessUser] = true
 	}
 	return dockerconf.Daemon{
-		Hosts:       hosts,
-		TLSVerify:   m.TLSVerify.IsNull() || m.TLSVerify.ValueBool(),
-		TLSDir:      m.TLSDir.ValueString(),
-		CACertPath:  m.CACertPath.ValueString(),
-		CertPath:    m.CertPath.ValueString(),
-		KeyPath:     m.KeyPath.ValueString(),
-		Settings:    settings,
-		DockerdPath: m.DockerdPath.ValueString(),
-		LiveRestore: platform.LiveRestore(boolPointer(m.LiveRestore)),
-		Hardening:   enumOf(m.Hardening, dockerconf.HardeningBaseline),
-		JSONPath:    m.DaemonJSONPathIn.ValueString(),
-		Platform:    platform,
-		User:        user,
-		Material: dockerconf.ServerMaterial{
-			CACertPEM: m.CACertPEM.ValueString(), ClientCACertPEM: m.ClientCACertPEM.ValueString(),
-			CertPEM: m.ServerCertPEM.ValueString(), KeyPEM: m.ServerKeyPEM.ValueString(),
-		},
+		Hosts:            hosts,
+		TLSVerify:        m.TLSVerify.IsNull() || m.TLSVerify.ValueBool(),
+		TLSDir:           m.TLSDir.ValueString(),
+		CACertPath:       m.CACertPath.ValueString(),
+		CertPath:         m.CertPath.ValueString(),
+		KeyPath:          m.KeyPath.ValueString(),
+		Settings:         settings,
+		DockerdPath:      m.DockerdPath.ValueString(),
+		LiveRestore:      platform.LiveRestore(boolPointer(m.LiveRestore)),
+		Hardening:        enumOf(m.Hardening, dockerconf.HardeningBaseline),
+		JSONPath:         m.DaemonJSONPathIn.ValueString(),
+		Platform:         platform,
+		User:             user,
+		Material:         m.material(),
 		SocketActivation: m.SocketActivation.ValueBool(),
 		AllowUnverified:  m.InsecureAllowNoVerify.ValueBool(),
 		LiveRestoreSet:   boolPointer(m.LiveRestore),

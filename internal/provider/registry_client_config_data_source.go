@@ -4,10 +4,10 @@ import (
 	"context"
 	"maps"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	p "github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -106,37 +106,33 @@ func (d *registryClientConfigDataSource) render(ctx context.Context, m *registry
 	if diags.HasError() {
 		return diags
 	}
-	diags.Append(m.fill(ctx)...)
-	return diags
+	return append(diags, m.fill(ctx, d.client(*m))...)
 }
 
-func (m registryClientConfigModel) client() dockerconf.RegistryClient {
+// client maps m onto dockerconf's RegistryClient, with its defaults.
+func (d *registryClientConfigDataSource) client(m registryClientConfigModel) dockerconf.RegistryClient {
+	fields := m.pending()
+	maps.Copy(fields, map[dockerconf.Field]attr.Value{
+		dockerconf.FieldRegistry: m.Registry, dockerconf.FieldDockerCertsDir: m.DockerCertsDir,
+		dockerconf.FieldContainersCertsDir: m.ContainersCertsDir, dockerconf.FieldContainerdCertsDir: m.ContainerdCertsDir,
+		dockerconf.FieldBuildkitCertsDir: m.BuildkitCertsDir,
+	})
 	return dockerconf.RegistryClient{
 		Registry: m.Registry.ValueString(), DockerCertsDir: m.DockerCertsDir.ValueString(), ContainersCertsDir: m.ContainersCertsDir.ValueString(),
 		ContainerdCertsDir: m.ContainerdCertsDir.ValueString(), BuildkitCertsDir: m.BuildkitCertsDir.ValueString(),
+		Material: m.material(), Now: d.env.clock(), Pending: pendingOf(fields),
 	}.WithDefaults()
 }
 
-// check runs every check whose inputs are known.
+// check judges what is known of m (dockerconf.RegistryClient.Check).
 func (d *registryClientConfigDataSource) check(_ context.Context, m registryClientConfigModel) diag.Diagnostics {
 	var diags diag.Diagnostics
-	c := m.client()
-	if allKnown(m.Registry, m.DockerCertsDir, m.ContainersCertsDir, m.ContainerdCertsDir, m.BuildkitCertsDir) {
-		addProblems(&diags, c.Check())
-	}
-	serverCert := m.checkClient(&diags, d.env)
-	if serverCert == nil || !known(m.Registry) || dockerconf.CheckRegistry(c.Registry) != nil {
-		return diags
-	}
-	if err := dockerconf.CheckTLSServerName(c.Hostname(), serverCert); err != nil {
-		diags.AddAttributeError(p.Root("registry"), "The server certificate does not name the registry", err.Error())
-	}
+	addProblems(&diags, d.client(m).Check())
 	return diags
 }
 
 // fill fills in m's results from its arguments, which check has judged.
-func (m *registryClientConfigModel) fill(ctx context.Context) diag.Diagnostics {
-	c := m.client()
+func (m *registryClientConfigModel) fill(ctx context.Context, c dockerconf.RegistryClient) diag.Diagnostics {
 	ca, cert, key := m.CACertPEM.ValueString(), m.ClientCertPEM.ValueString(), m.ClientKeyPEM.ValueString()
 	var diags diag.Diagnostics
 	for _, out := range []struct {

@@ -1,18 +1,14 @@
 package provider
 
 import (
-	"crypto/x509"
-
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	p "github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/dockertls/terraform-provider-dockertls/internal/dockerconf"
-	"github.com/dockertls/terraform-provider-dockertls/internal/pki"
 )
 
 // The arguments the servers beside dockerd (buildkitd, the registry) share
@@ -105,34 +101,30 @@ func clientTLSAttributes(server, serverCheck string) map[string]schema.Attribute
 		"client_ca_cert_pem": schema.StringAttribute{
 			MarkdownDescription: "The issuer of `client_cert_pem`, PEM, when it is not among `ca_cert_pem` (a per-team issuer). Only checked " +
 				"against; it is written nowhere, since a client verifies only the server.",
-			Optional: true, Validators: []validator.String{caBundleValidator},
+			Optional: true, Validators: []validator.String{caBundleValidator, notEmptyValidator},
 		},
 		"client_cert_pem": schema.StringAttribute{MarkdownDescription: "The client certificate, PEM: a `dockertls_client_cert`'s `cert_pem`.", Required: true},
 		"client_key_pem":  schema.StringAttribute{MarkdownDescription: "The client's private key, PEM, unencrypted.", Required: true, Sensitive: true},
 		"server_cert_pem": schema.StringAttribute{
 			MarkdownDescription: "The server's certificate, PEM, optional: given, " + serverCheck + " is an error (the failure the client " +
 				"would meet, before it happens).",
-			Optional: true,
+			Optional: true, Validators: []validator.String{notEmptyValidator},
 		},
 	}
 }
 
-// checkClient judges the client material whose inputs are known, and returns
-// the server certificate when it is given, known and parses.
-func (m clientTLSModel) checkClient(diags *diag.Diagnostics, e *env) *x509.Certificate {
-	issuer, names := clientConfigModel{CACertPEM: m.CACertPEM, ClientCACert: m.ClientCACertPEM}.clientIssuer()
-	if known(issuer) && known(m.ClientCertPEM) && known(m.ClientKeyPEM) {
-		addMaterialErrors(diags, pki.UsageClient, dockerconf.Material{
-			CACertPEM: issuer.ValueString(), CertPEM: m.ClientCertPEM.ValueString(), KeyPEM: m.ClientKeyPEM.ValueString(),
-		}, e, names)
+// pending are the fields of m whose values are not known yet.
+func (m clientTLSModel) pending() map[dockerconf.Field]attr.Value {
+	return map[dockerconf.Field]attr.Value{
+		dockerconf.FieldCACert: m.CACertPEM, dockerconf.FieldClientCACert: m.ClientCACertPEM, dockerconf.FieldClientCert: m.ClientCertPEM,
+		dockerconf.FieldClientKey: m.ClientKeyPEM, dockerconf.FieldServerCert: m.ServerCertPEM,
 	}
-	if !known(m.ServerCertPEM) {
-		return nil
+}
+
+// material is the PEM arguments; what is null is empty.
+func (m clientTLSModel) material() dockerconf.ClientMaterial {
+	return dockerconf.ClientMaterial{
+		CACertPEM: m.CACertPEM.ValueString(), ClientCACertPEM: m.ClientCACertPEM.ValueString(),
+		CertPEM: m.ClientCertPEM.ValueString(), KeyPEM: m.ClientKeyPEM.ValueString(), ServerCertPEM: m.ServerCertPEM.ValueString(),
 	}
-	cert, err := pki.ParseCertificatePEM(m.ServerCertPEM.ValueString())
-	if err != nil {
-		diags.AddAttributeError(p.Root("server_cert_pem"), "Invalid server_cert_pem", "server_cert_pem: "+err.Error())
-		return nil
-	}
-	return cert
 }

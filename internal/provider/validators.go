@@ -128,6 +128,21 @@ var (
 	}
 )
 
+// notEmptyValidator refuses an explicit "" for an optional argument whose
+// absence means a default. The domain reads "" as not given, so without it
+// an empty value would silently take the default where the user wrote
+// something else by mistake (an empty variable, a failed lookup).
+var notEmptyValidator = stringCheck{
+	summary:     "Empty argument",
+	description: "must not be empty: leave it out to take its default",
+	check: func(s string) error {
+		if s == "" {
+			return errors.New("the value is empty: leave the argument out (or null) to take its default, or give a value")
+		}
+		return nil
+	},
+}
+
 // caBundleRules is what the descriptions of a trust bundle attribute say
 // of its blocks.
 const caBundleRules = "Each block must be a CA certificate (an error names the block that is not); nothing else may stand between them."
