@@ -125,7 +125,7 @@ const (
 
 // DaemonFields are every input a Daemon's problems name.
 var DaemonFields = append([]Field{FieldHosts, FieldSettings, FieldLiveRestore, FieldRootlessUser, FieldRootlessUID, FieldRootlessHome,
-	FieldDaemonJSONPath, FieldDockerdPath, FieldSocketActivation}, serverTLSFields...)
+	FieldDaemonJSONPath, FieldDockerdPath, FieldSocketActivation, FieldPlatform}, serverTLSFields...)
 
 // Hardened reports whether d writes the baseline.
 func (d Daemon) Hardened() bool { return d.Hardening == HardeningBaseline }

@@ -3,8 +3,12 @@ package provider
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
+	"maps"
 	"math/big"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -356,8 +360,8 @@ func runWithArg(t *testing.T, f function.Function, arg attr.Value) string {
 // runs.
 func TestRenderingFunctionValidatorsCovered(t *testing.T) {
 	e := &env{clock: pki.SystemClock, rand: rand.Reader, authorities: newAuthorityCache()}
-	for _, f := range []function.Function{renderingFunctionNamed(e, "daemon_config"), renderingFunctionNamed(e, "client_config")} {
-		rf := f.(renderingFunction)
+	for _, r := range renderings {
+		rf := r.function(e).(renderingFunction)
 		for name, a := range rf.schema.Attributes {
 			switch a.(type) {
 			case schema.StringAttribute, schema.ListAttribute:
@@ -370,11 +374,38 @@ func TestRenderingFunctionValidatorsCovered(t *testing.T) {
 	}
 }
 
-// TestCLIRenderingFunctionsEqualDataSources renders one host and one client
-// both ways, through the real CLI, and compares every result.
+// TestCLIRenderingFunctionsEqualDataSources renders each of the renderings
+// both ways, through the real CLI, from the same arguments, and compares
+// every result of the function with the data source's.
 func TestCLIRenderingFunctionsEqualDataSources(t *testing.T) {
 	needsCLI(t, featureFunctions)
-	tf := newCLI(t, newTestClock(), `
+	server := map[string]string{
+		"ca_cert_pem": "dockertls_ca.ca.cert_pem", "server_cert_pem": "dockertls_server_cert.docker1.cert_pem",
+		"server_key_pem": "dockertls_server_cert.docker1.private_key_pem",
+	}
+	client := func(more map[string]string) map[string]string {
+		args := map[string]string{
+			"ca_cert_pem": "dockertls_ca.ca.cert_pem", "client_cert_pem": "dockertls_client_cert.ci.cert_pem",
+			"client_key_pem": "dockertls_client_cert.ci.private_key_pem", "server_cert_pem": "dockertls_server_cert.docker1.cert_pem",
+		}
+		maps.Copy(args, more)
+		return args
+	}
+	args := map[string]map[string]string{
+		"daemon_config": {
+			"hosts":         `["unix:///var/run/docker.sock", "tcp://0.0.0.0:2376"]`,
+			"settings_json": `jsonencode({ "log-level" = "warn" })`,
+			"ca_cert_pem":   server["ca_cert_pem"], "server_cert_pem": server["server_cert_pem"], "server_key_pem": server["server_key_pem"],
+		},
+		"buildkitd_config": server,
+		"registry_config":  server,
+		"client_config":    client(map[string]string{"host": `"tcp://docker1.example.internal:2376"`, "cert_dir": `"/home/ci/.docker/docker1"`}),
+		"buildkit_client_config": client(map[string]string{"host": `"tcp://docker1.example.internal:1234"`,
+			"cert_dir": `"/home/ci/.buildkit/docker1"`}),
+		"registry_client_config": client(map[string]string{"registry": `"docker1.example.internal:5000"`}),
+	}
+	var config strings.Builder
+	config.WriteString(`
 terraform {
   required_providers {
     dockertls = { source = "dockertls/dockertls" }
@@ -396,70 +427,65 @@ resource "dockertls_client_cert" "ci" {
   ca_private_key_pem = dockertls_ca.ca.private_key_pem
   common_name        = "ci"
 }
-
-locals {
-  daemon_args = {
-    hosts           = ["unix:///var/run/docker.sock", "tcp://0.0.0.0:2376"]
-    settings_json   = jsonencode({ "log-level" = "warn" })
-    ca_cert_pem     = dockertls_ca.ca.cert_pem
-    server_cert_pem = dockertls_server_cert.docker1.cert_pem
-    server_key_pem  = dockertls_server_cert.docker1.private_key_pem
-  }
-  client_args = {
-    host            = "tcp://docker1.example.internal:2376"
-    cert_dir        = "/home/ci/.docker/docker1"
-    ca_cert_pem     = dockertls_ca.ca.cert_pem
-    client_cert_pem = dockertls_client_cert.ci.cert_pem
-    client_key_pem  = dockertls_client_cert.ci.private_key_pem
-    server_cert_pem = dockertls_server_cert.docker1.cert_pem
-  }
-  daemon_fn = provider::dockertls::daemon_config(local.daemon_args)
-  client_fn = provider::dockertls::client_config(local.client_args)
-}
-
-data "dockertls_daemon_config" "docker1" {
-  hosts           = local.daemon_args.hosts
-  settings_json   = local.daemon_args.settings_json
-  ca_cert_pem     = local.daemon_args.ca_cert_pem
-  server_cert_pem = local.daemon_args.server_cert_pem
-  server_key_pem  = local.daemon_args.server_key_pem
-}
-
-data "dockertls_client_config" "ci" {
-  host            = local.client_args.host
-  cert_dir        = local.client_args.cert_dir
-  ca_cert_pem     = local.client_args.ca_cert_pem
-  client_cert_pem = local.client_args.client_cert_pem
-  client_key_pem  = local.client_args.client_key_pem
-  server_cert_pem = local.client_args.server_cert_pem
-}
-
-output "daemon_differs" {
-  value = nonsensitive([for name in setsubtract(keys(local.daemon_fn), ["warnings"]) : name if local.daemon_fn[name] != data.dockertls_daemon_config.docker1[name]])
-}
-
-output "client_differs" {
-  value = nonsensitive([for name in setsubtract(keys(local.client_fn), ["warnings"]) : name if local.client_fn[name] != data.dockertls_client_config.ci[name]])
-}
-
-output "warnings" {
-  value = nonsensitive(concat(local.daemon_fn.warnings, local.client_fn.warnings))
-}
-
-output "compared" {
-  value = nonsensitive(length(keys(local.daemon_fn)) + length(keys(local.client_fn)))
-}
 `)
-	tf.mustRun("apply", "-auto-approve", "-input=false")
-	// Nine results of the daemon's, eight of the client's, and warnings.
-	if got := strings.TrimSpace(tf.mustRun("output", "-json", "compared")); got != "19" {
-		t.Errorf("the functions have %s results, want 19", got)
+	e := &env{clock: pki.SystemClock, rand: rand.Reader, authorities: newAuthorityCache()}
+	results := 0
+	var functions []string
+	for _, r := range renderings {
+		f := r.function(e).(renderingFunction)
+		a, ok := args[f.name]
+		if !ok {
+			t.Fatalf("no arguments for %s", f.name)
+		}
+		results += len(f.resultTypes())
+		functions = append(functions, "local."+f.name+"_fn")
+		names := slices.Sorted(maps.Keys(a))
+		fmt.Fprintf(&config, "\nlocals {\n  %s_args = {\n", f.name)
+		for _, name := range names {
+			fmt.Fprintf(&config, "    %s = %s\n", name, a[name])
+		}
+		fmt.Fprintf(&config, "  }\n  %[1]s_fn = provider::dockertls::%[1]s(local.%[1]s_args)\n}\n\ndata \"dockertls_%[1]s\" \"x\" {\n", f.name)
+		for _, name := range names {
+			fmt.Fprintf(&config, "  %s = local.%s_args.%s\n", name, f.name, name)
+		}
+		fmt.Fprintf(&config, "}\n\noutput \"%[1]s_differs\" {\n  value = nonsensitive([for name in setsubtract(keys(local.%[1]s_fn), [\"warnings\"]) : "+
+			"name if local.%[1]s_fn[name] != data.dockertls_%[1]s.x[name]])\n}\n", f.name)
 	}
-	for _, name := range []string{"daemon_differs", "client_differs", "warnings"} {
+	fmt.Fprintf(&config, "\noutput \"warnings\" {\n  value = nonsensitive(concat(%s))\n}\n", joinWarnings(functions))
+	fmt.Fprintf(&config, "\noutput \"compared\" {\n  value = nonsensitive(%s)\n}\n", joinLengths(functions))
+
+	tf := newCLI(t, newTestClock(), config.String())
+	tf.mustRun("apply", "-auto-approve", "-input=false")
+	if got := strings.TrimSpace(tf.mustRun("output", "-json", "compared")); got != strconv.Itoa(results) {
+		t.Errorf("the functions have %s results, want %d", got, results)
+	}
+	for _, r := range renderings {
+		name := r.function(e).(renderingFunction).name + "_differs"
 		if got := tf.mustRun("output", "-json", name); strings.TrimSpace(got) != "[]" {
 			t.Errorf("output %s = %s, want []", name, got)
 		}
 	}
+	if got := tf.mustRun("output", "-json", "warnings"); strings.TrimSpace(got) != "[]" {
+		t.Errorf("output warnings = %s, want []", got)
+	}
+}
+
+// joinWarnings is the functions' warnings, as concat's arguments.
+func joinWarnings(functions []string) string {
+	parts := make([]string, len(functions))
+	for i, f := range functions {
+		parts[i] = f + ".warnings"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// joinLengths is the sum of the functions' numbers of results.
+func joinLengths(functions []string) string {
+	parts := make([]string, len(functions))
+	for i, f := range functions {
+		parts[i] = "length(keys(" + f + "))"
+	}
+	return strings.Join(parts, " + ")
 }
 
 // dataSourceFleet is renderingFleet with the data source in place of the

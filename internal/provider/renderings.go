@@ -9,6 +9,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+
+	"github.com/dockertls/terraform-provider-dockertls/internal/dockerconf"
 )
 
 // renderingDataSource is a data source that renders a consumer's files
@@ -23,7 +25,10 @@ type renderingDataSource interface {
 // form says of itself. The function's name, arguments, results, pending
 // arguments and aggregate results all come from the data source.
 type rendering struct {
-	dataSource           func(*env) renderingDataSource
+	dataSource func(*env) renderingDataSource
+	// fields are the inputs the domain's problems name: each is an
+	// argument of the data source (TestRenderingsTakeEveryField).
+	fields               []dockerconf.Field
 	summary, description string
 }
 
@@ -32,6 +37,7 @@ type rendering struct {
 var renderings = []rendering{
 	{
 		dataSource: func(e *env) renderingDataSource { return &daemonConfigDataSource{env: e} },
+		fields:     dockerconf.DaemonFields,
 		summary:    "dockertls_daemon_config as a function: a Docker host's files, known at plan time.",
 		description: "Renders what `dockertls_daemon_config` renders, from an object of the same arguments, and returns its " +
 			"results (`files`, `json`, `systemd_dropin`, `systemd_dropin_path`, `restart_trigger`, `restart_command`, " +
@@ -51,6 +57,7 @@ var renderings = []rendering{
 	},
 	{
 		dataSource: func(e *env) renderingDataSource { return &clientConfigDataSource{env: e} },
+		fields:     dockerconf.ClientFields,
 		summary:    "dockertls_client_config as a function: a Docker client's files, known at plan time.",
 		description: "Renders what `dockertls_client_config` renders, from an object of the same arguments, and returns its " +
 			"results (`files`, `env`, `env_sh`, `env_powershell`, `docker_context_command`, `ca_material`, `cert_material`, " +
@@ -66,12 +73,14 @@ var renderings = []rendering{
 	},
 	{
 		dataSource: func(e *env) renderingDataSource { return &buildkitdConfigDataSource{env: e} },
+		fields:     dockerconf.BuildkitdFields,
 		summary:    "dockertls_buildkitd_config as a function: a BuildKit builder's files, known at plan time.",
 		description: functionDescription("dockertls_buildkitd_config", "`toml`, `systemd_unit`, `files`, `restart_trigger`, "+
 			"`restart_command`, `cloud_init`", "`restart_trigger` and `cloud_init` digest every file, so they are unknown while a PEM is."),
 	},
 	{
 		dataSource: func(e *env) renderingDataSource { return &buildkitClientConfigDataSource{env: e} },
+		fields:     dockerconf.BuildkitClientFields,
 		summary:    "dockertls_buildkit_client_config as a function: a BuildKit client's files and commands, checked at plan time.",
 		description: functionDescription("dockertls_buildkit_client_config", "`files`, `buildx_create_command`, `buildctl_args`, "+
 			"`buildkit_host`, `remote_driver_options`", "With `server_names` (the server certificate's planned `dns_names`), a "+
@@ -79,12 +88,14 @@ var renderings = []rendering{
 	},
 	{
 		dataSource: func(e *env) renderingDataSource { return &registryConfigDataSource{env: e} },
+		fields:     dockerconf.RegistryFields,
 		summary:    "dockertls_registry_config as a function: a registry's TLS files and http section, known at plan time.",
 		description: functionDescription("dockertls_registry_config", "`yaml`, `files`, `restart_trigger`, `cloud_init`",
 			"`restart_trigger` and `cloud_init` digest every file, so they are unknown while a PEM is."),
 	},
 	{
 		dataSource: func(e *env) renderingDataSource { return &registryClientConfigDataSource{env: e} },
+		fields:     dockerconf.RegistryClientFields,
 		summary:    "dockertls_registry_client_config as a function: each registry client's files, known at plan time.",
 		description: functionDescription("dockertls_registry_client_config", "`docker_files`, `containers_files`, "+
 			"`containerd_files`, `containerd_hosts_toml`, `buildkitd_files`, `buildkitd_toml`", ""),
