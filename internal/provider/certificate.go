@@ -133,64 +133,6 @@ func keepPriorDefaults(ctx context.Context, v *planView, diags *diag.Diagnostics
 	}
 }
 
-// replacementRule names an input that shapes the certificate and how to
-// tell whether a new value gives the same certificate.
-type replacementRule struct {
-	attr string
-	// same reports whether prior and planned values, both known and not
-	// byte-equal, describe the same certificate: the same key in another
-	// PEM form, the same IP written differently. Nil means byte equality.
-	same func(prior, planned attr.Value) bool
-	// defaultValue, when set, is what a null prior value means: the state
-	// was written before the attribute existed or before it had a default.
-	// Without this, adding a default would replace every certificate.
-	defaultValue attr.Value
-	// keeps, when set, is asked about a changed, known value: whether the
-	// certificate in state stays valid under it, so that the input changes
-	// in place (a leaf under a CA renewed on its own key).
-	keeps func(ctx context.Context, state attributeGetter, planned attr.Value) bool
-}
-
-// replaces reports whether the change from prior to planned replaces the
-// certificate in state.
-func (r replacementRule) replaces(ctx context.Context, state attributeGetter, prior, planned attr.Value) bool {
-	if r.unchanged(prior, planned) {
-		return false
-	}
-	return r.keeps == nil || planned == nil || !known(planned) || !r.keeps(ctx, state, planned)
-}
-
-func (r replacementRule) unchanged(prior, planned attr.Value) bool {
-	if planned == nil || planned.IsUnknown() {
-		return false
-	}
-	if prior == nil || prior.IsNull() {
-		if planned.IsNull() || isEmptyValue(planned) {
-			return true
-		}
-		return r.defaultValue != nil && planned.Equal(r.defaultValue)
-	}
-	if prior.Equal(planned) {
-		return true
-	}
-	if planned.IsNull() && isEmptyValue(prior) {
-		return true
-	}
-	return r.same != nil && r.same(prior, planned)
-}
-
-// isEmptyValue reports an empty string or collection, which makes the same
-// certificate as a null value.
-func isEmptyValue(v attr.Value) bool {
-	switch v := v.(type) {
-	case types.String:
-		return !v.IsNull() && !v.IsUnknown() && v.ValueString() == ""
-	case types.List:
-		return !v.IsNull() && !v.IsUnknown() && len(v.Elements()) == 0
-	}
-	return false
-}
-
 // planOutcome is what modifyPlan decided.
 type planOutcome int
 
@@ -200,12 +142,6 @@ const (
 	planReplace
 	planKeep // no change, or an in-place update of inputs like early_renewal_hours
 )
-
-// renewalReplacePaths are the outputs offered to Terraform as the reason for
-// a renewal replacement, in order of preference. Terraform only honours a
-// path whose planned value differs from the prior one, and an output named
-// in ignore_changes keeps its prior value, so there is more than one.
-var renewalReplacePaths = []string{attrNotAfter, attrCertPEM, attrSerialNumber, attrFingerprint, attrID}
 
 // modifyPlan decides between keeping and replacing an existing certificate.
 // It reads planned values from resp.Plan, so that values a resource derives
@@ -310,57 +246,6 @@ func unknownLike(ctx context.Context, state attributeGetter, name string) attr.V
 		return types.BoolUnknown()
 	}
 	return types.StringUnknown()
-}
-
-// renewal is the state of a certificate with respect to its renewal window.
-type renewal struct {
-	known      bool
-	due        bool
-	commonName string
-	serial     string
-	notAfter   time.Time
-	renewAt    time.Time
-	early      int64
-}
-
-func (r renewal) message(kind string) string {
-	return fmt.Sprintf("The %s %q (serial %s) expires at %s. It entered its early renewal window (early_renewal_hours = %d) at %s, "+
-		"so this plan replaces it with a new one.\n\n"+
-		"Whatever uses the old certificate must be given the new files: dockerd reads its TLS files only at start-up, so restart "+
-		"it after writing them (dockertls_daemon_config's restart_trigger changes with the certificate for replace_triggered_by).",
-		kind, r.commonName, r.serial, pki.FormatTime(r.notAfter), r.early, pki.FormatTime(r.renewAt))
-}
-
-// renewalState works out from the prior state's not_after and the planned
-// early_renewal_hours whether the certificate is due for renewal now.
-func (c *certificateResource) renewalState(ctx context.Context, state, plan attributeGetter, diags *diag.Diagnostics) renewal {
-	var notAfter, cn, serial types.String
-	var early wholeNumber
-	diags.Append(state.GetAttribute(ctx, path.Root(attrNotAfter), &notAfter)...)
-	diags.Append(state.GetAttribute(ctx, path.Root(attrSerialNumber), &serial)...)
-	diags.Append(plan.GetAttribute(ctx, path.Root(attrEarlyRenewalHours), &early)...)
-	// The subject's common name is not an output of every resource; use the
-	// certificate's own when the attribute cannot be read.
-	state.GetAttribute(ctx, path.Root(attrCommonName), &cn)
-	if diags.HasError() || notAfter.IsNull() || notAfter.IsUnknown() || early.IsUnknown() || early.IsNull() {
-		return renewal{}
-	}
-	t, err := time.Parse(time.RFC3339, notAfter.ValueString())
-	if err != nil {
-		diags.AddAttributeError(path.Root(attrNotAfter), "Unreadable not_after in state",
-			fmt.Sprintf("The state's not_after %q is not an RFC 3339 time: %v. Taint the resource to replace it.", notAfter.ValueString(), err))
-		return renewal{}
-	}
-	earlyDur := time.Duration(early.ValueInt64()) * time.Hour
-	return renewal{
-		known:      true,
-		due:        pki.DueForRenewal(t, earlyDur, c.env.clock()),
-		commonName: cn.ValueString(),
-		serial:     serial.ValueString(),
-		notAfter:   t,
-		renewAt:    pki.RenewalAt(t, earlyDur),
-		early:      early.ValueInt64(),
-	}
 }
 
 // Read refreshes ready_for_renewal and nothing else: a certificate does not

@@ -41,7 +41,7 @@ func TestCLIRenewalMakesScheduledPlanExit2(t *testing.T) {
 		t.Fatalf("plan inside the renewal window exited %d, want 2:\n%s", code, out)
 	}
 	// The CA, far from its renewal window, is kept.
-	expectActions(t, tf.planActions("due.tfplan"), map[string]string{
+	expectActions(t, tf.plannedChanges("due.tfplan"), map[string]string{
 		"dockertls_server_cert.docker1": "delete,create", "dockertls_client_cert.ci": "delete,create",
 	})
 	for _, want := range []string{

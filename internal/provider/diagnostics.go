@@ -90,25 +90,3 @@ func addMaterialErrors(diags *diag.Diagnostics, usage pki.Usage, m dockerconf.Ma
 		diags.AddAttributeError(p.Root(name), "Invalid "+name, fmt.Sprintf("%s: %s", name, err))
 	}
 }
-
-// known reports whether a value is neither null nor unknown.
-func known(v attr.Value) bool { return !v.IsNull() && !v.IsUnknown() && !isPendingMark(v) }
-
-func anyUnknown(l types.List) bool {
-	for _, e := range l.Elements() {
-		if e.IsUnknown() {
-			return true
-		}
-	}
-	return false
-}
-
-// allKnown reports whether no value is unknown (null is known).
-func allKnown(values ...types.String) bool {
-	for _, v := range values {
-		if v.IsUnknown() {
-			return false
-		}
-	}
-	return true
-}

@@ -3,6 +3,7 @@ package provider
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"sort"
@@ -48,7 +49,7 @@ func TestE2EFleetHostByHost(t *testing.T) {
 	f := &fleet{t: t, tf: tf, dir: dir, control: filepath.Join(dir, "control")}
 	for _, name := range []string{"docker1", "docker2"} {
 		hostDir := filepath.Join(dir, name)
-		f.hosts = append(f.hosts, &fleetHost{name: name, rotationHost: &rotationHost{
+		f.hosts = append(f.hosts, &fleetHost{name: name, e2eHost: &e2eHost{
 			t: t, dir: hostDir, port: freePort(t), dockerd: dockerd, docker: docker,
 			clientDir: filepath.Join(dir, "alice"), trigger: "-",
 		}})
@@ -91,13 +92,13 @@ func TestE2EFleetHostByHost(t *testing.T) {
 			want := map[string]string{}
 			for _, h := range f.hosts {
 				for _, name := range step.deployed {
-					want[`module.deploy["`+h.name+`"].terraform_data.host_file["`+name+`"]`] = "replace"
+					want[`module.deploy["`+h.name+`"].terraform_data.host_file["`+name+`"]`] = "delete,create"
 				}
 				if step.restarted {
-					want[`module.deploy["`+h.name+`"].terraform_data.restart_docker`] = "replace"
+					want[`module.deploy["`+h.name+`"].terraform_data.restart_docker`] = "delete,create"
 				}
 			}
-			if got := changed(actions); !equalActions(got, want) {
+			if got := withoutNoOps(actions); !maps.Equal(got, want) {
 				t.Errorf("the plan changes %v in module.deploy, want exactly %v", got, want)
 			}
 			f.writeClientFiles()
@@ -146,7 +147,7 @@ type fleet struct {
 
 // fleetHost is one Docker host of the fleet.
 type fleetHost struct {
-	*rotationHost
+	*e2eHost
 	name   string
 	pid    int
 	prober *apiProber
@@ -444,29 +445,6 @@ func (l *restartLog) count() int {
 		n += len(ws)
 	}
 	return n
-}
-
-// changed drops the no-ops from a plan's actions.
-func changed(actions map[string]string) map[string]string {
-	out := map[string]string{}
-	for addr, a := range actions {
-		if a != "no-op" {
-			out[addr] = a
-		}
-	}
-	return out
-}
-
-func equalActions(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }
 
 func keysOf[V any](m map[string]V) []string {

@@ -24,7 +24,7 @@ func TestE2ERevokeOneClient(t *testing.T) {
 func testRevokeOneClient(t *testing.T, socketActivation bool) {
 	dockerd, docker := requireDocker(t)
 	dir := e2eDir(t, "dtlsv")
-	h := &rotationHost{t: t, dir: dir, port: freePort(t), dockerd: dockerd, docker: docker, clientDir: filepath.Join(dir, "clients", "alice"), socketActivation: socketActivation}
+	h := &e2eHost{t: t, dir: dir, port: freePort(t), dockerd: dockerd, docker: docker, clientDir: filepath.Join(dir, "clients", "alice"), socketActivation: socketActivation}
 	h.tf = newCLI(t, newTestClock(), providerBlock)
 	h.setUp()
 	h.extra = revocationClientFiles(dir)
@@ -65,7 +65,7 @@ func testRevokeOneClient(t *testing.T, socketActivation bool) {
 		}
 	}
 	for addr, action := range planActions(t, h.lastPlan, "") {
-		if want := map[bool]string{true: "replace", false: "no-op"}[addr == `module.deploy.terraform_data.host_file["ca.pem"]`]; action != want &&
+		if want := map[bool]string{true: "delete,create", false: "no-op"}[addr == `module.deploy.terraform_data.host_file["ca.pem"]`]; action != want &&
 			!strings.HasPrefix(addr, "data.") {
 			t.Errorf("the revocation plans %s for %s, want %s", action, addr, want)
 		}
@@ -158,7 +158,7 @@ func (p *apiProber) refusedAfter(t time.Time) (bool, int) {
 	return true, n
 }
 
-func revocationOverride(h *rotationHost, _ string) string {
+func revocationOverride(h *e2eHost, _ string) string {
 	return fmt.Sprintf(`data "dockertls_daemon_config" "docker1" {
   hosts   = ["unix://%[1]s/docker.sock", "tcp://127.0.0.1:%[2]d"]
   tls_dir = "%[1]s/tls"

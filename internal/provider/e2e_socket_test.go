@@ -96,7 +96,7 @@ func TestRefusedDuringRestart(t *testing.T) {
 		{"socket layout, a refusal", true, []error{refused}, true},
 		{"socket layout, two failed", true, []error{reset, io.EOF}, true},
 	} {
-		h := &rotationHost{socketActivation: tc.socket}
+		h := &e2eHost{socketActivation: tc.socket}
 		r := probeReport{duringRestart: len(tc.errs), restartErrors: tc.errs}
 		if got := h.refusedDuringRestart(r); got != tc.want {
 			t.Errorf("%s: refusedDuringRestart = %t, want %t", tc.name, got, tc.want)

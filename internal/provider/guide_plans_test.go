@@ -60,7 +60,7 @@ func TestCLIRotationGuidePlans(t *testing.T) {
 		}
 		if step.step == rotationGuidePlans[0].step {
 			// The guide shows this plan's resources.
-			expectActions(t, tf.planActions("step.tfplan"), map[string]string{
+			expectActions(t, tf.plannedChanges("step.tfplan"), map[string]string{
 				"dockertls_ca.current": "update", "dockertls_client_cert.ci": "update", "dockertls_server_cert.docker1": "update",
 				`module.deploy.terraform_data.client_file["ca.pem"]`: "delete,create",
 				`module.deploy.terraform_data.host_file["ca.pem"]`:   "delete,create",

@@ -384,13 +384,15 @@ func envList(t *testing.T, envJSON string) []string {
 	return env
 }
 
-// planActions reads a saved plan back with `terraform show -json` and
-// returns the actions planned for each managed resource that changes, by
-// address: "update", "delete,create" (a replacement), "create". It is what
-// terraform-plugin-testing's plancheck reads, for the tests that drive the
-// CLI themselves; they assert on these rather than on the plan's text.
-func (c *cli) planActions(planFile string) map[string]string {
-	c.t.Helper()
+// planActions reads a plan's JSON (terraform show -json) and returns the
+// actions planned for each managed resource whose address starts with
+// prefix, as Terraform lists them: "no-op", "create", "update", "delete",
+// "delete,create" (a replacement) or "create,delete" (one with
+// create_before_destroy). It is what terraform-plugin-testing's plancheck
+// reads, for the tests that drive the CLI themselves; they assert on these
+// rather than on the plan's text. Every test reads plans through it.
+func planActions(t *testing.T, planJSON, prefix string) map[string]string {
+	t.Helper()
 	var plan struct {
 		ResourceChanges []struct {
 			Address string `json:"address"`
@@ -400,15 +402,29 @@ func (c *cli) planActions(planFile string) map[string]string {
 			} `json:"change"`
 		} `json:"resource_changes"`
 	}
-	if err := json.Unmarshal([]byte(c.mustRun("show", "-json", planFile)), &plan); err != nil {
-		c.t.Fatal(err)
+	if err := json.Unmarshal([]byte(planJSON), &plan); err != nil {
+		t.Fatal(err)
 	}
 	out := map[string]string{}
 	for _, rc := range plan.ResourceChanges {
-		if a := strings.Join(rc.Change.Actions, ","); rc.Mode == "managed" && a != "no-op" {
-			out[rc.Address] = a
+		if rc.Mode == "managed" && strings.HasPrefix(rc.Address, prefix) {
+			out[rc.Address] = strings.Join(rc.Change.Actions, ",")
 		}
 	}
+	return out
+}
+
+// plannedChanges are the actions of a saved plan's managed resources that
+// change (planActions without the no-ops).
+func (c *cli) plannedChanges(planFile string) map[string]string {
+	c.t.Helper()
+	return withoutNoOps(planActions(c.t, c.mustRun("show", "-json", planFile), ""))
+}
+
+// withoutNoOps is actions without the resources that do not change.
+func withoutNoOps(actions map[string]string) map[string]string {
+	out := maps.Clone(actions)
+	maps.DeleteFunc(out, func(_, action string) bool { return action == "no-op" })
 	return out
 }
 

@@ -160,7 +160,7 @@ func TestCLIRenderingFunctionsKnownInPlan(t *testing.T) {
 			t.Errorf("step %d (%s): the plan warns about sensitivity:\n%s", i+1, step.name, out)
 		}
 		t.Logf("step %d, %s: %s", i+1, step.name, planSummary(out))
-		expectActions(t, tf.planActions(planFile), step.want)
+		expectActions(t, tf.plannedChanges(planFile), step.want)
 		tf.mustRun("apply", "-input=false", planFile)
 		args = append([]string{"plan", "-detailed-exitcode", "-input=false"}, step.vars...)
 		if out, code := tf.run(nil, args...); code != 0 {
@@ -518,7 +518,7 @@ func TestCLIDataSourceRenderingDeferred(t *testing.T) {
 	clock.Advance(3001 * time.Hour)
 	out := tf.mustRun("plan", "-input=false", "-out=step.tfplan")
 	t.Logf("the servers' CA renews on its key, with the data source: %s", planSummary(out))
-	got := tf.planActions("step.tfplan")
+	got := tf.plannedChanges("step.tfplan")
 	replaced := 0
 	for addr, action := range got {
 		if strings.HasPrefix(addr, "terraform_data.") && action == "delete,create" {

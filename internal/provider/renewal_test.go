@@ -56,7 +56,7 @@ func TestCLICARenewsOnItsKey(t *testing.T) {
 			t.Errorf("plan output lacks %q:\n%s", want, out)
 		}
 	}
-	expectActions(t, tf.planActions("renewal.tfplan"), map[string]string{
+	expectActions(t, tf.plannedChanges("renewal.tfplan"), map[string]string{
 		"dockertls_ca.ca": "update", "dockertls_server_cert.docker1": "update", "dockertls_client_cert.ci": "update",
 	})
 	if strings.Contains(out, "known after apply") {
@@ -122,7 +122,7 @@ func TestCLIRekeyOnRenewalReplaces(t *testing.T) {
 	if code != 2 {
 		t.Fatalf("plan exited %d, want 2:\n%s", code, out)
 	}
-	expectActions(t, tf.planActions("rekey.tfplan"), map[string]string{
+	expectActions(t, tf.plannedChanges("rekey.tfplan"), map[string]string{
 		"dockertls_ca.ca": "delete,create", "dockertls_server_cert.docker1": "delete,create", "dockertls_client_cert.ci": "delete,create",
 	})
 	tf.mustRun("apply", "-auto-approve", "-input=false")
@@ -156,7 +156,7 @@ func TestCLIWriteOnlyCAKeyRenewsOnIt(t *testing.T) {
 	if code != 2 {
 		t.Fatalf("plan exited %d, want 2:\n%s", code, out)
 	}
-	expectActions(t, tf.planActions("renewal.tfplan"), map[string]string{
+	expectActions(t, tf.plannedChanges("renewal.tfplan"), map[string]string{
 		"dockertls_ca.ca": "update", "dockertls_server_cert.docker1": "update", "dockertls_client_cert.ci": "update",
 	})
 	tf.mustRun("apply", "-auto-approve", "-input=false")
@@ -186,7 +186,7 @@ func TestCLILateRenewalAppliesAsPlanned(t *testing.T) {
 	if code != 2 {
 		t.Fatalf("plan exited %d, want 2:\n%s", code, out)
 	}
-	if got := tf.planActions("late.tfplan")["dockertls_ca.ca"]; got != "update" {
+	if got := tf.plannedChanges("late.tfplan")["dockertls_ca.ca"]; got != "update" {
 		t.Fatalf("the CA's late renewal plans %q, want an in-place update", got)
 	}
 	clock.Advance(2 * time.Minute)

@@ -11,7 +11,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -204,63 +203,6 @@ func (v uniqueNamesValidator) ValidateList(_ context.Context, req validator.List
 		seen[key] = i
 	}
 }
-
-func normalizeIP(s string) string {
-	if a, err := pki.ParseIPAddress(s); err == nil {
-		return a.String()
-	}
-	return s
-}
-
-// sameCertificatePEM reports whether two PEM strings hold the same
-// certificate, however they are wrapped or spaced.
-func sameCertificatePEM(prior, planned attr.Value) bool {
-	a, errA := pki.ParseCertificatePEM(stringOf(prior))
-	b, errB := pki.ParseCertificatePEM(stringOf(planned))
-	return errA == nil && errB == nil && a.Equal(b)
-}
-
-// sameCSRKey reports whether two CSRs are for the same key: a new CSR for
-// the same key gives the same certificate.
-func sameCSRKey(prior, planned attr.Value) bool {
-	a, errA := pki.ParseCSRPEM(stringOf(prior))
-	b, errB := pki.ParseCSRPEM(stringOf(planned))
-	return errA == nil && errB == nil && pki.PublicKeysEqual(a.PublicKey, b.PublicKey)
-}
-
-// sameIPList reports whether two lists hold the same addresses in the same
-// order, however each is written (::1 and 0:0:0:0:0:0:0:1 are one address).
-func sameIPList(prior, planned attr.Value) bool {
-	a, b := stringsOf(prior), stringsOf(planned)
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if normalizeIP(a[i]) != normalizeIP(b[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-func stringOf(v attr.Value) string {
-	s, _ := v.(types.String)
-	return s.ValueString()
-}
-
-func stringsOf(v attr.Value) []string {
-	l, ok := v.(types.List)
-	if !ok {
-		return nil
-	}
-	out := make([]string, 0, len(l.Elements()))
-	for _, e := range l.Elements() {
-		out = append(out, stringOf(e))
-	}
-	return out
-}
-
-func lowerASCII(s string) string { return strings.ToLower(s) }
 
 var (
 	settingsJSONValidator = stringCheck{

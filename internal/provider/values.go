@@ -1,0 +1,51 @@
+package provider
+
+import (
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+// Reading framework values: what is known, and the Go values inside.
+
+func stringOf(v attr.Value) string {
+	s, _ := v.(types.String)
+	return s.ValueString()
+}
+
+func stringsOf(v attr.Value) []string {
+	l, ok := v.(types.List)
+	if !ok {
+		return nil
+	}
+	out := make([]string, 0, len(l.Elements()))
+	for _, e := range l.Elements() {
+		out = append(out, stringOf(e))
+	}
+	return out
+}
+
+func lowerASCII(s string) string { return strings.ToLower(s) }
+
+// known reports whether a value is neither null nor unknown.
+func known(v attr.Value) bool { return !v.IsNull() && !v.IsUnknown() && !isPendingMark(v) }
+
+func anyUnknown(l types.List) bool {
+	for _, e := range l.Elements() {
+		if e.IsUnknown() {
+			return true
+		}
+	}
+	return false
+}
+
+// allKnown reports whether no value is unknown (null is known).
+func allKnown(values ...types.String) bool {
+	for _, v := range values {
+		if v.IsUnknown() {
+			return false
+		}
+	}
+	return true
+}
