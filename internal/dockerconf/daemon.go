@@ -264,10 +264,7 @@ func (d Daemon) render() (Rendered, []Problem) {
 	r := Rendered{JSON: jsonText, Findings: Findings(cfg, d.Platform), RestartCommand: d.RestartCommand()}
 	r.Files = []File{{Name: DaemonJSONName, Path: d.JSONPath, Content: jsonText, Mode: ModeConfig}}
 	if dropin, ok := d.Dropin(); ok {
-		r.Dropin, r.DropinPath = dropin, d.Platform.Layout(d.User).DropinPath
-		if d.SocketActivation {
-			r.DropinPath = SocketDropinPath()
-		}
+		r.Dropin, r.DropinPath = dropin, d.spec().layout(d.User).DropinPath
 		r.Files = append(r.Files, File{Name: SystemdDropinFile, Path: r.DropinPath, Content: dropin, Mode: ModeConfig})
 	}
 	tls := d.tls()
@@ -379,7 +376,7 @@ func (d Daemon) JSON() (string, error) {
 	for k, v := range d.Settings {
 		m[k] = v
 	}
-	if !d.SocketActivation {
+	if !d.spec().socketHosts {
 		hosts := d.listenHosts()
 		if hosts == nil {
 			hosts = []string{}
@@ -468,10 +465,7 @@ func (d Daemon) RootlessKitFlags() string {
 // Dropin returns the systemd drop-in for the platform's docker.service, or
 // false where the platform has no systemd (Windows).
 func (d Daemon) Dropin() (string, bool) {
-	if d.SocketActivation {
-		return d.socketDropin(), true
-	}
-	if render := d.Platform.spec().dropin; render != nil {
+	if render := d.spec().dropin; render != nil {
 		return render(d), true
 	}
 	return "", false
@@ -502,10 +496,7 @@ func (d Daemon) rootlessDropin() string {
 // written: a shell command line on Linux (run as the user for rootless) and
 // PowerShell on Windows.
 func (d Daemon) RestartCommand() string {
-	if d.SocketActivation {
-		return d.socketRestartCommand()
-	}
-	return d.Platform.spec().restartCommand(d)
+	return d.spec().restartCommand(d)
 }
 
 // windowsRestartCommand restarts the docker service; with daemon.json

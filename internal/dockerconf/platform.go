@@ -86,6 +86,15 @@ type platformSpec struct {
 	ignition bool
 	// needsUser is whether the engine runs as a RootlessUser.
 	needsUser bool
+	// socketActivated, when set, is the platform's layout with systemd's
+	// docker.socket holding the sockets (Daemon.SocketActivation): the
+	// same descriptor but for the drop-in, its path, the restart and where
+	// the hosts go. noSocketActivation says why a platform has none.
+	socketActivated    *platformSpec
+	noSocketActivation string
+	// socketHosts is whether the hosts are the socket unit's ListenStream=
+	// lines rather than daemon.json's "hosts".
+	socketHosts bool
 }
 
 // platformSpecs holds every platform's descriptor. It is filled in init,
@@ -95,7 +104,7 @@ var platformSpecs map[Platform]platformSpec
 func init() { platformSpecs = makePlatformSpecs() }
 
 func makePlatformSpecs() map[Platform]platformSpec {
-	return map[Platform]platformSpec{
+	specs := map[Platform]platformSpec{
 		PlatformLinux: {
 			engine: "Linux",
 			paths:  posixPaths,
@@ -137,7 +146,8 @@ func makePlatformSpecs() map[Platform]platformSpec {
 			cloudInit: &cloudInitSpec{
 				owner: func(u RootlessUser) string { return u.Name + ":" + u.Name }, deferred: true, runcmd: rootlessRestart,
 			},
-			needsUser: true,
+			needsUser:          true,
+			noSocketActivation: "RootlessKit publishes a rootless engine's TCP port, and no docker.socket is involved",
 		},
 		PlatformWindows: {
 			engine: "Windows",
@@ -150,15 +160,40 @@ func makePlatformSpecs() map[Platform]platformSpec {
 			},
 			// moby: daemon/listeners/listeners_windows.go, "windows only
 			// supports tcp and npipe".
-			schemes:        []Scheme{SchemeTCP, SchemeNPipe},
-			refusedKeys:    LinuxOnlyKeys,
-			liveRestore:    LiveRestoreUnknownKey,
-			restartCommand: windowsRestartCommand,
+			schemes:            []Scheme{SchemeTCP, SchemeNPipe},
+			refusedKeys:        LinuxOnlyKeys,
+			liveRestore:        LiveRestoreUnknownKey,
+			restartCommand:     windowsRestartCommand,
+			noSocketActivation: "Windows has no systemd",
 		},
 	}
+	linux := specs[PlatformLinux]
+	socketActivated := linux
+	socketActivated.layout = func(u RootlessUser) Layout {
+		l := linux.layout(u)
+		l.DropinPath = SocketDropinPath()
+		return l
+	}
+	socketActivated.dropin = Daemon.socketDropin
+	socketActivated.restartCommand = Daemon.socketRestartCommand
+	socketActivated.socketHosts = true
+	linux.socketActivated = &socketActivated
+	specs[PlatformLinux] = linux
+	return specs
 }
 
 // spec returns p's descriptor; an unknown or empty platform is linux's.
+// spec is d's descriptor: its platform's, in the socket-activated layout
+// with SocketActivation (where the platform has one; CheckSocketActivation
+// refuses it elsewhere).
+func (d Daemon) spec() platformSpec {
+	s := d.Platform.spec()
+	if d.SocketActivation && s.socketActivated != nil {
+		return *s.socketActivated
+	}
+	return s
+}
+
 func (p Platform) spec() platformSpec {
 	if s, ok := platformSpecs[p]; ok {
 		return s

@@ -128,11 +128,8 @@ func (d Daemon) socketRestartCommand() string {
 // not write (the packaged docker.service runs as it is). paths are the
 // paths that are set, by input.
 func (p Platform) CheckSocketActivation(hosts []string, paths map[Field]string) []Problem {
-	if p != PlatformLinux && p != "" {
-		reason := map[Platform]string{
-			PlatformRootless: "RootlessKit publishes a rootless engine's TCP port, and no docker.socket is involved",
-			PlatformWindows:  "Windows has no systemd",
-		}[p]
+	if spec := p.spec(); spec.socketActivated == nil {
+		reason := spec.noSocketActivation
 		return []Problem{{Field: FieldSocketActivation, Summary: "socket_activation is for platform linux",
 			Detail: fmt.Sprintf("socket_activation = true renders a drop-in of systemd's docker.socket, which platform %q does not have: %s. Remove socket_activation.", p, reason)}}
 	}
