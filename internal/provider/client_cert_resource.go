@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"crypto/x509"
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -78,9 +77,8 @@ func (r *clientCertResource) ModifyPlan(ctx context.Context, req resource.Modify
 func (r *clientCertResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var m clientCertModel
 	r.createLeaf(ctx, req, resp, &m, &m.leafInputs, &m.lifetimeInputs, &m.certificateOutputs, func() (pki.LeafRequest, bool) {
-		return pki.LeafRequest{
-			Subject:     pki.Subject{CommonName: m.CommonName.ValueString(), Organization: m.Organization.ValueString()},
-			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
-		}, true
+		return pki.ClientProfile{
+			Subject: pki.Subject{CommonName: m.CommonName.ValueString(), Organization: m.Organization.ValueString()},
+		}.Request(), true
 	})
 }

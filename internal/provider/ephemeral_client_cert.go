@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"crypto/x509"
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -136,10 +135,9 @@ func (r *ephemeralClientCert) Open(ctx context.Context, req ephemeral.OpenReques
 	r.issueLeaf(ctx, leafIssue{
 		inputs: &in,
 		life:   &life,
-		request: pki.LeafRequest{
-			Subject:     pki.Subject{CommonName: m.CommonName.ValueString(), Organization: m.Organization.ValueString()},
-			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
-		},
+		request: pki.ClientProfile{
+			Subject: pki.Subject{CommonName: m.CommonName.ValueString(), Organization: m.Organization.ValueString()},
+		}.Request(),
 		outputs: &out,
 	}, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {

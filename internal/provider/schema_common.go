@@ -25,7 +25,7 @@ const (
 	// maxSubjectNameLength is RFC 5280's bound on every name this provider
 	// puts in a subject: ub-common-name, ub-organization-name and
 	// ub-organizational-unit-name are all 64.
-	maxSubjectNameLength  = 64
+	maxSubjectNameLength  = pki.MaxSubjectNameLength
 	maxCommonNameLength   = maxSubjectNameLength
 	maxOrganizationLength = maxSubjectNameLength
 )

@@ -2,10 +2,8 @@ package provider
 
 import (
 	"context"
-	"crypto/x509"
 	"fmt"
 	"net"
-	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -30,13 +28,6 @@ const (
 	attrIPAddresses     = "ip_addresses"
 	attrIncludeLoopback = "include_loopback"
 	attrClientAuth      = "client_auth"
-)
-
-// loopbackDNSNames and loopbackIPs are what include_loopback adds, so that
-// `docker -H tcp://localhost:2376` works on the host itself.
-var (
-	loopbackDNSNames = []string{"localhost"}
-	loopbackIPs      = []string{"127.0.0.1", "::1"}
 )
 
 type serverCertResource struct {
@@ -88,26 +79,27 @@ func serverSANs(ctx context.Context, from attributeGetter) ([]string, []net.IP, 
 	return serverNames(dns, ips, loopback)
 }
 
-// serverNames is serverSANs for values already read; ok is false while any
-// is unknown or an address does not parse.
-func serverNames(dns, ips types.List, loopback types.Bool) (names []string, parsed []net.IP, ok bool) {
+// profile is the server certificate's profile for values already read
+// (include_loopback null is its default, true); ok is false while any is
+// unknown.
+func serverProfile(dns, ips types.List, loopback types.Bool) (pki.ServerProfile, bool) {
 	if dns.IsUnknown() || ips.IsUnknown() || loopback.IsUnknown() || anyUnknown(dns) || anyUnknown(ips) {
+		return pki.ServerProfile{}, false
+	}
+	return pki.ServerProfile{
+		DNSNames: stringsOf(dns), IPAddresses: stringsOf(ips), IncludeLoopback: loopback.IsNull() || loopback.ValueBool(),
+	}, true
+}
+
+// serverNames is serverSANs for values already read; ok is false while any
+// is unknown or an address does not parse (its validator reports it).
+func serverNames(dns, ips types.List, loopback types.Bool) (names []string, parsed []net.IP, ok bool) {
+	p, ok := serverProfile(dns, ips, loopback)
+	if !ok {
 		return nil, nil, false
 	}
-	names, addrs := stringsOf(dns), stringsOf(ips)
-	if loopback.IsNull() || loopback.ValueBool() {
-		names = appendMissing(names, loopbackDNSNames, lowerASCII)
-		addrs = appendMissing(addrs, loopbackIPs, normalizeIP)
-	}
-	parsed = make([]net.IP, 0, len(addrs))
-	for _, s := range addrs {
-		a, err := pki.ParseIPAddress(s)
-		if err != nil {
-			return nil, nil, false // reported by the attribute's validator
-		}
-		parsed = append(parsed, net.IP(a.AsSlice()))
-	}
-	return names, parsed, true
+	names, parsed, err := p.Names()
+	return names, parsed, err == nil
 }
 
 func (r *serverCertResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -208,57 +200,20 @@ func (r *serverCertResource) planCommonName(ctx context.Context, config attribut
 	if !cn.IsNull() || dns.IsUnknown() || ips.IsUnknown() || anyUnknown(dns) || anyUnknown(ips) {
 		return
 	}
-	diags.Append(plan.SetAttribute(ctx, path.Root(attrCommonName), defaultServerCommonName(stringsOf(dns), stringsOf(ips)))...)
-}
-
-// defaultServerCommonName picks the first user-given name that fits in a
-// Common Name.
-// Addresses are written in their canonical form, so that the same address
-// in another notation gives the same name.
-func defaultServerCommonName(dns, ips []string) string {
-	for _, n := range dns {
-		if utf8.RuneCountInString(n) <= maxCommonNameLength {
-			return n
-		}
-	}
-	if len(ips) > 0 {
-		return normalizeIP(ips[0])
-	}
-	return loopbackDNSNames[0]
+	diags.Append(plan.SetAttribute(ctx, path.Root(attrCommonName), pki.DefaultServerCommonName(stringsOf(dns), stringsOf(ips)))...)
 }
 
 func (r *serverCertResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var m serverCertModel
 	r.createLeaf(ctx, req, resp, &m, &m.leafInputs, &m.lifetimeInputs, &m.certificateOutputs, func() (pki.LeafRequest, bool) {
-		dns, ips, ok := serverNames(m.DNSNames, m.IPAddresses, m.IncludeLoopback)
-		if !ok {
+		profile, ok := serverProfile(m.DNSNames, m.IPAddresses, m.IncludeLoopback)
+		profile.Subject = pki.Subject{CommonName: m.CommonName.ValueString(), Organization: m.Organization.ValueString()}
+		profile.ClientAuth = m.ClientAuth.ValueBool()
+		request, err := profile.Request()
+		if !ok || err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root(attrIPAddresses), "Invalid names", "dns_names or ip_addresses could not be read: check them")
 			return pki.LeafRequest{}, false
 		}
-		usages := []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
-		if m.ClientAuth.ValueBool() {
-			usages = append(usages, x509.ExtKeyUsageClientAuth)
-		}
-		return pki.LeafRequest{
-			Subject:     pki.Subject{CommonName: m.CommonName.ValueString(), Organization: m.Organization.ValueString()},
-			DNSNames:    dns,
-			IPAddresses: ips,
-			ExtKeyUsage: usages,
-		}, true
+		return request, true
 	})
-}
-
-// appendMissing appends each of extra that is not already in list, comparing
-// normalized forms.
-func appendMissing(list, extra []string, normalize func(string) string) []string {
-	have := map[string]bool{}
-	for _, s := range list {
-		have[normalize(s)] = true
-	}
-	for _, s := range extra {
-		if !have[normalize(s)] {
-			list = append(list, s)
-		}
-	}
-	return list
 }
