@@ -127,7 +127,7 @@ func TestBadInput(t *testing.T) {
 		{"settings_json owning tlsverify", daemon(`settings_json = jsonencode({ tlsverify = false })`), `settings_json.*sets tlsverify, which this data source writes itself.*remove it from settings_json`},
 		{"empty tls_dir", daemon(`tls_dir = ""`), `tls_dir: the value is empty: leave the argument out \(or null\) to take its default`},
 		{"empty client cert_dir", clientConfigWith(`cert_dir = ""`), `cert_dir: the value is empty: leave the argument out`},
-		{"empty buildkit server_name", buildkitClient(`server_name = ""`), `server_name: the value is empty: leave the argument out`},
+		{"empty buildkit server_name", buildkitClient("cert_dir = \"/home/ci/.buildkit\"\n  server_name = \"\""), `server_name: the value is empty: leave the argument out`},
 		{"relative tls_dir", daemon(`tls_dir = "certs"`), `tls_dir.*not an absolute path.*write the full path`},
 		{"unverified TCP socket", daemon(`tls_verify = false`), `tls_verify.*would let any client.*Set tls_verify = true`},
 		{"client host without port", clientConfig("tcp://docker1"), `host.*has no port: add one`},
