@@ -71,6 +71,10 @@ func newCAResource(e *env) *caResource {
 			{attr: attrKeyAlgorithm, defaultValue: types.StringValue(string(pki.DefaultKeyAlgorithm))},
 			{attr: attrValidityHours, defaultValue: wholeNumberOf(caDefaultValidityHours)},
 		},
+		// The key given write-only changes with its version, which has a
+		// rule; rekey_on_renewal decides the next renewal, not this
+		// certificate.
+		inPlace: []string{attrEarlyRenewalHours, attrPrivateKeyPEMWO, attrRekeyOnRenewal},
 		outputs: certificateOutputNames,
 		keys:    externalKeys,
 	}}

@@ -31,6 +31,10 @@ type certificateResource struct {
 	importAdvice string
 	// rules lists the inputs whose change replaces the certificate.
 	rules []replacementRule
+	// inPlace lists the inputs that do not shape the certificate, whose
+	// change is an in-place update: with rules, every input of the schema
+	// (TestEveryInputHasAReplacementRule).
+	inPlace []string
 	// outputs lists the computed attributes that a new certificate changes.
 	outputs []string
 	// sans returns the names of a leaf that carries them; nil otherwise.

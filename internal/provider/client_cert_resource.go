@@ -35,6 +35,7 @@ func newClientCertResource(e *env) *clientCertResource {
 		kind:         "client certificate",
 		importAdvice: clientCertImportAdvice,
 		rules:        append(leafRules(e), replacementRule{attr: attrCommonName}),
+		inPlace:      leafInPlace,
 		outputs:      leafOutputNames,
 		keys:         csrKeys,
 	}}

@@ -147,6 +147,13 @@ func leafRules(e *env) []replacementRule {
 	}
 }
 
+// leafInPlace are the inputs of every leaf that change in place: the CA
+// key signs the next certificate but does not shape this one (it must
+// belong to ca_cert_pem, which has a rule), and the renewal window only
+// decides when a new certificate is due.
+var leafInPlace = []string{attrCAPrivateKeyPEM, attrCAPrivateKeyPEMWO, attrCAPrivateKeyPEMWOVersion, attrCAPrivateKeyPassphrase,
+	attrCAPrivateKeyPassphraseWO, attrEarlyRenewalHours}
+
 var leafOutputNames = append(append([]string{}, certificateOutputNames...), attrCAFingerprint)
 
 // sanFunc returns the names a leaf will carry, read from a plan or a

@@ -57,6 +57,7 @@ func newServerCertResource(e *env) *serverCertResource {
 			replacementRule{attr: attrCommonName},
 			replacementRule{attr: attrClientAuth, defaultValue: types.BoolValue(false)},
 		),
+		inPlace: leafInPlace,
 		outputs: leafOutputNames,
 		keys:    csrKeys,
 		sans:    serverSANs,
