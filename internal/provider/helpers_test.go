@@ -435,3 +435,45 @@ func expectActions(t *testing.T, got, want map[string]string) {
 		t.Errorf("planned actions %v, want %v", got, want)
 	}
 }
+
+func newPEMMaterial(t *testing.T, now time.Time) pemMaterial {
+	t.Helper()
+	var m pemMaterial
+	m.ca, m.caKey, _ = externalCA(t, pki.ECDSAP256, now, 1000*time.Hour)
+	otherCA, otherKey, _ := externalCA(t, pki.ECDSAP256, now, 1000*time.Hour)
+	m.server, m.serverKey = issueExternal(t, m.ca, m.caKey, now, x509.ExtKeyUsageServerAuth)
+	m.client, m.clientKey = issueExternal(t, m.ca, m.caKey, now, x509.ExtKeyUsageClientAuth)
+	m.otherServer, m.otherServerKey = issueExternal(t, otherCA, otherKey, now, x509.ExtKeyUsageServerAuth)
+	return m
+}
+
+// issueExternal issues a leaf for usage under a PEM CA, outside Terraform.
+func issueExternal(t *testing.T, caPEM, caKeyPEM string, now time.Time, usage x509.ExtKeyUsage) (certPEM, keyPEM string) {
+	t.Helper()
+	auth, err := pki.LoadAuthority(caPEM, caKeyPEM, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := pki.GenerateKey(pki.ECDSAP256, randReader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	issued, err := auth.Issue(pki.LeafRequest{
+		Subject: pki.Subject{CommonName: "docker1.example.internal"}, DNSNames: []string{"docker1.example.internal"},
+		IPAddresses: ipList("10.0.0.5"), ExtKeyUsage: []x509.ExtKeyUsage{usage}, Validity: 100 * time.Hour, PublicKey: key.Public(),
+	}, now, randReader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyPEM, err = pki.MarshalPrivateKeyPEM(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return issued.CertPEM, keyPEM
+}
+
+// pemMaterial is a CA with a server and a client certificate, made outside
+// Terraform so that data source tests can be read at plan time.
+type pemMaterial struct {
+	ca, caKey, server, serverKey, client, clientKey, otherServer, otherServerKey string
+}

@@ -1,11 +1,15 @@
 package provider
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/dockertls/terraform-provider-dockertls/internal/pki"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 )
 
 // renewalFleet is cliFleet with a CA whose renewal window opens long before
@@ -197,4 +201,63 @@ func TestCLILateRenewalAppliesAsPlanned(t *testing.T) {
 	if err != nil || !notAfter.After(clock.Now().Add(1000*time.Hour)) {
 		t.Errorf("the renewed CA expires at %v (%v): due at once", notAfter, err)
 	}
+}
+
+func TestAccRenewal(t *testing.T) {
+	clock := newTestClock()
+	start := clock.Now()
+	var firstSerial string
+	inWindow := start.Add(8760*time.Hour - 700*time.Hour) // 700h before expiry: inside the 720h window
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(clock),
+		Steps: []resource.TestStep{
+			{
+				Config: fleetConfig,
+				Check: func(s *terraform.State) error {
+					a, err := attrs(s, "dockertls_server_cert.docker1")
+					firstSerial = a["serial_number"]
+					return err
+				},
+			},
+			{
+				// Just before the window: nothing happens.
+				PreConfig: func() { clock.Set(start.Add(8760*time.Hour - 721*time.Hour)) },
+				Config:    fleetConfig,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+			{
+				// Inside the window, refresh sets ready_for_renewal.
+				PreConfig:          func() { clock.Set(inWindow) },
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true,
+				Check:              resource.TestCheckResourceAttr("dockertls_server_cert.docker1", "ready_for_renewal", "true"),
+			},
+			{
+				// And the plan replaces the due certificates, and only them.
+				Config: fleetConfig,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("dockertls_server_cert.docker1", plancheck.ResourceActionReplace),
+						plancheck.ExpectResourceAction("dockertls_client_cert.ci", plancheck.ResourceActionReplace),
+						plancheck.ExpectResourceAction("dockertls_ca.ca", plancheck.ResourceActionNoop),
+					},
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr("dockertls_server_cert.docker1", "ready_for_renewal", "false"),
+					func(s *terraform.State) error {
+						a, _ := attrs(s, "dockertls_server_cert.docker1")
+						if a["serial_number"] == firstSerial {
+							return fmt.Errorf("the certificate was not renewed")
+						}
+						if want := pki.FormatTime(inWindow.Add(8760 * time.Hour)); a["not_after"] != want {
+							return fmt.Errorf("renewed not_after %s, want %s", a["not_after"], want)
+						}
+						return nil
+					},
+				),
+			},
+		},
+	})
 }

@@ -1,8 +1,6 @@
 package provider
 
 import (
-	"bytes"
-	"crypto/x509"
 	"fmt"
 	"regexp"
 	"strings"
@@ -189,65 +187,6 @@ func TestAccKeyAlgorithms(t *testing.T) {
 	}
 }
 
-func TestAccRenewal(t *testing.T) {
-	clock := newTestClock()
-	start := clock.Now()
-	var firstSerial string
-	inWindow := start.Add(8760*time.Hour - 700*time.Hour) // 700h before expiry: inside the 720h window
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: factories(clock),
-		Steps: []resource.TestStep{
-			{
-				Config: fleetConfig,
-				Check: func(s *terraform.State) error {
-					a, err := attrs(s, "dockertls_server_cert.docker1")
-					firstSerial = a["serial_number"]
-					return err
-				},
-			},
-			{
-				// Just before the window: nothing happens.
-				PreConfig: func() { clock.Set(start.Add(8760*time.Hour - 721*time.Hour)) },
-				Config:    fleetConfig,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-			},
-			{
-				// Inside the window, refresh sets ready_for_renewal.
-				PreConfig:          func() { clock.Set(inWindow) },
-				RefreshState:       true,
-				ExpectNonEmptyPlan: true,
-				Check:              resource.TestCheckResourceAttr("dockertls_server_cert.docker1", "ready_for_renewal", "true"),
-			},
-			{
-				// And the plan replaces the due certificates, and only them.
-				Config: fleetConfig,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction("dockertls_server_cert.docker1", plancheck.ResourceActionReplace),
-						plancheck.ExpectResourceAction("dockertls_client_cert.ci", plancheck.ResourceActionReplace),
-						plancheck.ExpectResourceAction("dockertls_ca.ca", plancheck.ResourceActionNoop),
-					},
-				},
-				Check: resource.ComposeAggregateTestCheckFunc(
-					resource.TestCheckResourceAttr("dockertls_server_cert.docker1", "ready_for_renewal", "false"),
-					func(s *terraform.State) error {
-						a, _ := attrs(s, "dockertls_server_cert.docker1")
-						if a["serial_number"] == firstSerial {
-							return fmt.Errorf("the certificate was not renewed")
-						}
-						if want := pki.FormatTime(inWindow.Add(8760 * time.Hour)); a["not_after"] != want {
-							return fmt.Errorf("renewed not_after %s, want %s", a["not_after"], want)
-						}
-						return nil
-					},
-				),
-			},
-		},
-	})
-}
-
 func TestAccCAReplacementReplacesLeaves(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(newTestClock()),
@@ -391,26 +330,4 @@ func TestAccPlanTimeErrors(t *testing.T) {
 			})
 		})
 	}
-}
-
-func TestAccClientCertProfile(t *testing.T) {
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: factories(newTestClock()),
-		Steps: []resource.TestStep{{
-			Config: fleetConfig,
-			Check: func(s *terraform.State) error {
-				a, _ := attrs(s, "dockertls_client_cert.ci")
-				c := mustParseCert(t, a["cert_pem"])
-				if c.Subject.CommonName != "ci-runner" || len(c.ExtKeyUsage) != 1 || c.ExtKeyUsage[0] != x509.ExtKeyUsageClientAuth ||
-					c.KeyUsage != x509.KeyUsageDigitalSignature || len(c.DNSNames)+len(c.IPAddresses) != 0 {
-					return fmt.Errorf("client profile: CN=%q EKU=%v KU=%b SANs=%v %v", c.Subject.CommonName, c.ExtKeyUsage, c.KeyUsage, c.DNSNames, c.IPAddresses)
-				}
-				ca, _ := attrs(s, "dockertls_ca.ca")
-				if !bytes.Equal(c.AuthorityKeyId, mustParseCert(t, ca["cert_pem"]).SubjectKeyId) {
-					return fmt.Errorf("client certificate's authority key identifier is not the CA's")
-				}
-				return nil
-			},
-		}},
-	})
 }
