@@ -39,14 +39,3 @@ func (p Pending) Any(fields ...Field) bool {
 func hasError(problems []Problem) bool {
 	return slices.ContainsFunc(problems, func(p Problem) bool { return !p.Warning })
 }
-
-// errorsOnly are the problems that are not warnings.
-func errorsOnly(problems []Problem) []Problem {
-	var out []Problem
-	for _, pr := range problems {
-		if !pr.Warning {
-			out = append(out, pr)
-		}
-	}
-	return out
-}

@@ -40,7 +40,7 @@ func TestServerProfileRequest(t *testing.T) {
 			if r.Subject.CommonName != tc.cn {
 				t.Errorf("common name %q, want %q", r.Subject.CommonName, tc.cn)
 			}
-			if !slices.Equal(r.DNSNames, tc.dnsNames) && !(len(r.DNSNames) == 0 && len(tc.dnsNames) == 0) {
+			if !slices.Equal(r.DNSNames, tc.dnsNames) {
 				t.Errorf("DNS names %q, want %q", r.DNSNames, tc.dnsNames)
 			}
 			if got := fmt.Sprint(r.IPAddresses); got != tc.ips {

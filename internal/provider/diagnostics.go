@@ -7,8 +7,6 @@ package provider
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -17,7 +15,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/dockertls/terraform-provider-dockertls/internal/dockerconf"
-	"github.com/dockertls/terraform-provider-dockertls/internal/pki"
 )
 
 // pendingOf are the fields whose values are not known yet: unknown, holding
@@ -76,17 +73,4 @@ func argumentPath(pr dockerconf.Problem) p.Path {
 		at = at.AtListIndex(pr.Index)
 	}
 	return at
-}
-
-// addMaterialErrors runs dockerconf.CheckMaterial and attaches each problem
-// to the attribute it is about, named in names.
-func addMaterialErrors(diags *diag.Diagnostics, usage pki.Usage, m dockerconf.Material, e *env, names map[pki.Input]string) {
-	for _, err := range dockerconf.CheckMaterial(usage, m, e.clock()) {
-		var ie *pki.InputError
-		name := names[pki.InputCert]
-		if errors.As(err, &ie) {
-			name = names[ie.Input]
-		}
-		diags.AddAttributeError(p.Root(name), "Invalid "+name, fmt.Sprintf("%s: %s", name, err))
-	}
 }

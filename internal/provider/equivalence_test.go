@@ -50,7 +50,7 @@ func TestEveryInputHasAReplacementRule(t *testing.T) {
 				}
 			}
 			for _, name := range append(slices.Collect(maps.Keys(ruled)), r.behavior.inPlace...) {
-				if a, ok := s.Schema.Attributes[name]; !ok || !(a.IsOptional() || a.IsRequired()) {
+				if a, ok := s.Schema.Attributes[name]; !ok || (!a.IsOptional() && !a.IsRequired()) {
 					t.Errorf("%s is in rules or inPlace but is not an input", name)
 				}
 			}

@@ -106,7 +106,7 @@ func (d *registryClientConfigDataSource) render(ctx context.Context, m *registry
 	if diags.HasError() {
 		return diags
 	}
-	return append(diags, m.fill(ctx, d.client(*m))...)
+	return append(diags, m.fill(d.client(*m))...)
 }
 
 // client maps m onto dockerconf's RegistryClient, with its defaults.
@@ -132,7 +132,7 @@ func (d *registryClientConfigDataSource) check(_ context.Context, m registryClie
 }
 
 // fill fills in m's results from its arguments, which check has judged.
-func (m *registryClientConfigModel) fill(ctx context.Context, c dockerconf.RegistryClient) diag.Diagnostics {
+func (m *registryClientConfigModel) fill(c dockerconf.RegistryClient) diag.Diagnostics {
 	ca, cert, key := m.CACertPEM.ValueString(), m.ClientCertPEM.ValueString(), m.ClientKeyPEM.ValueString()
 	var diags diag.Diagnostics
 	for _, out := range []struct {

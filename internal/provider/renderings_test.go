@@ -77,7 +77,7 @@ func isArgument(s schema.Schema, names []string) bool {
 	attrs := s.Attributes
 	for i, name := range names {
 		a, ok := attrs[name]
-		if !ok || !(a.IsOptional() || a.IsRequired()) {
+		if !ok || (!a.IsOptional() && !a.IsRequired()) {
 			return false
 		}
 		if i == len(names)-1 {

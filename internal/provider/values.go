@@ -39,13 +39,3 @@ func anyUnknown(l types.List) bool {
 	}
 	return false
 }
-
-// allKnown reports whether no value is unknown (null is known).
-func allKnown(values ...types.String) bool {
-	for _, v := range values {
-		if v.IsUnknown() {
-			return false
-		}
-	}
-	return true
-}
