@@ -154,7 +154,7 @@ func (d Daemon) WithDefaults() Daemon {
 // tls is d's TLS as the server pipeline takes it. dockerd always reads
 // its tlscacert, so the client trust is always written and judged.
 func (d Daemon) tls() serverTLS {
-	return serverTLS{caPath: d.CACertPath, certPath: d.CertPath, keyPath: d.KeyPath, material: d.Material, verify: true, now: d.Now, pending: d.Pending}
+	return serverTLS{caPath: d.CACertPath, certPath: d.CertPath, keyPath: d.KeyPath, material: d.Material, verify: true, ownCAs: true, now: d.Now, pending: d.Pending}
 }
 
 // paths are d's path inputs that are set, by field.

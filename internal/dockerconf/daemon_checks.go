@@ -24,7 +24,9 @@ func (d Daemon) Check() []Problem {
 		// is all CheckSecurity looks at.
 		hosts = DefaultHosts
 	}
-	if !d.Pending.Any(FieldHosts, FieldTLSVerify, FieldAllowUnverified) {
+	// A pending opt-in is read as not given (refused), as a pending
+	// live_restore's settings are read as none.
+	if !d.Pending.Any(FieldHosts, FieldTLSVerify) {
 		problems = append(problems, CheckSecurity(hosts, d.Hosts == nil, d.TLSVerify, d.AllowUnverified)...)
 	}
 	if !d.Pending.Any(FieldRootlessUser, FieldPlatform) {
@@ -36,7 +38,7 @@ func (d Daemon) Check() []Problem {
 		if d.SocketActivation && !d.Pending.Any(FieldHosts, FieldSocketActivation) {
 			problems = append(problems, d.Platform.CheckSocketActivation(hosts, d.paths())...)
 		}
-		if !d.Pending.Any(FieldLiveRestore, FieldSettings) {
+		if !d.Pending.Any(FieldLiveRestore) {
 			problems = append(problems, d.Platform.CheckLiveRestore(d.LiveRestoreSet, d.Settings)...)
 		}
 		if !d.Pending.Any(FieldSettings) {

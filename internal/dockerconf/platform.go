@@ -182,7 +182,6 @@ func makePlatformSpecs() map[Platform]platformSpec {
 	return specs
 }
 
-// spec returns p's descriptor; an unknown or empty platform is linux's.
 // spec is d's descriptor: its platform's, in the socket-activated layout
 // with SocketActivation (where the platform has one; CheckSocketActivation
 // refuses it elsewhere).
@@ -194,6 +193,7 @@ func (d Daemon) spec() platformSpec {
 	return s
 }
 
+// spec returns p's descriptor; an unknown or empty platform is linux's.
 func (p Platform) spec() platformSpec {
 	if s, ok := platformSpecs[p]; ok {
 		return s

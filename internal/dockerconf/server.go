@@ -48,6 +48,10 @@ type serverTLS struct {
 	// verify says the server reads the client trust (and so it is
 	// written and judged).
 	verify bool
+	// ownCAs judges the server's own CAs apart from the client trust, for
+	// their warnings (dockerd's; buildkitd and the registry judge only the
+	// client trust they read).
+	ownCAs bool
 	// names are the names clients connect by, which the certificate must
 	// carry; nil where they cannot be known.
 	names   []Host
@@ -62,7 +66,9 @@ func (s serverTLS) check() []Problem {
 }
 
 // checkTrust judges the bundles (ServerMaterial.checkTrust).
-func (s serverTLS) checkTrust() []Problem { return s.material.checkTrust(s.verify, s.at(), s.pending) }
+func (s serverTLS) checkTrust() []Problem {
+	return s.material.checkTrust(s.verify, s.ownCAs, s.at(), s.pending)
+}
 
 // at is when the material is judged: now, or the current time.
 func (s serverTLS) at() time.Time {

@@ -74,15 +74,15 @@ func (m ServerMaterial) ClientTrust() (pem string, field Field) {
 
 // checkTrust judges the bundles of m whose inputs are not pending at now:
 // the client trust, when the server uses one (verify), as CheckBundle
-// judges a client trust, and the server's own CAs, when they are another
-// bundle, for their warnings only.
-func (m ServerMaterial) checkTrust(verify bool, now time.Time, pending Pending) []Problem {
+// judges a client trust, and with ownCAs the server's own CAs, when they
+// are another bundle, for their warnings only.
+func (m ServerMaterial) checkTrust(verify, ownCAs bool, now time.Time, pending Pending) []Problem {
 	var out []Problem
 	trust, at := m.ClientTrust()
 	if verify && !pending.Any(at) {
 		out = append(out, CheckBundle(at, trust, true, now)...)
 	}
-	if (at != FieldCACert || !verify) && !pending.Any(FieldCACert) {
+	if ownCAs && at != FieldCACert && !pending.Any(FieldCACert) {
 		out = append(out, CheckBundle(FieldCACert, m.CACertPEM, false, now)...)
 	}
 	return out

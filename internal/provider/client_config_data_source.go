@@ -83,7 +83,7 @@ func (d *clientConfigDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 					"per-team issuer whose clients the daemons admit through `dockertls_daemon_config`'s `client_ca_cert_pem`. Only " +
 					"checked against (the client certificate must chain to it); it is written nowhere, since a client verifies only " +
 					"the daemon. Defaults to `ca_cert_pem`.",
-				Optional: true, Validators: []validator.String{caBundleValidator, notEmptyValidator},
+				Optional: true, Validators: []validator.String{caBundleValidator},
 			},
 			"client_key_pem": schema.StringAttribute{
 				MarkdownDescription: "The client's private key, PEM, unencrypted.", Required: true, Sensitive: true,

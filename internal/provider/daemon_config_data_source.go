@@ -59,7 +59,7 @@ func (d *daemonConfigDataSource) Metadata(_ context.Context, req datasource.Meta
 
 func (d *daemonConfigDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	optionalString := func(desc string, validators ...validator.String) schema.StringAttribute {
-		return schema.StringAttribute{MarkdownDescription: desc, Optional: true, Validators: append(validators, notEmptyValidator)}
+		return schema.StringAttribute{MarkdownDescription: desc, Optional: true, Validators: validators}
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Renders what a Docker host needs to serve the Docker API over mutual TLS: `/etc/docker/daemon.json`, " +
@@ -124,13 +124,13 @@ func (d *daemonConfigDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 					"`-H fd://`) and restarts `docker.socket` once.",
 				Optional: true,
 			},
-			"tls_dir": optionalString("The directory of the TLS files on the host, holding `ca.pem`, `server-cert.pem` and " +
-				"`server-key.pem`. Absolute for the platform (`C:\\...` on `windows`). Defaults to `/etc/docker/tls` on `linux`, " +
-				"`<home>/.config/docker/tls` on `rootless` and `C:\\ProgramData\\docker\\certs.d` on `windows`, where Microsoft's " +
-				"certificate tools put them and which dockerd makes readable by Administrators and SYSTEM only."),
-			"ca_cert_path": optionalString("Overrides the CA certificate's path (`tlscacert`). Absolute for the platform. Defaults to `<tls_dir>/ca.pem`."),
-			"cert_path":    optionalString("Overrides the server certificate's path (`tlscert`). Absolute for the platform. Defaults to `<tls_dir>/server-cert.pem`."),
-			"key_path":     optionalString("Overrides the server key's path (`tlskey`). Absolute for the platform. Defaults to `<tls_dir>/server-key.pem`."),
+			"tls_dir": optionalString("The directory of the TLS files on the host, holding `ca.pem`, `server-cert.pem` and "+
+				"`server-key.pem`. Absolute for the platform (`C:\\...` on `windows`). Defaults to `/etc/docker/tls` on `linux`, "+
+				"`<home>/.config/docker/tls` on `rootless` and `C:\\ProgramData\\docker\\certs.d` on `windows`, where Microsoft's "+
+				"certificate tools put them and which dockerd makes readable by Administrators and SYSTEM only.", notEmptyValidator),
+			"ca_cert_path": optionalString("Overrides the CA certificate's path (`tlscacert`). Absolute for the platform. Defaults to `<tls_dir>/ca.pem`.", notEmptyValidator),
+			"cert_path":    optionalString("Overrides the server certificate's path (`tlscert`). Absolute for the platform. Defaults to `<tls_dir>/server-cert.pem`.", notEmptyValidator),
+			"key_path":     optionalString("Overrides the server key's path (`tlskey`). Absolute for the platform. Defaults to `<tls_dir>/server-key.pem`.", notEmptyValidator),
 			"ca_cert_pem": optionalString("The CA certificates of the Docker TLS setup, PEM: one, or a trust bundle of several "+
 				"concatenated (`\"${dockertls_ca.next.cert_pem}${dockertls_ca.current.cert_pem}\"`) while a new CA is rolled out. "+
 				caBundleRules+" `server_cert_pem` must chain to one of them. Unless `client_ca_cert_pem` is set, they are also the CAs "+
@@ -167,7 +167,7 @@ func (d *daemonConfigDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 				Optional:   true,
 				Validators: []validator.String{stringvalidator.OneOf(enumNames(dockerconf.HardeningLevels)...)},
 			},
-			"server_cert_pem": optionalString("The server certificate, PEM. When given, it is checked against `ca_cert_pem` and added to `files`.", stringvalidator.AlsoRequires(p.MatchRoot("ca_cert_pem"))),
+			"server_cert_pem": optionalString("The server certificate, PEM. When given, it is checked against `ca_cert_pem` and added to `files`.", stringvalidator.AlsoRequires(p.MatchRoot("ca_cert_pem")), notEmptyValidator),
 			"server_key_pem": schema.StringAttribute{
 				MarkdownDescription: "The server's private key, PEM, unencrypted. When given, it is checked against `server_cert_pem` " +
 					"and added to `files` (in `sensitive_content`).",
@@ -178,20 +178,20 @@ func (d *daemonConfigDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 			"settings_json": optionalString("Further daemon.json settings as a JSON object, merged in, such as "+
 				"`jsonencode({ \"log-driver\" = \"journald\" })`. It may not set `hosts`, `tls`, `tlsverify`, `tlscacert`, "+
 				"`tlscert` or `tlskey`, which come from this data source's own arguments.", settingsJSONValidator),
-			"dockerd_path": optionalString("The program the engine's service starts. Absolute for the platform. On `linux`, the " +
-				"dockerd the drop-in starts: defaults to `dockerd`, a bare name that systemd 239 and later look up in its fixed search path, " +
-				"so that one default starts Docker's packages (`/usr/bin/dockerd`) and Debian's and Ubuntu's `docker.io` (`/usr/sbin/dockerd`) " +
-				"alike; give an absolute path for systemd older than 239. On `rootless`, `dockerd-rootless.sh`, started by the drop-in only when daemon.json " +
-				"is not in its default place: defaults to `/usr/bin/dockerd-rootless.sh`; Debian's `docker.io` has it in " +
-				"`/usr/share/docker.io/contrib`. On `windows`, the `dockerd.exe` that `restart_command` re-registers when " +
-				"daemon.json is not in its default place: defaults to `C:\\Program Files\\Docker\\dockerd.exe`."),
+			"dockerd_path": optionalString("The program the engine's service starts. Absolute for the platform. On `linux`, the "+
+				"dockerd the drop-in starts: defaults to `dockerd`, a bare name that systemd 239 and later look up in its fixed search path, "+
+				"so that one default starts Docker's packages (`/usr/bin/dockerd`) and Debian's and Ubuntu's `docker.io` (`/usr/sbin/dockerd`) "+
+				"alike; give an absolute path for systemd older than 239. On `rootless`, `dockerd-rootless.sh`, started by the drop-in only when daemon.json "+
+				"is not in its default place: defaults to `/usr/bin/dockerd-rootless.sh`; Debian's `docker.io` has it in "+
+				"`/usr/share/docker.io/contrib`. On `windows`, the `dockerd.exe` that `restart_command` re-registers when "+
+				"daemon.json is not in its default place: defaults to `C:\\Program Files\\Docker\\dockerd.exe`.", notEmptyValidator),
 
 			"id":   schema.StringAttribute{Computed: true, MarkdownDescription: "The same as `restart_trigger`."},
 			"json": schema.StringAttribute{Computed: true, MarkdownDescription: "The daemon.json text: keys sorted, two-space indent, trailing newline; byte-identical for identical inputs."},
-			"daemon_json_path": optionalString("Where daemon.json goes. Absolute for the platform. Defaults to where the engine " +
-				"reads it: `/etc/docker/daemon.json` on `linux`, `<home>/.config/docker/daemon.json` on `rootless`, " +
-				"`C:\\ProgramData\\docker\\config\\daemon.json` on `windows`. Anywhere else, the drop-in passes `--config-file` " +
-				"(on `windows`, `restart_command` registers the service again with it)."),
+			"daemon_json_path": optionalString("Where daemon.json goes. Absolute for the platform. Defaults to where the engine "+
+				"reads it: `/etc/docker/daemon.json` on `linux`, `<home>/.config/docker/daemon.json` on `rootless`, "+
+				"`C:\\ProgramData\\docker\\config\\daemon.json` on `windows`. Anywhere else, the drop-in passes `--config-file` "+
+				"(on `windows`, `restart_command` registers the service again with it).", notEmptyValidator),
 			"systemd_dropin": schema.StringAttribute{
 				Computed: true,
 				MarkdownDescription: "On `linux`, a systemd drop-in for docker.service that clears the packaged `ExecStart` (which passes " +

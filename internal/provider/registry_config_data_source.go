@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -56,13 +57,18 @@ func (d *registryConfigDataSource) Schema(_ context.Context, _ datasource.Schema
 		"minimum_tls": enumAttribute(dockerconf.MinimumTLSVersions, "`http.tls.minimumtls`, the lowest TLS version the registry accepts."),
 		"registry": schema.StringAttribute{Optional: true, MarkdownDescription: "The registry's name as clients write it in image " +
 			"references, `HOST` or `HOST:PORT` (as for `dockertls_registry_client_config`): given, the server certificate must name " +
-			"its host, or every client fails with \"x509: certificate is valid for ...\"."},
+			"its host, or every client fails with \"x509: certificate is valid for ...\".",
+			Validators: []validator.String{emptyCheckedBy("Invalid registry", dockerconf.CheckRegistry)}},
 
 		"config_yaml": schema.StringAttribute{Optional: true, MarkdownDescription: "The rest of the registry's configuration, YAML " +
 			"(`yamlencode({ version = \"0.1\", storage = { filesystem = { rootdirectory = \"/var/lib/registry\" } } })`): given, " +
 			"`files[\"config.yml\"]` is the whole configuration, this with the rendered `http.addr` and `http.tls` merged in (its other " +
 			"`http` keys, such as `secret` or `headers`, are kept), and `cloud_init` and `restart_trigger` cover it. It must have " +
-			"`version` and `storage`, without which the registry does not start, and may not set `http.addr` or `http.tls`."},
+			"`version` and `storage`, without which the registry does not start, and may not set `http.addr` or `http.tls`.",
+			Validators: []validator.String{emptyCheckedBy("Invalid config_yaml", func(s string) error {
+				_, err := dockerconf.ParseRegistryBase(s)
+				return err
+			})}},
 		"config_path": schema.StringAttribute{Optional: true, MarkdownDescription: "Where `files[\"config.yml\"]` goes. Absolute. " +
 			"Defaults to `" + dockerconf.DefaultRegistryConfigPath + "`, distribution v3's (v2 and Debian's `docker-registry` read " +
 			"`/etc/docker/registry/config.yml`)."},

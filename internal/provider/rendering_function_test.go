@@ -428,6 +428,12 @@ resource "dockertls_client_cert" "ci" {
   common_name        = "ci"
 }
 `)
+	// Each function's results, warnings included: a result dropped from a
+	// data source, or added without its function, changes these.
+	wantResults := map[string]int{
+		"daemon_config": 10, "client_config": 9, "buildkitd_config": 7, "buildkit_client_config": 6,
+		"registry_config": 5, "registry_client_config": 7,
+	}
 	e := &env{clock: pki.SystemClock, rand: rand.Reader, authorities: newAuthorityCache()}
 	results := 0
 	var functions []string
@@ -437,7 +443,10 @@ resource "dockertls_client_cert" "ci" {
 		if !ok {
 			t.Fatalf("no arguments for %s", f.name)
 		}
-		results += len(f.resultTypes())
+		if got := len(f.resultTypes()); got != wantResults[f.name] {
+			t.Errorf("%s has %d results, want %d", f.name, got, wantResults[f.name])
+		}
+		results += wantResults[f.name]
 		functions = append(functions, "local."+f.name+"_fn")
 		names := slices.Sorted(maps.Keys(a))
 		fmt.Fprintf(&config, "\nlocals {\n  %s_args = {\n", f.name)

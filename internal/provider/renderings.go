@@ -27,7 +27,7 @@ type renderingDataSource interface {
 type rendering struct {
 	dataSource func(*env) renderingDataSource
 	// fields are the inputs the domain's problems name: each is an
-	// argument of the data source (TestRenderingsTakeEveryField).
+	// argument of the data source (TestRenderingsTable).
 	fields               []dockerconf.Field
 	summary, description string
 }

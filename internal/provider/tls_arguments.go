@@ -51,7 +51,7 @@ func serverTLSAttributes(program, defaultDir string) map[string]schema.Attribute
 		"server_cert_pem": schema.StringAttribute{
 			MarkdownDescription: "The server certificate, PEM: a `dockertls_server_cert` whose SANs are the names clients connect by. " +
 				"Checked against `ca_cert_pem` (chain, serverAuth, validity) and added to `files`.",
-			Required: true,
+			Required: true, Validators: []validator.String{notEmptyValidator},
 		},
 		"server_key_pem": schema.StringAttribute{
 			MarkdownDescription: "The server's private key, PEM, unencrypted. When given, it is checked against `server_cert_pem` " +
@@ -101,7 +101,7 @@ func clientTLSAttributes(server, serverCheck string) map[string]schema.Attribute
 		"client_ca_cert_pem": schema.StringAttribute{
 			MarkdownDescription: "The issuer of `client_cert_pem`, PEM, when it is not among `ca_cert_pem` (a per-team issuer). Only checked " +
 				"against; it is written nowhere, since a client verifies only the server.",
-			Optional: true, Validators: []validator.String{caBundleValidator, notEmptyValidator},
+			Optional: true, Validators: []validator.String{caBundleValidator},
 		},
 		"client_cert_pem": schema.StringAttribute{MarkdownDescription: "The client certificate, PEM: a `dockertls_client_cert`'s `cert_pem`.", Required: true},
 		"client_key_pem":  schema.StringAttribute{MarkdownDescription: "The client's private key, PEM, unencrypted.", Required: true, Sensitive: true},

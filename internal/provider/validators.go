@@ -142,6 +142,18 @@ var notEmptyValidator = stringCheck{
 	},
 }
 
+// emptyCheckedBy refuses an explicit "" with the domain's own check of
+// it (check("")), where the domain reads "" as not given: the message the
+// value got before the domain took the check over.
+func emptyCheckedBy(summary string, check func(string) error) stringCheck {
+	return stringCheck{summary: summary, description: "must not be empty", check: func(s string) error {
+		if s != "" {
+			return nil
+		}
+		return check(s)
+	}}
+}
+
 // caBundleRules is what the descriptions of a trust bundle attribute say
 // of its blocks.
 const caBundleRules = "Each block must be a CA certificate (an error names the block that is not); nothing else may stand between them."
