@@ -113,7 +113,7 @@ func TestRenderedDaemonJSONValidates(t *testing.T) {
 		"client issuers":              {Hardening: HardeningBaseline, LiveRestore: true, Material: ServerMaterial{CACertPEM: m.caPEM, ClientCACertPEM: m.otherCAPEM + m.caPEM, CertPEM: m.serverPEM, KeyPEM: m.serverKey}},
 		"rootless":                    {Platform: PlatformRootless, User: ci, Hardening: HardeningBaseline},
 		"several listeners":           {Hosts: []string{"unix:///run/docker-tls.sock", "tcp://127.0.0.1:2376", "tcp://[::1]:2376"}, Hardening: HardeningBaseline, LiveRestore: true},
-		"unverified clients, opt-in":  {TLSVerify: false, Hardening: HardeningNone},
+		"unverified clients, opt-in":  {TLSVerify: false, AllowUnverified: true, Hardening: HardeningNone},
 		"user namespaces and logging": {Hardening: HardeningBaseline, LiveRestore: true, Settings: map[string]any{"userns-remap": "default", "log-level": "info"}},
 	}
 	for name, d := range shapes {
