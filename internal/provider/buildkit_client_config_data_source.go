@@ -132,10 +132,6 @@ func (d *buildkitClientConfigDataSource) render(ctx context.Context, m *buildkit
 // client maps m onto dockerconf's BuildkitClient: a host that is not known
 // or does not parse (buildkitHostValidator reports it) is the zero Host.
 func (d *buildkitClientConfigDataSource) client(m buildkitClientConfigModel) dockerconf.BuildkitClient {
-	var host dockerconf.Host
-	if known(m.Host) {
-		host, _ = dockerconf.ParseHost(m.Host.ValueString())
-	}
 	var serverNames []string
 	if known(m.ServerNames) {
 		serverNames = stringsOf(m.ServerNames)
@@ -146,7 +142,7 @@ func (d *buildkitClientConfigDataSource) client(m buildkitClientConfigModel) doc
 		dockerconf.FieldServerNames: m.ServerNames, dockerconf.FieldBuilderName: m.BuilderName, dockerconf.FieldFileNames: m.FileNames,
 	})
 	return dockerconf.BuildkitClient{
-		Host: host, CertDir: m.CertDir.ValueString(), Names: enumOf(m.FileNames, dockerconf.BuildkitNamesDocker),
+		Host: hostOf(m.Host), CertDir: m.CertDir.ValueString(), Names: enumOf(m.FileNames, dockerconf.BuildkitNamesDocker),
 		ServerName: m.ServerName.ValueString(), BuilderName: m.BuilderName.ValueString(),
 		Material: m.material(), ServerNames: serverNames, Now: d.env.clock(), Pending: pendingOf(fields),
 	}

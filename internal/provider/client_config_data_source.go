@@ -154,17 +154,13 @@ func (d *clientConfigDataSource) render(ctx context.Context, m *clientConfigMode
 // client maps m onto dockerconf's Client: a host that is not known or does
 // not parse (tcpHostValidator reports it) is the zero Host.
 func (d *clientConfigDataSource) client(m clientConfigModel) dockerconf.Client {
-	var host dockerconf.Host
-	if known(m.Host) {
-		host, _ = dockerconf.ParseHost(m.Host.ValueString())
-	}
 	fields := m.pending()
 	maps.Copy(fields, map[dockerconf.Field]attr.Value{
 		dockerconf.FieldHost: m.Host, dockerconf.FieldCertDir: m.CertDir, dockerconf.FieldContextName: m.ContextName,
 		dockerconf.FieldPlatform: m.Platform,
 	})
 	return dockerconf.Client{
-		Host: host, CertDir: m.CertDir.ValueString(), ContextName: m.ContextName.ValueString(),
+		Host: hostOf(m.Host), CertDir: m.CertDir.ValueString(), ContextName: m.ContextName.ValueString(),
 		Platform: enumOf(m.Platform, dockerconf.ClientLinux), Material: m.material(), Now: d.env.clock(), Pending: pendingOf(fields),
 	}
 }

@@ -5,9 +5,24 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/dockertls/terraform-provider-dockertls/internal/dockerconf"
 )
 
 // Reading framework values: what is known, and the Go values inside.
+
+// hostOf is the Docker host v names, or the zero Host while v is not known
+// or does not parse (the attribute's validator reports that).
+func hostOf(v types.String) dockerconf.Host {
+	if !known(v) {
+		return dockerconf.Host{}
+	}
+	h, err := dockerconf.ParseHost(v.ValueString())
+	if err != nil {
+		return dockerconf.Host{}
+	}
+	return h
+}
 
 func stringOf(v attr.Value) string {
 	s, _ := v.(types.String)
