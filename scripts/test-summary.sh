@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Says what make test ran: for each go test log given, the CLI it ran
-# against and its counts, then every skipped test with its reason; and one
+# against, its counts and its scope when it leaves tests to another pass, then every skipped test with its reason; and one
 # closing line, "N passed, N failed, N skipped", over every test and subtest
 # that reported a result. Exits non-zero when any failed.
 set -euo pipefail
@@ -14,6 +14,9 @@ for log in "$@"; do
   cli=$(grep -m1 -oE 'CLI under test: [^(]*' "$log" | sed 's/CLI under test: //; s/ *$//' || true)
   printf 'summary: %-16s %5s passed, %s failed, %s skipped%s\n' "$(basename "$log" .log)" \
     "$(count PASS "$log")" "$(count FAIL "$log")" "$(count SKIP "$log")" "${cli:+ (under $cli)}"
+  # A pass that leaves tests to another says so in its first line.
+  scope=$(grep -m1 '^scope: ' "$log" || true)
+  [ -z "$scope" ] || printf 'summary: %-16s %s\n' "" "$scope"
 done
 if grep -qE -- '^\s*--- SKIP' "$@" 2>/dev/null; then
   echo "summary: skipped, and why:"

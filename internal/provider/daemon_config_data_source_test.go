@@ -176,7 +176,7 @@ func TestAccConfigDataSourceErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			resource.UnitTest(t, resource.TestCase{
+			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: factories(clock),
 				Steps: []resource.TestStep{{
 					Config:      tt.config,

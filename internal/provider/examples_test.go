@@ -30,6 +30,7 @@ func TestExamples(t *testing.T) {
 	}
 	for _, dir := range dirs {
 		t.Run(strings.TrimPrefix(dir, "../../examples/"), func(t *testing.T) {
+			t.Parallel() // each example in a folder and a terraform of its own
 			tf := newBinaryCLI(t, "")
 			os.Remove(filepath.Join(tf.dir, "main.tf"))
 			all := copyExample(t, dir, tf)
