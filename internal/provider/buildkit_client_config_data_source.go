@@ -120,13 +120,15 @@ func (d *buildkitClientConfigDataSource) Read(ctx context.Context, req datasourc
 	readRendering(ctx, req, resp, d.render)
 }
 
-// render judges m's arguments (check) and fills in its results.
+// render judges m's arguments, mapped once, and fills in its results.
 func (d *buildkitClientConfigDataSource) render(ctx context.Context, m *buildkitClientConfigModel) diag.Diagnostics {
-	diags := d.check(ctx, *m)
+	c := d.client(*m)
+	var diags diag.Diagnostics
+	addProblems(&diags, c.Check())
 	if diags.HasError() {
 		return diags
 	}
-	return append(diags, m.fill(ctx, d.client(*m))...)
+	return append(diags, m.fill(ctx, c)...)
 }
 
 // client maps m onto dockerconf's BuildkitClient: a host that is not known

@@ -142,13 +142,15 @@ func (d *clientConfigDataSource) Read(ctx context.Context, req datasource.ReadRe
 	readRendering(ctx, req, resp, d.render)
 }
 
-// render judges m's arguments (check) and fills in its results.
+// render judges m's arguments, mapped once, and fills in its results.
 func (d *clientConfigDataSource) render(ctx context.Context, m *clientConfigModel) diag.Diagnostics {
-	diags := d.check(ctx, *m)
+	c := d.client(*m)
+	var diags diag.Diagnostics
+	addProblems(&diags, c.Check())
 	if diags.HasError() {
 		return diags
 	}
-	return append(diags, m.fill(ctx, d.client(*m))...)
+	return append(diags, m.fill(ctx, c)...)
 }
 
 // client maps m onto dockerconf's Client: a host that is not known or does

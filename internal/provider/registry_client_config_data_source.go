@@ -100,13 +100,15 @@ func (d *registryClientConfigDataSource) Read(ctx context.Context, req datasourc
 	readRendering(ctx, req, resp, d.render)
 }
 
-// render judges m's arguments (check) and fills in its results.
+// render judges m's arguments, mapped once, and fills in its results.
 func (d *registryClientConfigDataSource) render(ctx context.Context, m *registryClientConfigModel) diag.Diagnostics {
-	diags := d.check(ctx, *m)
+	c := d.client(*m)
+	var diags diag.Diagnostics
+	addProblems(&diags, c.Check())
 	if diags.HasError() {
 		return diags
 	}
-	return append(diags, m.fill(d.client(*m))...)
+	return append(diags, m.fill(c)...)
 }
 
 // client maps m onto dockerconf's RegistryClient, with its defaults.
