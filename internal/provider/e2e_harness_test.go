@@ -171,7 +171,13 @@ func (h *e2eHost) startDaemon() {
 // a reset or EOF, never a refusal, and at most one per client, which makes
 // one call at a time.
 func (h *e2eHost) refusedDuringRestart(r probeReport) bool {
-	if !h.socketActivation {
+	return refusedDuringRestart(h.socketActivation, r)
+}
+
+// refusedDuringRestart is e2eHost.refusedDuringRestart for a host in
+// either layout.
+func refusedDuringRestart(socketActivation bool, r probeReport) bool {
+	if !socketActivation {
 		return false
 	}
 	for _, err := range r.restartErrors {
@@ -399,12 +405,12 @@ type restartWindow struct{ from, to time.Time }
 // and opening a new connection each time (so that every call is a full
 // handshake against the daemon's current trust).
 type apiProber struct {
-	name            string
-	url             string
-	caPath, certDir string
-	mu              sync.Mutex
-	calls           []apiCall
-	quit, done      chan struct{}
+	name string
+	// call makes one call, reading the client's files itself.
+	call       func() error
+	mu         sync.Mutex
+	calls      []apiCall
+	quit, done chan struct{}
 }
 
 // apiCall is one call, from its start (at) to its end.
@@ -418,11 +424,28 @@ func (h *e2eHost) newProber(name, certDir string) *apiProber {
 }
 
 func (h *e2eHost) newProberWithCA(name, certDir, caPath string) *apiProber {
-	p := &apiProber{name: name, url: fmt.Sprintf("https://127.0.0.1:%d/containers/%s/json", h.port, h.container),
-		caPath: caPath, certDir: certDir, quit: make(chan struct{}), done: make(chan struct{})}
+	return startProber(h.t, name, pingCall(fmt.Sprintf("https://127.0.0.1:%d/containers/%s/json", h.port, h.container), caPath, certDir))
+}
+
+// startProber makes call in a loop until the test ends (or the prober's
+// bounds).
+func startProber(t *testing.T, name string, call func() error) *apiProber {
+	p := &apiProber{name: name, call: call, quit: make(chan struct{}), done: make(chan struct{})}
 	go p.run()
-	h.t.Cleanup(p.stop)
+	t.Cleanup(p.stop)
 	return p
+}
+
+// pingCall is a call of url over mutual TLS with the CA bundle at caPath
+// and the pair in certDir, read anew for each call.
+func pingCall(url, caPath, certDir string) func() error {
+	return func() error {
+		client, err := loadAPIClient(caPath, certDir)
+		if err != nil {
+			return fmt.Errorf("the client's own files: %w", err)
+		}
+		return ping(client, url)
+	}
 }
 
 func (p *apiProber) run() {
@@ -430,12 +453,7 @@ func (p *apiProber) run() {
 	deadline := time.Now().Add(maxProbeTime)
 	for i := 0; i < maxProbeCalls && time.Now().Before(deadline); i++ {
 		start := time.Now()
-		client, err := loadAPIClient(p.caPath, p.certDir)
-		if err == nil {
-			err = ping(client, p.url)
-		} else {
-			err = fmt.Errorf("the client's own files: %w", err)
-		}
+		err := p.call()
 		p.mu.Lock()
 		p.calls = append(p.calls, apiCall{at: start, end: time.Now(), err: err})
 		p.mu.Unlock()
