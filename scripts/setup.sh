@@ -24,6 +24,12 @@ if [ "${DOCKERTLS_NEED_DOCKERD:-0}" = 1 ]; then
   # The registry test's network namespace: ip netns, and nsenter into it.
   command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)
   command -v nsenter >/dev/null 2>&1 || need_apt+=(util-linux)
+  # The boot test: debootstrap builds its Debian root filesystem once
+  # (scripts/build-bootroot.sh), systemd-nspawn boots it.
+  command -v debootstrap >/dev/null 2>&1 || need_apt+=(debootstrap)
+  command -v systemd-nspawn >/dev/null 2>&1 || need_apt+=(systemd-container)
+  # scripts/build-ignition.sh links Ignition's ignition-apply with libblkid.
+  [ -e /usr/include/blkid/blkid.h ] || need_apt+=(libblkid-dev)
 fi
 
 # What this run would change on the machine, said before any of it is done.
