@@ -208,6 +208,12 @@ func TestE2EBoot(t *testing.T) {
 			t.Fatalf("docker version with the rendered client_config: %v\n%s", err, got)
 		}
 		t.Logf("docker version over mutual TLS with the rendered environment: server %s", strings.TrimSpace(got))
+		// The daemon runs on the rendered daemon.json, baseline included
+		// (hardening's default), not on the image's defaults.
+		info, err := dockerCmd(docker, append(envList(t, out["client_env"]), "DOCKER_CONFIG="+t.TempDir()), "info", "--format", "{{.LiveRestoreEnabled}} {{.LoggingDriver}}")
+		if err != nil || strings.TrimSpace(info) != "true json-file" {
+			t.Errorf("docker info: live restore and the logging driver are %q, want the baseline's \"true json-file\" (%v)", strings.TrimSpace(info), err)
+		}
 	}
 	dockerCall := func(t *testing.T, out map[string]string) func() error {
 		client := filepath.Dir(renderedFiles(t, out["client_files"])["ca.pem"].Path)
