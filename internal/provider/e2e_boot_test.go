@@ -35,9 +35,10 @@ import (
 // bootCase is one kind of host the boot test boots.
 type bootCase struct {
 	name string
-	// config renders the host and a client of it: the rendering's part of
-	// the configuration, after bootPKI, with the outputs bootOutputs
-	// lists. dir is the test's folder, ip the guest's address.
+	// config renders the host and a client of it: bootPKI and the
+	// rendering, with the outputs user_data (what the host boots from),
+	// files and client_files (jsonencode'd) and restart_command. dir is
+	// the test's folder, ip the guest's address.
 	config func(dir, ip string) string
 	// port is where the host serves mutual TLS, and unit the service
 	// that does.
@@ -106,11 +107,6 @@ output "rogue_key" {
 }
 output "server_fingerprint" { value = dockertls_server_cert.server.sha256_fingerprint }
 `
-
-// bootOutputs are the outputs each case's config adds: the host's
-// user_data, its files and restart_command (jsonencode'd files), and the
-// client's files.
-var bootOutputs = []string{"user_data", "files", "restart_command", "client_files"}
 
 // dockerHostBootConfig is a Docker host as examples/docker-host renders
 // it (the packaged docker.socket's unix socket and TCP on every address,
