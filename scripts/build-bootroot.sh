@@ -49,8 +49,21 @@ mirror=$(awk '/^URIs:/ && $2 ~ /\/debian\/?$/ {print $2; exit}' /etc/apt/sources
 mirror=${mirror:-http://deb.debian.org/debian}
 
 mkdir -p "$cache"
+# One build at a time: a second caller waits, then finds the image built.
+exec 9>"$cache/bootroot.lock"
+flock 9
+if [ -f "$dir/.dockertls-bootroot" ]; then
+  echo "$dir"
+  exit 0
+fi
 tmp=$(mktemp -d "$cache/bootroot-build.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+# An interrupted debootstrap can leave /proc or /sys mounted in its root:
+# detach them, and never delete across a mount.
+cleanup() {
+  grep -o " $tmp/[^ ]*" /proc/mounts 2>/dev/null | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+  rm -rf --one-file-system "$tmp"
+}
+trap cleanup EXIT
 echo "build-bootroot: debootstrap $suite from $mirror with $packages (about two minutes, once per machine)" >&2
 if ! debootstrap --variant=minbase --include="$packages" "$suite" "$tmp/root" "$mirror" >"$tmp/debootstrap.log" 2>&1; then
   tail -n 30 "$tmp/debootstrap.log" >&2

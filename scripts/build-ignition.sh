@@ -17,11 +17,13 @@ if [ -x "$bin" ] && "$bin" --version >/dev/null 2>&1; then
   exit 0
 fi
 echo "build-ignition: building ignition-apply $version from the Go module proxy (about two minutes, once per machine)" >&2
-tmp=$(mktemp -d)
+mkdir -p "$cache"
+# Built beside its place, so that the last step is a rename.
+tmp=$(mktemp -d "$cache/ignition-build.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 GOBIN=$tmp GOFLAGS= CGO_ENABLED=1 go install -ldflags "-X github.com/coreos/ignition/v2/internal/version.Raw=$version" \
   "github.com/coreos/ignition/v2/internal@$version" >&2
+"$tmp/internal" --version >&2
 mkdir -p "$(dirname "$bin")"
 mv "$tmp/internal" "$bin"
-"$bin" --version >&2
 echo "$bin"
