@@ -59,8 +59,10 @@ fi
 tmp=$(mktemp -d "$cache/bootroot-build.XXXXXX")
 # An interrupted debootstrap can leave /proc or /sys mounted in its root:
 # detach them, and never delete across a mount.
+# (awk, not grep: with pipefail, a grep that finds nothing would fail the
+# trap, and so the whole build, after it succeeded.)
 cleanup() {
-  grep -o " $tmp/[^ ]*" /proc/mounts 2>/dev/null | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+  awk -v t="$tmp/" 'index($2, t) == 1 {print $2}' /proc/mounts | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
   rm -rf --one-file-system "$tmp"
 }
 trap cleanup EXIT
