@@ -19,9 +19,11 @@ type Problem struct {
 	// Index is the element of a list input it is about, when HasIndex.
 	Index    int
 	HasIndex bool
-	Warning  bool
-	Summary  string
-	Detail   string
+	// Key is the element of a map input it is about, when not empty.
+	Key     string
+	Warning bool
+	Summary string
+	Detail  string
 }
 
 // Pending is the set of inputs whose values are not known yet: a plan

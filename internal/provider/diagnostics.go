@@ -66,6 +66,9 @@ func addProblems(diags *diag.Diagnostics, problems []dockerconf.Problem) {
 func argumentPath(pr dockerconf.Problem) p.Path {
 	names := strings.Split(string(pr.Field), ".")
 	at := p.Root(names[0])
+	if pr.Key != "" {
+		at = at.AtMapKey(pr.Key)
+	}
 	for _, n := range names[1:] {
 		at = at.AtName(n)
 	}
