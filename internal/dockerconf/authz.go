@@ -474,3 +474,132 @@ func quoted[T ~string](values []T) string {
 	}
 	return strings.Join(q, ", ")
 }
+
+// AuthorizationRendered is a policy and how it reaches a host.
+type AuthorizationRendered struct {
+	Policy string
+	// PolicyTests are Rego tests of Policy, for opa test.
+	PolicyTests string
+	// PluginName is the plugin as daemon.json's authorization-plugins
+	// names it.
+	PluginName string
+	// DaemonSettings are the daemon.json settings that enable the plugin.
+	DaemonSettings map[string]any
+	// Files are the policy and, for a legacy plugin, its unit.
+	Files []File
+	// InstallCommands start the plugin, in order, once Files are written.
+	InstallCommands []string
+}
+
+// Render checks a and renders its policy, its tests and its delivery.
+func (a AuthorizationPolicy) Render() (AuthorizationRendered, []Problem) {
+	problems := a.Check()
+	if hasError(problems) {
+		return AuthorizationRendered{}, problems
+	}
+	out := AuthorizationRendered{
+		Policy: a.Policy(), PolicyTests: a.PolicyTests(), PluginName: AuthzPluginName,
+		DaemonSettings: map[string]any{
+			AuthorizationPluginsKey: []string{AuthzPluginName},
+			// BuildKit's own API (/grpc, which buildx's docker driver
+			// speaks) lets a build ask for the host's network or an
+			// insecure sandbox: the daemon refuses both to every role.
+			"builder": map[string]any{"entitlements": map[string]any{"network-host": false, "security-insecure": false}},
+		},
+	}
+	out.Files = []File{{Name: "authz.rego", Path: a.PolicyPath, Content: out.Policy, Mode: ModeConfig}}
+	switch a.Plugin {
+	case PluginManaged:
+		inPlugin := managedPluginMount + strings.TrimPrefix(a.PolicyPath, "/etc/docker")
+		out.InstallCommands = []string{fmt.Sprintf("docker plugin install --grant-all-permissions --alias %s %s opa-args=%s",
+			AuthzPluginName, a.PluginImage, shellQuote("-policy-file "+inPlugin))}
+	case PluginLegacy:
+		out.Files = append(out.Files, File{Name: "opa-docker-authz.service", Path: AuthzUnitPath, Content: a.unit(), Mode: ModeConfig})
+		out.InstallCommands = []string{"systemctl daemon-reload", "systemctl enable --now opa-docker-authz.service"}
+	}
+	return out, problems
+}
+
+// unit is the legacy plugin's systemd unit. It starts only once its policy
+// is there (opa-docker-authz allows every request without one), and before
+// dockerd, which finds a legacy plugin once, at its first request.
+func (a AuthorizationPolicy) unit() string {
+	return fmt.Sprintf(`# Rendered by terraform-provider-dockertls (dockertls_authorization_policy).
+[Unit]
+Description=opa-docker-authz, the Docker authorization plugin
+Before=docker.service docker.socket
+ConditionPathExists=%[1]s
+
+[Service]
+ExecStart=%[2]s -plugin-name %[3]s -policy-file %[1]s
+Restart=always
+
+[Install]
+WantedBy=multi-user.target
+RequiredBy=docker.service
+`, a.PolicyPath, a.PluginProgram, AuthzPluginName)
+}
+
+// PolicyTests are Rego tests of the policy, one set per role, run by
+// opa test with the policy: the local socket is root, a name no role holds
+// is refused, and each role may do what its base allows and no more.
+func (a AuthorizationPolicy) PolicyTests() string {
+	var b strings.Builder
+	b.WriteString("# Tests of the authorization policy, for opa test (beside the policy).\n")
+	b.WriteString("# Rendered by terraform-provider-dockertls (dockertls_authorization_policy).\n")
+	b.WriteString("package docker.authz_test\n\nimport rego.v1\n\nimport data.docker.authz\n\n")
+	request := func(user, method, path string, body any) string {
+		authMethod := "TLS"
+		if user == "" {
+			authMethod = ""
+		}
+		return jsonText(map[string]any{"User": user, "AuthMethod": authMethod, "Method": method, "Path": path, "PathPlain": path,
+			"Query": map[string]any{}, "Headers": map[string]any{"Content-Type": "application/json"}, "Body": body, "BindMounts": []any{}})
+	}
+	plain := map[string]any{"Image": "busybox", "HostConfig": map[string]any{}}
+	privileged := map[string]any{"Image": "busybox", "HostConfig": map[string]any{"Privileged": true}}
+	rootBind := map[string]any{"Image": "busybox", "HostConfig": map[string]any{"Binds": []string{"/:/host"}}}
+	test := func(name, comment string, allowed bool, input string) {
+		not := ""
+		if !allowed {
+			not = "not "
+		}
+		fmt.Fprintf(&b, "# %s\ntest_%s if {\n\t%sauthz.allow with input as %s\n}\n\n", comment, name, not, input)
+	}
+	test("local_socket_is_root", "The local socket (no client certificate) is root.", true, request("", "POST", "/v1.41/containers/create", privileged))
+	test("unknown_name_refused", "A certificate whose name no role holds is refused.", false, request("\x00no role", "GET", "/v1.41/version", nil))
+	for i, r := range a.Roles {
+		cn := firstMemberName(r)
+		if cn == "" {
+			continue
+		}
+		id := fmt.Sprintf("role_%d", i+1)
+		say := func(what string) string { return fmt.Sprintf("%s (%s, %q): %s", jsonText(r.Name), r.Base, cn, what) }
+		create := "/v1.41/containers/create"
+		switch r.Base {
+		case RoleAdmin:
+			test(id+"_runs_privileged", say("may do anything, --privileged too."), true, request(cn, "POST", create, privileged))
+		case RoleReadOnly:
+			test(id+"_reads", say("may list containers."), true, request(cn, "GET", "/v1.41/containers/json", nil))
+			test(id+"_creates_nothing", say("may not create a container."), false, request(cn, "POST", create, plain))
+		case RoleBuilder:
+			test(id+"_runs", say("may run a container."), true, request(cn, "POST", create, plain))
+			test(id+"_not_privileged", say("may not run it --privileged."), false, request(cn, "POST", create, privileged))
+			test(id+"_binds_no_root", say("may not bind the host's /."), false, request(cn, "POST", create, rootBind))
+		case RoleNone:
+			test(id+"_not_privileged", say("may not run a container --privileged, whatever its rules allow."), false,
+				request(cn, "POST", create, privileged))
+		}
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// firstMemberName is the common name of r's first member that parses.
+func firstMemberName(r Role) string {
+	for _, m := range r.Members {
+		if cert, err := pki.ParseCertificatePEM(m); err == nil {
+			return cert.Subject.CommonName
+		}
+	}
+	return ""
+}

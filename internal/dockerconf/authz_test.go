@@ -4,11 +4,15 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/x509"
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/open-policy-agent/opa/v1/rego"
 
 	"github.com/dockertls/terraform-provider-dockertls/internal/authzplugin"
 	"github.com/dockertls/terraform-provider-dockertls/internal/pki"
@@ -289,5 +293,56 @@ func TestAuthorizationPolicyCheck(t *testing.T) {
 				t.Errorf("errors %q, want one with %q", details, c.want)
 			}
 		})
+	}
+}
+
+// TestAuthorizationPolicyTestsPass: the rendered tests hold on the rendered
+// policy, each of them (opa test runs them in the judges' test).
+func TestAuthorizationPolicyTestsPass(t *testing.T) {
+	a := testPolicy(t)
+	rendered, problems := a.Render()
+	if hasError(problems) {
+		t.Fatal(problems)
+	}
+	tests := regexp.MustCompile(`(?m)^test_(\w+) if`).FindAllStringSubmatch(rendered.PolicyTests, -1)
+	if len(tests) != 2+1+2+3+1 {
+		t.Fatalf("%d tests, want 9 (the socket, a stranger, and the roles'):\n%s", len(tests), rendered.PolicyTests)
+	}
+	rs, err := rego.New(rego.Query("data.docker.authz_test"), rego.Module("authz.rego", rendered.Policy),
+		rego.Module("authz_test.rego", rendered.PolicyTests)).Eval(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	passed := rs[0].Expressions[0].Value.(map[string]any)
+	for _, m := range tests {
+		if passed["test_"+m[1]] != true {
+			t.Errorf("test_%s fails on the policy it was rendered with", m[1])
+		}
+	}
+}
+
+// TestAuthorizationRender: the files, the commands in their order, and the
+// daemon settings.
+func TestAuthorizationRender(t *testing.T) {
+	a := testPolicy(t)
+	managed, _ := a.Render()
+	if want := `docker plugin install --grant-all-permissions --alias opa-docker-authz openpolicyagent/opa-docker-authz-v2:0.10 opa-args='-policy-file /opa/policies/authz.rego'`; managed.InstallCommands[0] != want {
+		t.Errorf("install command:\n%s\nwant\n%s", managed.InstallCommands[0], want)
+	}
+	if len(managed.Files) != 1 || managed.Files[0].Path != DefaultPolicyPath || managed.Files[0].Mode != ModeConfig {
+		t.Errorf("files %+v", managed.Files)
+	}
+	settings, _ := json.Marshal(managed.DaemonSettings)
+	if want := `{"authorization-plugins":["opa-docker-authz"],"builder":{"entitlements":{"network-host":false,"security-insecure":false}}}`; string(settings) != want {
+		t.Errorf("settings %s", settings)
+	}
+	if f := Findings(normalize(managed.DaemonSettings).(map[string]any), PlatformLinux); f[11].ID != "2.12" || f[11].Status != StatusPass {
+		t.Errorf("2.12 with the plugin: %+v", f[11])
+	}
+	a.Plugin = PluginLegacy
+	legacy, _ := a.Render()
+	if len(legacy.Files) != 2 || !strings.Contains(legacy.Files[1].Content, "ConditionPathExists="+DefaultPolicyPath) ||
+		!strings.Contains(legacy.Files[1].Content, "ExecStart=/usr/local/bin/opa-docker-authz -plugin-name opa-docker-authz -policy-file "+DefaultPolicyPath) {
+		t.Errorf("legacy files %+v", legacy.Files)
 	}
 }
