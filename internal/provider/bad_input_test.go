@@ -59,6 +59,10 @@ func TestBadInput(t *testing.T) {
 		return fmt.Sprintf("data \"dockertls_registry_client_config\" \"x\" {\n  registry = %q\n  ca_cert_pem = %s\n  client_cert_pem = %s\n  client_key_pem = %s\n}\n",
 			name, hclString(m.ca), hclString(m.client), hclString(m.clientKey))
 	}
+	policy := func(roles string) string {
+		return fmt.Sprintf("data \"dockertls_authorization_policy\" \"x\" {\n  ca_cert_pem = %s\n  roles = %s\n}\n", hclString(m.ca), roles)
+	}
+	member := hclString(m.client)
 	withCA := func(caPEM, keyPEM, extra string) string {
 		return server(fmt.Sprintf("  ca_cert_pem = %s\n  ca_private_key_pem = %s\n  %s", hclString(caPEM), hclString(keyPEM), extra))
 	}
@@ -211,6 +215,16 @@ func TestBadInput(t *testing.T) {
 		{"registry address", registry(`address = "5000"`), `(?s)address.*write it as :5000`},
 		{"registry certificate without the registry", registry(`registry = "registry.example.internal:5000"`), `(?s)server_cert_pem.*does not name "registry.example.internal"`},
 		{"registry client with a scheme", registryClient(`https://docker1.example.internal:5000`), `(?s)registry.*without a scheme or a path: write docker1.example.internal:5000`},
+		{"policy role of an unknown base", policy(`{ ci = { base = "root", members = [`+member+`] } }`), `(?s)roles\["ci"\].base.*value must be one of`},
+		{"policy role without members", policy(`{ ci = { base = "builder", members = [] } }`), `(?s)roles\["ci"\].members.*at least 1`},
+		{"policy member of another issuer", policy(`{ ci = { base = "builder", members = [`+hclString(otherIssuer.client)+`] } }`),
+			`(?s)roles\["ci"\].members\[0\]: "docker1.example.internal" is not issued by a CA in ca_cert_pem`},
+		{"policy rule that does not compile", policy(`{ ci = { base = "none", members = [`+member+`], allow_rules = ["no_such_rule"] } }`),
+			`(?s)roles\["ci"\].allow_rules: OPA's compiler refuses the policy`},
+		{"policy rule that breaks out of its body", policy(`{ ci = { base = "none", members = [`+member+`], allow_rules = ["true }\nallow if { true"] } }`),
+			`(?s)roles\["ci"\].allow_rules\[0\] is not a Rego rule body`},
+		{"policy bind path of the host's root", policy(`{ ci = { base = "builder", members = [`+member+`], bind_paths = ["/"] } }`),
+			`(?s)roles\["ci"\].bind_paths\[0\]: "/" is or holds`},
 		{"registry client in capitals", registryClient(`Docker1.example.internal:5000`), `write docker1.example.internal:5000`},
 		{"registry client relative certs.d", strings.Replace(registryClient(`docker1.example.internal:5000`), "\n}", "\n  docker_certs_dir = \"certs.d\"\n}", 1), `(?s)docker_certs_dir.*not an absolute path`},
 		{"registry client server certificate of another name", strings.Replace(registryClient(`registry.example.internal:5000`), "\n}", "\n  server_cert_pem = "+hclString(m.server)+"\n}", 1), `(?s)registry.*does not name "registry.example.internal"`},

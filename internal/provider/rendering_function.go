@@ -209,7 +209,8 @@ func objectFields(v tftypes.Value, at string) (map[string]tftypes.Value, error) 
 // conform converts v to t as Terraform converts an argument to an
 // attribute's type, without conversions between primitive types: a list
 // from a tuple, a list, or a set; an object from an object or a map, with
-// the attributes left out null.
+// the attributes left out null; a map from an object or a map, each element
+// conformed.
 func conform(t tftypes.Type, v tftypes.Value, at string) (tftypes.Value, error) {
 	if !v.IsKnown() {
 		return tftypes.NewValue(t, tftypes.UnknownValue), nil
@@ -252,6 +253,18 @@ func conform(t tftypes.Type, v tftypes.Value, at string) (tftypes.Value, error) 
 				}
 			} else {
 				out[name] = tftypes.NewValue(at2, nil)
+			}
+		}
+		return tftypes.NewValue(t, out), nil
+	case tftypes.Map:
+		fields, err := objectFields(v, at)
+		if err != nil {
+			return tftypes.Value{}, err
+		}
+		out := make(map[string]tftypes.Value, len(fields))
+		for name, fv := range fields {
+			if out[name], err = conform(t.ElementType, fv, fmt.Sprintf("%s[%q]", at, name)); err != nil {
+				return tftypes.Value{}, err
 			}
 		}
 		return tftypes.NewValue(t, out), nil

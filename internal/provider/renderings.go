@@ -100,6 +100,13 @@ var renderings = []rendering{
 		description: functionDescription("dockertls_registry_client_config", "`docker_files`, `containers_files`, "+
 			"`containerd_files`, `containerd_hosts_toml`, `buildkitd_files`, `buildkitd_toml`", ""),
 	},
+	{
+		dataSource: func(e *env) renderingDataSource { return &authorizationPolicyDataSource{env: e} },
+		fields:     dockerconf.AuthorizationPolicyFields,
+		summary:    "dockertls_authorization_policy as a function: a daemon's authorization policy, checked at plan time.",
+		description: functionDescription("dockertls_authorization_policy", "`policy`, `policy_tests`, `plugin_name`, "+
+			"`daemon_settings_json`, `files`, `install_commands`", "Members still to be issued make the whole result unknown."),
+	},
 }
 
 // aggregateResults are the results that digest every file, so that they

@@ -33,7 +33,22 @@ func renderingArgs(m pemMaterial) map[string]map[string]attr.Value {
 		"buildkit_client_config": client(map[string]attr.Value{"host": str("tcp://docker1.example.internal:1234"),
 			"cert_dir": str("/home/ci/.buildkit/docker1")}),
 		"registry_client_config": client(map[string]attr.Value{"registry": str("docker1.example.internal:5000")}),
+		"authorization_policy":   {"ca_cert_pem": str(m.ca), "roles": rolesValue(map[string]string{"ops": m.client})},
 	}
+}
+
+// rolesValue is an authorization_policy's roles: each an admin with one
+// member.
+func rolesValue(members map[string]string) attr.Value {
+	listType := types.ListType{ElemType: types.StringType}
+	roleType := types.ObjectType{AttrTypes: map[string]attr.Type{"base": types.StringType, "members": listType, "bind_paths": listType, "allow_rules": listType}}
+	roles := map[string]attr.Value{}
+	for name, pem := range members {
+		roles[name] = types.ObjectValueMust(roleType.AttrTypes, map[string]attr.Value{"base": types.StringValue("admin"),
+			"members": types.ListValueMust(types.StringType, []attr.Value{types.StringValue(pem)}), "bind_paths": types.ListNull(types.StringType),
+			"allow_rules": types.ListNull(types.StringType)})
+	}
+	return types.MapValueMust(roleType, roles)
 }
 
 // TestRenderingsTable checks each row of the renderings table against the
@@ -66,8 +81,8 @@ func TestRenderingsTable(t *testing.T) {
 			}
 		})
 	}
-	if len(slices.Compact(slices.Sorted(slices.Values(names)))) != 6 {
-		t.Errorf("renderings: %v, want six, each named once", names)
+	if len(slices.Compact(slices.Sorted(slices.Values(names)))) != 7 {
+		t.Errorf("renderings: %v, want seven, each named once", names)
 	}
 }
 

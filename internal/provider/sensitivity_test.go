@@ -52,6 +52,8 @@ locals {
     registry_config = merge(local.server, { registry = "registry.example.internal:5000",
       config_yaml = "version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: /var/lib/registry\n" })
     registry_client_config = merge(local.client, { registry = "registry.example.internal:5000" })
+    authorization_policy = { ca_cert_pem = local.client.ca_cert_pem,
+      roles = { ci = { base = "builder", members = [local.client.client_cert_pem], bind_paths = ["/srv/ci"] } } }
   }
 }
 data "dockertls_daemon_config" "d" {
@@ -97,6 +99,10 @@ data "dockertls_registry_client_config" "r" {
   client_cert_pem = local.client.client_cert_pem
   client_key_pem  = local.client.client_key_pem
 }
+data "dockertls_authorization_policy" "a" {
+  ca_cert_pem = local.args.authorization_policy.ca_cert_pem
+  roles       = local.args.authorization_policy.roles
+}
 `
 
 // sensitivityFunctions are the rendering functions' outputs, by the data
@@ -124,6 +130,10 @@ output "fn_registry_config" {
 }
 output "fn_registry_client_config" {
   value     = { x = provider::dockertls::registry_client_config(local.args.registry_client_config) }
+  sensitive = true
+}
+output "fn_authorization_policy" {
+  value     = { x = provider::dockertls::authorization_policy(local.args.authorization_policy) }
   sensitive = true
 }
 `
@@ -188,7 +198,8 @@ func TestNoKeyOutsideSensitiveAttributes(t *testing.T) {
 		}
 	}
 	for _, ds := range []string{"dockertls_daemon_config", "dockertls_client_config", "dockertls_buildkitd_config",
-		"dockertls_buildkit_client_config", "dockertls_registry_config", "dockertls_registry_client_config"} {
+		"dockertls_buildkit_client_config", "dockertls_registry_config", "dockertls_registry_client_config",
+		"dockertls_authorization_policy"} {
 		if walked[ds] < 3 || functions && walked["function "+ds] < 3 {
 			t.Errorf("%s: too few attributes walked (%d, functions %d)", ds, walked[ds], walked["function "+ds])
 		}
