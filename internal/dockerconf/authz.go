@@ -267,8 +267,9 @@ type member struct {
 }
 
 // checkMembers judges the members against the client trust: each issued
-// by a trusted CA, with a common name, held by one role, and no two trusted
-// issuers behind different roles (the plugin sees only the name).
+// by a trusted CA, with a common name, held by one role; and it warns of
+// two trusted issuers behind different roles (the plugin sees only the
+// name).
 func (a AuthorizationPolicy) checkMembers() []Problem {
 	var out []Problem
 	trust, trustField := a.Trust.ClientTrust()
@@ -336,9 +337,11 @@ func issuerOf(cert *x509.Certificate, cas []*x509.Certificate) *x509.Certificate
 	return nil
 }
 
-// issuersBehindRoles refuses two issuers whose members hold different
+// issuersBehindRoles warns of two issuers whose members hold different
 // roles: either could issue a certificate with a name the other's members
-// use, and the plugin, which sees only names, would give it their role.
+// use, and the plugin, which sees only names, would give it their role. A
+// warning, not an error: an issuer per team is how revocation by issuer
+// shuts out one team, and that must stay possible.
 func issuersBehindRoles(rolesOfIssuer map[string]map[string]bool, issuerName map[string]string, trustField Field) []Problem {
 	if len(rolesOfIssuer) < 2 {
 		return nil
@@ -358,11 +361,12 @@ func issuersBehindRoles(rolesOfIssuer map[string]map[string]bool, issuerName map
 		return nil
 	}
 	slices.Sort(names)
-	return []Problem{{Field: FieldRoles, Summary: "Two issuers behind different roles",
+	return []Problem{{Field: FieldRoles, Warning: true, Summary: "Two issuers behind different roles",
 		Detail: fmt.Sprintf("roles: members come from %d issuers in %s (%s) and hold different roles. The plugin sees only a "+
 			"certificate's common name, so each issuer can make a certificate with a name the other's members hold and get their "+
-			"role: one issuer's administrator is then every role's. Issue the members of this daemon from one CA, or trust only one "+
-			"issuer per role's daemon.", len(rolesOfIssuer), trustField, strings.Join(names, ", "))}}
+			"role: whoever holds any of these issuers' keys holds every role. Keep them all as safe as the most powerful role's, or "+
+			"issue this daemon's members from one CA (revocation by issuer then shuts out all of them at once).",
+			len(rolesOfIssuer), trustField, strings.Join(names, ", "))}}
 }
 
 func mapsEqual(a, b map[string]bool) bool {

@@ -257,10 +257,6 @@ func TestAuthorizationPolicyCheck(t *testing.T) {
 		{"one name in two roles", func(a *AuthorizationPolicy) {
 			a.Roles = append(a.Roles, Role{Name: "viewer", Base: RoleReadOnly, Members: []string{ca.memberPEM(t, "alice")}})
 		}, `"alice" is also a member of "ops"`},
-		{"two issuers behind different roles", func(a *AuthorizationPolicy) {
-			a.Trust.ClientCACertPEM = ca.pem() + other.pem()
-			a.Roles = append(a.Roles, Role{Name: "ci", Base: RoleBuilder, Members: []string{other.memberPEM(t, "runner")}})
-		}, "members come from 2 issuers in client_ca_cert_pem"},
 		{"member without a name", func(a *AuthorizationPolicy) { a.Roles[0].Members = append(a.Roles[0].Members, ca.memberPEM(t, "")) }, "no common name"},
 		{"bind path /", func(a *AuthorizationPolicy) {
 			a.Roles = append(a.Roles, Role{Name: "ci", Base: RoleBuilder, Members: []string{ca.memberPEM(t, "r")}, BindPaths: []string{"/"}})
@@ -317,6 +313,31 @@ func TestAuthorizationPolicyTestsPass(t *testing.T) {
 	for _, m := range tests {
 		if passed["test_"+m[1]] != true {
 			t.Errorf("test_%s fails on the policy it was rendered with", m[1])
+		}
+	}
+}
+
+// TestAuthorizationPolicyWarnsOfIssuersBehindRoles: two issuers whose
+// members hold different roles are a warning (either can make the other's
+// names); the same roles behind both are not.
+func TestAuthorizationPolicyWarnsOfIssuersBehindRoles(t *testing.T) {
+	ca, other := newTestAuthority(t, "staff"), newTestAuthority(t, "contractors")
+	for _, c := range []struct {
+		name     string
+		roles    []Role
+		warnings int
+	}{
+		{"different roles", []Role{{Name: "ops", Base: RoleAdmin, Members: []string{ca.memberPEM(t, "alice")}},
+			{Name: "ci", Base: RoleBuilder, Members: []string{other.memberPEM(t, "runner")}}}, 1},
+		{"one role", []Role{{Name: "ci", Base: RoleBuilder, Members: []string{ca.memberPEM(t, "r1"), other.memberPEM(t, "r2")}}}, 0},
+	} {
+		a := AuthorizationPolicy{Trust: ServerMaterial{CACertPEM: ca.pem(), ClientCACertPEM: ca.pem() + other.pem()}, Roles: c.roles}.WithDefaults()
+		problems := a.Check()
+		if hasError(problems) || len(problems) != c.warnings {
+			t.Errorf("%s: %+v, want %d warnings", c.name, problems, c.warnings)
+		}
+		if c.warnings > 0 && !strings.Contains(problems[0].Detail, `members come from 2 issuers in client_ca_cert_pem ("contractors", "staff")`) {
+			t.Errorf("%s: %s", c.name, problems[0].Detail)
 		}
 	}
 }

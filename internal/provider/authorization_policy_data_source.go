@@ -83,8 +83,8 @@ func (d *authorizationPolicyDataSource) Schema(_ context.Context, _ datasource.S
 			"Deliver in this order, so that the plugin never runs without its policy (opa-docker-authz allows every request when " +
 			"its policy file is missing): write `files`, run `install_commands`, then merge `daemon_settings_json` into " +
 			"`dockertls_daemon_config`'s `settings_json` and restart dockerd. At plan time it checks that every member is issued " +
-			"by a CA the daemon trusts for clients, that no name is in two roles and no two issuers stand behind different roles " +
-			"(the plugin sees only the name), that no role is empty, that `bind_paths` are safe, and that every rule compiles " +
+			"by a CA the daemon trusts for clients, that no name is in two roles (and warns of two issuers behind different roles: " +
+			"the plugin sees only the name, so either could make the other's), that no role is empty, that `bind_paths` are safe, and that every rule compiles " +
 			"(OPA's own compiler is the judge).",
 		Attributes: map[string]schema.Attribute{
 			"ca_cert_pem": schema.StringAttribute{Required: true, Validators: []validator.String{caBundleValidator},
