@@ -69,9 +69,9 @@ data "dockertls_client_config" "client" {
   client_key_pem  = dockertls_client_cert.client[each.key].private_key_pem
 }
 
-# 1. The policy (and, for a legacy plugin, its unit).
+# 1. The policy (and, for a legacy plugin, its unit): no keys among them.
 output "policy_files" {
-  value = data.dockertls_authorization_policy.docker1.files
+  value = { for name, f in data.dockertls_authorization_policy.docker1.files : name => { path = f.path, mode = f.mode, content = f.content } }
 }
 
 # 2. Then the plugin.
