@@ -6,8 +6,9 @@
 # AuthMethod ("TLS" for a client certificate), Method, PathPlain (the path
 # without its query), Query (every value of each parameter), Headers
 # (one value per header), Body (the JSON body, when its Content-Type is
-# exactly application/json and it was sent: dockerd sends the plugin no body
-# of 1 MiB or more) and BindMounts (the bind sources the plugin found, each
+# exactly application/json and it was sent: dockerd 20.10 to 28 send the
+# plugin no body of 1 MiB or more; Engine 29 sends up to 4 MiB and refuses
+# larger requests itself) and BindMounts (the bind sources the plugin found, each
 # with Resolved, its target after symbolic links).
 #
 # It fails closed: a request no rule allows is refused, and so is a request
@@ -117,7 +118,7 @@ judged_bodies := {
 	"POST": `^/(containers/create|containers/[^/]+/exec|networks/create|networks/[^/]+/connect|volumes/create)$`,
 }
 
-refusals contains "the request's body did not reach the policy (1 MiB or more, or not application/json)" if {
+refusals contains "the request's body did not reach the policy (too large, or not exactly application/json)" if {
 	regex.match(judged_bodies[input.Method], request_path)
 	not is_object(input.Body)
 }
