@@ -37,6 +37,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/open-policy-agent/opa/v1/rego"
 )
@@ -215,7 +216,7 @@ func Serve(socket, policyFile string) (*Plugin, error) {
 	mux.HandleFunc("/AuthZPlugin.AuthZRes", func(w http.ResponseWriter, _ *http.Request) {
 		reply(w, Response{Allow: true})
 	})
-	p.server = &http.Server{Handler: mux}
+	p.server = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = p.server.Serve(l) }()
 	return p, nil
 }

@@ -259,13 +259,6 @@ func parseRuleBody(rule string) (ast.Body, error) {
 	return ast.ParseBodyWithOpts(rule, ast.ParserOptions{RegoVersion: ast.RegoV1})
 }
 
-// member is one member certificate of a role.
-type member struct {
-	role  string
-	index int
-	cert  *x509.Certificate
-}
-
 // checkMembers judges the members against the client trust: each issued
 // by a trusted CA, with a common name, held by one role; and it warns of
 // two trusted issuers behind different roles (the plugin sees only the
