@@ -42,7 +42,10 @@ resource "dockertls_client_cert" "client" {
 
 data "dockertls_authorization_policy" "docker1" {
   ca_cert_pem = dockertls_ca.docker.cert_pem
-  plugin      = "managed" # docker plugin install, pinned; "legacy" for a program of the host's
+  # opa-docker-authz run by systemd on the host: it resolves the links of a
+  # bind source where they are, which a managed plugin (docker plugin
+  # install, seeing only /etc/docker) cannot; without bind_paths, "managed".
+  plugin = "legacy"
   roles = {
     for role, base in local.bases : role => {
       base    = base

@@ -179,6 +179,12 @@ func (a AuthorizationPolicy) Check() []Problem {
 	}
 	for _, r := range a.Roles {
 		out = append(out, r.check()...)
+		if len(r.BindPaths) > 0 && a.Plugin == PluginManaged && !a.Pending.Any(FieldPlugin) {
+			out = append(out, Problem{Field: FieldRoles, Key: r.Name, Summary: "Bind paths a managed plugin cannot see",
+				Detail: fmt.Sprintf("roles[%q].bind_paths: a managed plugin sees only /etc/docker, so it cannot resolve the symbolic links "+
+					"of a bind source, and the policy refuses every bind it could not resolve: set plugin = %q (opa-docker-authz run by "+
+					"systemd on the host), or leave bind_paths out.", r.Name, PluginLegacy)})
+		}
 	}
 	if !a.Pending.Any(FieldCACert, FieldClientCACert) {
 		out = append(out, a.checkMembers()...)

@@ -62,13 +62,21 @@ read_only_rules := [
 	{"methods": {"GET"}, "path": `^/(networks|volumes|plugins)$`},
 	{"methods": {"GET"}, "path": `^/(networks|volumes)/[^/]+$`},
 	{"methods": {"GET"}, "path": `^/exec/[^/]+/json$`},
-	{"methods": {"GET"}, "path": `^/(swarm|services|tasks|nodes|secrets|configs)$`},
-	{"methods": {"GET"}, "path": `^/(services|tasks|nodes|secrets|configs)/[^/]+$`},
+	# Not /swarm (it answers with the join tokens) nor configs (their data).
+	{"methods": {"GET"}, "path": `^/(services|tasks|nodes|secrets)$`},
+	{"methods": {"GET"}, "path": `^/(services|tasks|nodes|secrets)/[^/]+$`},
 	{"methods": {"GET"}, "path": `^/(services|tasks)/[^/]+/logs$`},
 ]
 
 builder_rules := array.concat(read_only_rules, [
-	{"methods": {"POST"}, "path": `^/(images/create|images/load|images/prune|build|build/prune|session|grpc|commit|auth)$`},
+	# Builds through BuildKit's own API (/grpc with /session, as buildx and
+	# docker build since Engine 23 use it), under the daemon's entitlements.
+	# Not POST /build: dockerd reads its parameters (networkmode among them)
+	# from a form body too, and with two Content-Type headers the plugin sees
+	# the last while dockerd parses by the first, so no check of the query
+	# holds there.
+	{"methods": {"POST"}, "path": `^/(images/create|images/load|images/prune|build/prune|session|grpc|commit|auth)$`},
+	{"methods": {"GET"}, "path": `^/distribution/.+/json$`},
 	{"methods": {"POST"}, "path": `^/images/.+/(tag|push)$`},
 	{"methods": {"DELETE"}, "path": `^/images/.+$`},
 	{"methods": {"GET"}, "path": `^/images/get$`},
@@ -180,6 +188,21 @@ refusals contains sprintf("%v is not allowed", [what]) if {
 	some hc in host_configs
 	some name, what in must_be_empty
 	some v in values(hc, name)
+	not empty(v)
+}
+
+# Log drivers that write to the host's files or services, or use the host's
+# cloud credentials, are the host's; these keep logs with dockerd.
+refusals contains sprintf("the log driver %v is not allowed", [t]) if {
+	some hc in host_configs
+	some lc in values(hc, "logconfig")
+	some t in values(lc, "type")
+	not t in {null, "", "json-file", "local", "none", "journald"}
+}
+
+refusals contains "links (--link), which hand another container's environment over, are not allowed" if {
+	some hc in host_configs
+	some v in values(hc, "links")
 	not empty(v)
 }
 
@@ -324,7 +347,7 @@ refusals contains sprintf("the mount %v is not allowed", [m]) if {
 
 allowed_mount(m) if {
 	is_object(m)
-	mount_type(m) in {"volume", "tmpfs"}
+	mount_type(m) in {"volume", "tmpfs", "image"}
 	every v in values(m, "volumeoptions") {
 		every dc in values(v, "driverconfig") {
 			empty(dc)
@@ -344,9 +367,24 @@ allowed_mount(m) if {
 		r == true
 	}
 	every o in values(m, "bindoptions") {
-		empty(o)
+		safe_bind_options(o)
 	}
 }
+
+# Bind options that keep a read-only bind read-only all the way down:
+# ReadOnlyNonRecursive would leave the mounts under it writable.
+safe_bind_options(o) if empty(o)
+
+safe_bind_options(o) if {
+	is_object(o)
+	every key, v in o {
+		safe_bind_option(fold(key), v)
+	}
+}
+
+safe_bind_option("readonlyforcerecursive", v) if is_boolean(v)
+
+safe_bind_option("propagation", v) if v in {"", "rprivate", "private"}
 
 mount_type(m) := t if {
 	types := values(m, "type")
@@ -355,12 +393,43 @@ mount_type(m) := t if {
 }
 
 # The plugin resolves each bind's symbolic links on its own filesystem; a
-# resolved target must be allowed as its source is.
+# resolved target must be allowed as its source is. It lists only binds
+# under keys spelt exactly as Docker spells them, and cannot resolve a path
+# it does not have (a managed plugin sees only /etc/docker): a bind source
+# it did not resolve is refused.
 refusals contains sprintf("the bind source %v resolves to %v, which is not allowed", [b.Source, b.Resolved]) if {
 	creating
 	some b in input.BindMounts
 	b.Resolved != ""
 	not allowed_source(b.Resolved)
+}
+
+bind_sources contains source if {
+	some hc in host_configs
+	some binds in values(hc, "binds")
+	some b in as_list(binds)
+	allowed_bind(b)
+	source := split(b, ":")[0]
+}
+
+bind_sources contains source if {
+	some hc in host_configs
+	some mounts in values(hc, "mounts")
+	some m in as_list(mounts)
+	mount_type(m) == "bind"
+	some source in values(m, "source")
+}
+
+refusals contains sprintf("the bind source %v was not resolved by the plugin (it must exist where the plugin runs)", [source]) if {
+	some source in bind_sources
+	not resolved_and_allowed(source)
+}
+
+resolved_and_allowed(source) if {
+	some b in input.BindMounts
+	b.Source == source
+	b.Resolved != ""
+	allowed_source(b.Resolved)
 }
 
 refusals contains "exec with --privileged is not allowed" if {
@@ -376,7 +445,9 @@ refusals contains "a volume of another driver than local, or with driver options
 	not plain_local(input.Body, "driveropts")
 }
 
-refusals contains "a network other than a bridge without options is not allowed" if {
+# IPAM too: a subnet such as 169.254.169.254/32 would take the host's own
+# traffic to it.
+refusals contains "a network other than a bridge without options or addresses of its own is not allowed" if {
 	input.Method == "POST"
 	request_path == "/networks/create"
 	not plain_bridge(input.Body)
@@ -403,12 +474,22 @@ plain_bridge(body) if {
 			empty(o)
 		}
 	}
+	every ipam in values(body, "ipam") {
+		plain_ipam(ipam)
+	}
 }
 
-# A build's network: the host's is refused, as for containers.
-refusals contains sprintf("a build with the network %v is not allowed", [mode]) if {
-	input.Method == "POST"
-	request_path == "/build"
-	some mode in object.get(input.Query, "networkmode", [])
-	not mode in {"", "default", "bridge", "none"}
+plain_ipam(ipam) if empty(ipam)
+
+plain_ipam(ipam) if {
+	is_object(ipam)
+	every key, v in ipam {
+		plain_ipam_field(fold(key), v)
+	}
 }
+
+plain_ipam_field("driver", v) if v in {"", "default"}
+
+plain_ipam_field("config", v) if empty(v)
+
+plain_ipam_field("options", v) if empty(v)

@@ -35,21 +35,31 @@ func (a testAuthority) memberPEM(t *testing.T, cn string) string {
 
 func (a testAuthority) pem() string { return pki.EncodeCertificatePEM(a.Certificate.Raw) }
 
+// ciDir is the builder's bind path in the requests below; testPolicy
+// replaces it with a folder of the test's (the plugin resolves binds, so
+// they must exist).
+const ciDir = "/srv/ci"
+
 // testPolicy has one member per built-in role, and a role of its own
-// rules: ops (admin), viewer (read_only), ci (builder, binding /srv/ci),
-// plugins (none, allowed GET /plugins).
-func testPolicy(t *testing.T) AuthorizationPolicy {
+// rules: ops (admin), viewer (read_only), ci (builder, binding a folder of
+// the test's, which holds src), plugins (none, allowed GET /plugins). It
+// returns the folder too.
+func testPolicy(t *testing.T) (AuthorizationPolicy, string) {
 	ca := newTestAuthority(t, "clients")
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "src"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	return AuthorizationPolicy{
-		Trust: ServerMaterial{CACertPEM: ca.pem()},
+		Trust: ServerMaterial{CACertPEM: ca.pem()}, Plugin: PluginLegacy,
 		Roles: []Role{
 			{Name: "ops", Base: RoleAdmin, Members: []string{ca.memberPEM(t, "alice")}},
 			{Name: "viewer", Base: RoleReadOnly, Members: []string{ca.memberPEM(t, "monitoring")}},
-			{Name: "ci", Base: RoleBuilder, Members: []string{ca.memberPEM(t, "runner-1")}, BindPaths: []string{"/srv/ci"}},
+			{Name: "ci", Base: RoleBuilder, Members: []string{ca.memberPEM(t, "runner-1")}, BindPaths: []string{dir}},
 			{Name: "plugins", Base: RoleNone, Members: []string{ca.memberPEM(t, "lister")},
 				AllowRules: []string{`input.Method == "GET"; request_path == "/plugins"`}},
 		},
-	}.WithDefaults()
+	}.WithDefaults(), dir
 }
 
 // request is one API request as dockerd passes it to the plugin.
@@ -66,6 +76,9 @@ func get(uri string) request { return request{method: "GET", uri: uri} }
 
 func decide(t *testing.T, policy, user string, r request) authzplugin.Decision {
 	t.Helper()
+	if dir := bindPathOf(policy); dir != "" {
+		r.body = strings.ReplaceAll(r.body, ciDir, dir)
+	}
 	method := ""
 	if user != "" {
 		method = "TLS"
@@ -80,6 +93,15 @@ func decide(t *testing.T, policy, user string, r request) authzplugin.Decision {
 		t.Fatal(err)
 	}
 	return d
+}
+
+// bindPathOf is the ci role's bind path in policy, as rendered.
+func bindPathOf(policy string) string {
+	m := regexp.MustCompile(`role_bind_paths := \{"ci":\["([^"]+)"\]`).FindStringSubmatch(policy)
+	if m == nil {
+		return ""
+	}
+	return m[1]
 }
 
 // escapes are the ways from a container to the host that a body-reading
@@ -136,9 +158,16 @@ var escapes = []struct {
 	{"create with a body over 1 MiB (not sent to the plugin)", request{method: "POST", uri: "/v1.41/containers/create",
 		headers: map[string]string{"Content-Type": "application/json"}}, "body did not reach"},
 	{"exec privileged", post("/v1.41/containers/abc/exec", `{"Cmd":["sh"],"Privileged":true}`), "exec with --privileged"},
-	{"build on the host network", request{method: "POST", uri: "/v1.41/build?networkmode=bridge&networkmode=host"}, "build with the network host"},
-	{"a form body", request{method: "POST", uri: "/v1.41/build", body: "networkmode=host",
+	{"a classic build (its parameters may come from a form body)", request{method: "POST", uri: "/v1.41/build?networkmode=host"}, ""},
+	{"a form body", request{method: "POST", uri: "/v1.41/images/create", body: "fromSrc=http://169.254.169.254/",
 		headers: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}}, "form body"},
+	{"a link out of the bind path, key in lower case (not resolved by the plugin)", post("/v1.41/containers/create",
+		`{"HostConfig":{"binds":["/srv/ci/src:/src:ro"]}}`), "was not resolved by the plugin"},
+	{"a bind source that does not exist (not resolved by the plugin)", post("/v1.41/containers/create",
+		`{"HostConfig":{"Binds":["/srv/ci/missing:/m:ro"]}}`), "was not resolved by the plugin"},
+	{"a log driver of the host's", post("/v1.41/containers/create", `{"HostConfig":{"LogConfig":{"Type":"syslog","Config":{"syslog-address":"unix:///dev/log"}}}}`), "log driver syslog"},
+	{"links", post("/v1.41/containers/create", `{"HostConfig":{"Links":["admin-db:db"]}}`), "links"},
+	{"a network over the metadata address", post("/v1.41/networks/create", `{"Name":"n","IPAM":{"Config":[{"Subnet":"169.254.169.254/32"}]}}`), "addresses of its own"},
 	{"an old API version (start with a HostConfig)", post("/v1.23/containers/abc/start", `{"Privileged":true}`), "older than 1.24"},
 	{"an unclean path", post("/v1.41/containers//create", `{}`), "not clean"},
 	{"a network with options", post("/v1.41/networks/create", `{"Name":"n","Driver":"macvlan","Options":{"parent":"eth0"}}`), "network other than a bridge"},
@@ -149,14 +178,15 @@ var escapes = []struct {
 // refused for the builder, with the policy's reason, and allowed for the
 // admin.
 func TestAuthorizationPolicyRefusesEveryEscape(t *testing.T) {
-	policy := testPolicy(t).Policy()
+	a, _ := testPolicy(t)
+	policy := a.Policy()
 	for _, e := range escapes {
 		t.Run(e.name, func(t *testing.T) {
 			d := decide(t, policy, "runner-1", e.req)
 			if d.Allow {
 				t.Fatalf("the builder may %s", e.name)
 			}
-			if !strings.Contains(strings.Join(d.Refusals, "; "), e.reason) {
+			if e.reason != "" && !strings.Contains(strings.Join(d.Refusals, "; "), e.reason) {
 				t.Errorf("refused for %q, want a reason with %q", d.Refusals, e.reason)
 			}
 			if d := decide(t, policy, "monitoring", e.req); d.Allow {
@@ -171,9 +201,11 @@ func TestAuthorizationPolicyRefusesEveryEscape(t *testing.T) {
 
 // TestAuthorizationPolicyRoles: what each role may do.
 func TestAuthorizationPolicyRoles(t *testing.T) {
-	policy := testPolicy(t).Policy()
+	a, _ := testPolicy(t)
+	policy := a.Policy()
 	plainRun := post("/v1.41/containers/create", `{"Image":"busybox","Cmd":["true"],"HostConfig":{"Binds":["cache:/cache","/srv/ci/src:/src:ro"],`+
-		`"Mounts":[{"Type":"tmpfs","Target":"/tmp"},{"Type":"bind","Source":"/srv/ci","Target":"/ci","ReadOnly":true}],`+
+		`"Mounts":[{"Type":"tmpfs","Target":"/tmp"},{"Type":"bind","Source":"/srv/ci","Target":"/ci","ReadOnly":true,"BindOptions":{"ReadOnlyForceRecursive":true}},`+
+		`{"Type":"image","Source":"busybox","Target":"/img"}],"LogConfig":{"Type":"json-file","Config":{}},`+
 		`"NetworkMode":"default","SecurityOpt":["no-new-privileges"],"CapDrop":["ALL"]}}`)
 	for _, c := range []struct {
 		user string
@@ -195,7 +227,13 @@ func TestAuthorizationPolicyRoles(t *testing.T) {
 		{"monitoring", get("/v1.41/containers/abc/export"), false},
 		{"runner-1", plainRun, true},
 		{"runner-1", post("/v1.41/images/create?fromImage=busybox&tag=latest", ""), true},
-		{"runner-1", request{method: "POST", uri: "/v1.41/build?t=app&networkmode=default"}, true},
+		{"runner-1", request{method: "POST", uri: "/v1.41/build?t=app&networkmode=default"}, false},
+		{"runner-1", post("/v1.41/grpc", ""), true},
+		{"runner-1", post("/v1.41/session", ""), true},
+		{"runner-1", get("/v1.41/distribution/busybox/json"), true},
+		{"runner-1", post("/v1.41/networks/create", `{"Name":"ci","Driver":"bridge","IPAM":{"Driver":"default","Config":[],"Options":{}},"Options":{}}`), true},
+		{"monitoring", get("/v1.41/swarm"), false}, // the join tokens
+		{"monitoring", get("/v1.41/configs/abc"), false},
 		{"runner-1", post("/v1.41/containers/abc/start", ""), true},
 		{"runner-1", post("/v1.41/containers/abc/exec", `{"Cmd":["sh"]}`), true},
 		{"runner-1", post("/v1.41/volumes/create", `{"Name":"cache"}`), true},
@@ -221,7 +259,7 @@ func TestAuthorizationPolicyResolvesBindSources(t *testing.T) {
 	if err := os.Symlink("/", filepath.Join(dir, "root")); err != nil {
 		t.Fatal(err)
 	}
-	a := testPolicy(t)
+	a, _ := testPolicy(t)
 	a.Roles[0].BindPaths = []string{dir} // ci, sorted first
 	if a.Roles[0].Name != "ci" {
 		t.Fatalf("roles are not sorted: %q first", a.Roles[0].Name)
@@ -273,6 +311,9 @@ func TestAuthorizationPolicyCheck(t *testing.T) {
 		{"rule that calls itself", func(a *AuthorizationPolicy) { a.Roles[0].AllowRules = []string{`data.docker.authz.allow`} },
 			`roles["ops"].allow_rules: OPA's compiler refuses`},
 		{"managed plugin, policy out of /etc/docker", func(a *AuthorizationPolicy) { a.PolicyPath = "/srv/authz.rego" }, "only host folder the managed plugin sees"},
+		{"bind paths with a managed plugin", func(a *AuthorizationPolicy) {
+			a.Roles = append(a.Roles, Role{Name: "ci", Base: RoleBuilder, Members: []string{ca.memberPEM(t, "r")}, BindPaths: []string{"/srv/ci"}})
+		}, `roles["ci"].bind_paths: a managed plugin sees only /etc/docker`},
 		{"relative legacy program", func(a *AuthorizationPolicy) { a.Plugin, a.PluginProgram = PluginLegacy, "opa-docker-authz" }, "must be an absolute path"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -295,7 +336,7 @@ func TestAuthorizationPolicyCheck(t *testing.T) {
 // TestAuthorizationPolicyTestsPass: the rendered tests hold on the rendered
 // policy, each of them (opa test runs them in the judges' test).
 func TestAuthorizationPolicyTestsPass(t *testing.T) {
-	a := testPolicy(t)
+	a, _ := testPolicy(t)
 	rendered, problems := a.Render()
 	if hasError(problems) {
 		t.Fatal(problems)
@@ -345,8 +386,13 @@ func TestAuthorizationPolicyWarnsOfIssuersBehindRoles(t *testing.T) {
 // TestAuthorizationRender: the files, the commands in their order, and the
 // daemon settings.
 func TestAuthorizationRender(t *testing.T) {
-	a := testPolicy(t)
-	managed, _ := a.Render()
+	a, _ := testPolicy(t)
+	a.Plugin = PluginManaged
+	a.Roles[0].BindPaths = nil // a managed plugin cannot resolve them
+	managed, problems := a.Render()
+	if hasError(problems) {
+		t.Fatal(problems)
+	}
 	if want := `docker plugin install --grant-all-permissions --alias opa-docker-authz openpolicyagent/opa-docker-authz-v2:0.10 opa-args='-policy-file /opa/policies/authz.rego'`; managed.InstallCommands[0] != want {
 		t.Errorf("install command:\n%s\nwant\n%s", managed.InstallCommands[0], want)
 	}

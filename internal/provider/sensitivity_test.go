@@ -52,7 +52,7 @@ locals {
     registry_config = merge(local.server, { registry = "registry.example.internal:5000",
       config_yaml = "version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: /var/lib/registry\n" })
     registry_client_config = merge(local.client, { registry = "registry.example.internal:5000" })
-    authorization_policy = { ca_cert_pem = local.client.ca_cert_pem,
+    authorization_policy = { ca_cert_pem = local.client.ca_cert_pem, plugin = "legacy",
       roles = { ci = { base = "builder", members = [local.client.client_cert_pem], bind_paths = ["/srv/ci"] } } }
   }
 }
@@ -100,6 +100,7 @@ data "dockertls_registry_client_config" "r" {
   client_key_pem  = local.client.client_key_pem
 }
 data "dockertls_authorization_policy" "a" {
+  plugin      = local.args.authorization_policy.plugin
   ca_cert_pem = local.args.authorization_policy.ca_cert_pem
   roles       = local.args.authorization_policy.roles
 }

@@ -11,6 +11,7 @@ resource "dockertls_client_cert" "client" {
 
 data "dockertls_authorization_policy" "docker1" {
   ca_cert_pem = dockertls_ca.docker.cert_pem # the daemon's client trust
+  plugin      = "legacy"                     # bind_paths need a plugin that sees the host's folders
 
   roles = {
     ops     = { base = "admin", members = [dockertls_client_cert.client["alice"].cert_pem] }
