@@ -102,7 +102,9 @@ func (d *authorizationPolicyDataSource) Schema(_ context.Context, _ datasource.S
 						listvalidator.SizeAtLeast(1)),
 					"bind_paths": stringList("Host folders the role's containers may bind, read-only only (a writable bind could "+
 						"plant a symbolic link that leads the next bind out). Absolute; never `/`, nor a folder that is or holds "+
-						"`/etc`, `/root`, `/home`, `/run`, `/var/run`, `/var/lib/docker` and the like. For `builder` and `none`.", false),
+						"`/etc`, `/root`, `/home`, `/run`, `/var/run`, `/var/lib/docker` and the like. For `builder` and `none`, with a "+
+						"`legacy` plugin: the policy refuses a bind source the plugin could not resolve through its links, and a managed "+
+						"plugin sees only `/etc/docker`.", false),
 					"allow_rules": stringList("Rules of the role's own, each the body of a Rego rule over `input` (opa-docker-authz's "+
 						"input document) and `request_path` (the path without its API version), such as "+
 						"`input.Method == \"GET\"; request_path == \"/plugins\"`: a request is allowed when one holds and no check "+
