@@ -201,7 +201,7 @@ func (a AuthorizationPolicy) checkPolicyPath() []Problem {
 	case !path.IsAbs(p) || path.Clean(p) != p:
 		return []Problem{{Field: FieldPolicyPath, Summary: "Invalid policy_path",
 			Detail: fmt.Sprintf("policy_path: %q must be an absolute, clean path, such as %q.", p, DefaultPolicyPath)}}
-	case a.Plugin == PluginManaged && !strings.HasPrefix(p, "/etc/docker/"):
+	case a.Plugin == PluginManaged && !a.Pending.Any(FieldPlugin) && !strings.HasPrefix(p, "/etc/docker/"):
 		return []Problem{{Field: FieldPolicyPath, Summary: "Policy out of the managed plugin's sight",
 			Detail: fmt.Sprintf("policy_path: %q is not under /etc/docker, the only host folder the managed plugin sees (as %s): it would "+
 				"find no policy, and opa-docker-authz allows every request when its policy file is missing. Put it under /etc/docker, "+
