@@ -6,6 +6,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"path"
 	"slices"
 	"strings"
@@ -109,6 +110,9 @@ type AuthorizationPolicy struct {
 	PluginImage   string
 	PluginProgram string
 	PolicyPath    string
+	// MembersPending is true when a member certificate is not known yet:
+	// the checks of members wait, the rest of each role is judged.
+	MembersPending bool
 	// Now is when the members are judged; zero means the current time.
 	Now time.Time
 	// Pending are the inputs not known yet: Check skips what needs them.
@@ -166,9 +170,10 @@ func (a AuthorizationPolicy) Check() []Problem {
 	if !a.Pending.Any(FieldPolicyPath) {
 		out = append(out, a.checkPolicyPath()...)
 	}
-	if !a.Pending.Any(FieldPluginProgram) && a.Plugin == PluginLegacy && !path.IsAbs(a.PluginProgram) {
-		out = append(out, Problem{Field: FieldPluginProgram, Summary: "Relative plugin program",
-			Detail: fmt.Sprintf("plugin_program: %q must be an absolute path, such as %q.", a.PluginProgram, DefaultAuthzPluginProgram)})
+	if !a.Pending.Any(FieldPluginProgram) && a.Plugin == PluginLegacy && (!path.IsAbs(a.PluginProgram) || !unitSafe(a.PluginProgram)) {
+		out = append(out, Problem{Field: FieldPluginProgram, Summary: "Invalid plugin program",
+			Detail: fmt.Sprintf("plugin_program: %q must be an absolute path without white space, quotes, %% or backslashes (it is written "+
+				"into a systemd unit's ExecStart=), such as %q.", a.PluginProgram, DefaultAuthzPluginProgram)})
 	}
 	if a.Pending.Any(FieldRoles) {
 		return out
@@ -179,6 +184,10 @@ func (a AuthorizationPolicy) Check() []Problem {
 	}
 	for _, r := range a.Roles {
 		out = append(out, r.check()...)
+		if len(r.Members) == 0 && !a.MembersPending {
+			out = append(out, Problem{Field: FieldRoles, Key: r.Name, Summary: "Empty role",
+				Detail: fmt.Sprintf("roles[%q].members: the role has no members: list the client certificates that hold it, or remove the role.", r.Name)})
+		}
 		if len(r.BindPaths) > 0 && a.Plugin == PluginManaged && !a.Pending.Any(FieldPlugin) {
 			out = append(out, Problem{Field: FieldRoles, Key: r.Name, Summary: "Bind paths a managed plugin cannot see",
 				Detail: fmt.Sprintf("roles[%q].bind_paths: a managed plugin sees only /etc/docker, so it cannot resolve the symbolic links "+
@@ -187,7 +196,13 @@ func (a AuthorizationPolicy) Check() []Problem {
 		}
 	}
 	if !a.Pending.Any(FieldCACert, FieldClientCACert) {
-		out = append(out, a.checkMembers()...)
+		trust, trustField := a.Trust.ClientTrust()
+		if cas, err := pki.ParseCABundlePEM(trust); err == nil { // else the trust's own validator reports it
+			if !a.MembersPending {
+				out = append(out, a.checkMembers(cas, trustField)...)
+			}
+			out = append(out, issuersBehindRoles(cas, a.Roles, trustField)...)
+		}
 	}
 	if !hasError(out) {
 		out = append(out, a.compile()...)
@@ -198,9 +213,10 @@ func (a AuthorizationPolicy) Check() []Problem {
 func (a AuthorizationPolicy) checkPolicyPath() []Problem {
 	p := a.PolicyPath
 	switch {
-	case !path.IsAbs(p) || path.Clean(p) != p:
+	case !path.IsAbs(p) || path.Clean(p) != p || !unitSafe(p):
 		return []Problem{{Field: FieldPolicyPath, Summary: "Invalid policy_path",
-			Detail: fmt.Sprintf("policy_path: %q must be an absolute, clean path, such as %q.", p, DefaultPolicyPath)}}
+			Detail: fmt.Sprintf("policy_path: %q must be an absolute, clean path without white space, quotes, %% or backslashes (a "+
+				"legacy plugin's unit names it), such as %q.", p, DefaultPolicyPath)}}
 	case a.Plugin == PluginManaged && !a.Pending.Any(FieldPlugin) && !strings.HasPrefix(p, "/etc/docker/"):
 		return []Problem{{Field: FieldPolicyPath, Summary: "Policy out of the managed plugin's sight",
 			Detail: fmt.Sprintf("policy_path: %q is not under /etc/docker, the only host folder the managed plugin sees (as %s): it would "+
@@ -208,6 +224,12 @@ func (a AuthorizationPolicy) checkPolicyPath() []Problem {
 				"such as %q.", p, managedPluginMount, DefaultPolicyPath)}}
 	}
 	return nil
+}
+
+// unitSafe reports whether p can stand in a systemd unit's ExecStart= as
+// it is: no white space, quotes, specifiers or escapes.
+func unitSafe(p string) bool {
+	return !strings.ContainsAny(p, " \t\n\"'%\\$;")
 }
 
 // check judges r on its own.
@@ -222,9 +244,6 @@ func (r Role) check() []Problem {
 	}
 	if !slices.Contains(RoleBases, r.Base) {
 		bad("Unknown role base", ".base: %q is not one of %s.", r.Base, quoted(RoleBases))
-	}
-	if len(r.Members) == 0 {
-		bad("Empty role", ".members: the role has no members: list the client certificates that hold it, or remove the role.")
 	}
 	for i, p := range r.BindPaths {
 		if err := checkBindPath(p); err != nil {
@@ -265,24 +284,16 @@ func parseRuleBody(rule string) (ast.Body, error) {
 	return ast.ParseBodyWithOpts(rule, ast.ParserOptions{RegoVersion: ast.RegoV1})
 }
 
-// checkMembers judges the members against the client trust: each issued
-// by a trusted CA, with a common name, held by one role; and it warns of
-// two trusted issuers behind different roles (the plugin sees only the
-// name).
-func (a AuthorizationPolicy) checkMembers() []Problem {
+// checkMembers judges the members against the client trust, cas from
+// trustField: each issued by a trusted CA, with a common name, held by one
+// role.
+func (a AuthorizationPolicy) checkMembers(cas []*x509.Certificate, trustField Field) []Problem {
 	var out []Problem
-	trust, trustField := a.Trust.ClientTrust()
-	cas, err := pki.ParseCABundlePEM(trust)
-	if err != nil {
-		return nil // the trust's own validator reports it
-	}
 	now := a.Now
 	if now.IsZero() {
 		now = time.Now()
 	}
 	roleOf := map[string]string{}
-	rolesOfIssuer := map[string]map[string]bool{}
-	issuerName := map[string]string{}
 	for _, r := range a.Roles {
 		for i, m := range r.Members {
 			at := fmt.Sprintf("roles[%q].members[%d]", r.Name, i)
@@ -305,25 +316,18 @@ func (a AuthorizationPolicy) checkMembers() []Problem {
 					"them apart. Give each client a name of its own.", cn, other)
 			}
 			roleOf[cn] = r.Name
-			issuer := issuerOf(cert, cas)
-			if issuer == nil {
+			if issuerOf(cert, cas) == nil {
 				bad(false, "Member of an issuer the daemon does not trust", "%q is not issued by a CA in %s, the daemon's client trust: "+
 					"the daemon refuses it at the handshake, and the role would be held by no one. Issue it from a trusted CA, or add its "+
 					"issuer to the trust.", cn, trustField)
 				continue
 			}
-			key := string(issuer.RawSubject)
-			issuerName[key] = issuer.Subject.CommonName
-			if rolesOfIssuer[key] == nil {
-				rolesOfIssuer[key] = map[string]bool{}
-			}
-			rolesOfIssuer[key][r.Name] = true
 			if now.After(cert.NotAfter) {
 				bad(true, "Expired member", "%q expired at %s: the daemon refuses it at the handshake; renew it.", cn, pki.FormatTime(cert.NotAfter))
 			}
 		}
 	}
-	return append(out, issuersBehindRoles(rolesOfIssuer, issuerName, trustField)...)
+	return out
 }
 
 // issuerOf is the CA in cas that signed cert, nil when none did.
@@ -336,48 +340,31 @@ func issuerOf(cert *x509.Certificate, cas []*x509.Certificate) *x509.Certificate
 	return nil
 }
 
-// issuersBehindRoles warns of two issuers whose members hold different
-// roles: either could issue a certificate with a name the other's members
-// use, and the plugin, which sees only names, would give it their role. A
-// warning, not an error: an issuer per team is how revocation by issuer
-// shuts out one team, and that must stay possible.
-func issuersBehindRoles(rolesOfIssuer map[string]map[string]bool, issuerName map[string]string, trustField Field) []Problem {
-	if len(rolesOfIssuer) < 2 {
+// issuersBehindRoles warns when the client trust holds two issuers or
+// more and the roles differ: any trusted issuer (one with no member too)
+// could issue a certificate with a name another role's members hold, and
+// the plugin, which sees only names, would give it their role. A warning,
+// not an error: an issuer per team is how revocation by issuer shuts out one
+// team, and that must stay possible.
+func issuersBehindRoles(cas []*x509.Certificate, roles []Role, trustField Field) []Problem {
+	issuers := map[string]string{}
+	for _, ca := range cas {
+		issuers[string(ca.RawSubject)] = fmt.Sprintf("%q", ca.Subject.CommonName)
+	}
+	bases := map[RoleBase]bool{}
+	for _, r := range roles {
+		bases[r.Base] = true
+	}
+	if len(issuers) < 2 || len(bases) < 2 {
 		return nil
 	}
-	var names []string
-	var differ bool
-	var first map[string]bool
-	for key, roles := range rolesOfIssuer {
-		names = append(names, fmt.Sprintf("%q", issuerName[key]))
-		if first == nil {
-			first = roles
-		} else if !mapsEqual(first, roles) {
-			differ = true
-		}
-	}
-	if !differ {
-		return nil
-	}
-	slices.Sort(names)
+	names := slices.Sorted(maps.Values(issuers))
 	return []Problem{{Field: FieldRoles, Warning: true, Summary: "Two issuers behind different roles",
-		Detail: fmt.Sprintf("roles: members come from %d issuers in %s (%s) and hold different roles. The plugin sees only a "+
-			"certificate's common name, so each issuer can make a certificate with a name the other's members hold and get their "+
-			"role: whoever holds any of these issuers' keys holds every role. Keep them all as safe as the most powerful role's, or "+
-			"issue this daemon's members from one CA (revocation by issuer then shuts out all of them at once).",
-			len(rolesOfIssuer), trustField, strings.Join(names, ", "))}}
-}
-
-func mapsEqual(a, b map[string]bool) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k := range a {
-		if !b[k] {
-			return false
-		}
-	}
-	return true
+		Detail: fmt.Sprintf("roles: %s trusts %d issuers (%s), and the roles differ. The plugin sees only a certificate's common "+
+			"name, so each issuer can make a certificate with a name another role's members hold and get their role: whoever holds "+
+			"any of these issuers' keys holds every role. Keep them all as safe as the most powerful role's, or issue this "+
+			"daemon's clients from one CA (revocation by issuer then shuts out all of them at once).",
+			trustField, len(issuers), strings.Join(names, ", "))}}
 }
 
 // compile compiles the policy with OPA's own compiler: one role's rules
@@ -411,7 +398,7 @@ func compilePolicy(policy string) error {
 	if err != nil {
 		return err
 	}
-	c := ast.NewCompiler().WithDefaultRegoVersion(ast.RegoV1)
+	c := ast.NewCompiler().WithDefaultRegoVersion(ast.RegoV1).WithStrict(true)
 	if c.Compile(map[string]*ast.Module{DefaultPolicyPath: m}); c.Failed() {
 		return c.Errors
 	}

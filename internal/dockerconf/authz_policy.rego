@@ -69,12 +69,9 @@ read_only_rules := [
 ]
 
 builder_rules := array.concat(read_only_rules, [
-	# Builds through BuildKit's own API (/grpc with /session, as buildx and
-	# docker build since Engine 23 use it), under the daemon's entitlements.
-	# Not POST /build: dockerd reads its parameters (networkmode among them)
-	# from a form body too, and with two Content-Type headers the plugin sees
-	# the last while dockerd parses by the first, so no check of the query
-	# holds there.
+		# Builds through BuildKit's own API (/grpc with /session, as buildx and
+	# docker build since Engine 23 use it), under the daemon's entitlements;
+	# not POST /build (admin_only).
 	{"methods": {"POST"}, "path": `^/(images/create|images/load|images/prune|build/prune|session|grpc|commit|auth)$`},
 	{"methods": {"GET"}, "path": `^/distribution/.+/json$`},
 	{"methods": {"POST"}, "path": `^/images/.+/(tag|push)$`},
@@ -97,6 +94,32 @@ base_rules := {"read_only": read_only_rules, "builder": builder_rules, "none": [
 # on a logged input says which.
 refusals contains "the path is not clean (it has //, /./ or /../)" if {
 	regex.match(`//|/\.\.?(/|$)`, request_path)
+}
+
+# Endpoints whose effect on the host no check here judges: swarm services
+# (their mounts and privileges), plugins (their permissions), the classic
+# builder (its parameters can come from a form body), a container's update,
+# and an import from a URL (fetched from the host's network). Only an admin
+# may call them, whatever a role's own rules allow.
+admin_only := [
+	{"methods": {"POST"}, "path": `^/build$`},
+	{"methods": {"POST", "DELETE"}, "path": `^/(swarm|services|nodes|secrets|configs|plugins)(/.*)?$`},
+	{"methods": {"GET"}, "path": `^/swarm(/unlockkey)?$`}, # the join tokens, the unlock key
+	{"methods": {"PUT"}, "path": `^/volumes/[^/]+$`},
+	{"methods": {"POST"}, "path": `^/containers/[^/]+/update$`},
+]
+
+refusals contains sprintf("%v %v is for the admin only", [input.Method, request_path]) if {
+	some rule in admin_only
+	input.Method in rule.methods
+	regex.match(rule.path, request_path)
+}
+
+refusals contains "an import from a URL (fromSrc), fetched from the host's network, is for the admin only" if {
+	input.Method == "POST"
+	request_path == "/images/create"
+	some src in object.get(input.Query, "fromSrc", [])
+	src != "-"
 }
 
 # API versions before 1.24 let POST /containers/{id}/start carry a

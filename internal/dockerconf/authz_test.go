@@ -158,7 +158,13 @@ var escapes = []struct {
 	{"create with a body over 1 MiB (not sent to the plugin)", request{method: "POST", uri: "/v1.41/containers/create",
 		headers: map[string]string{"Content-Type": "application/json"}}, "body did not reach"},
 	{"exec privileged", post("/v1.41/containers/abc/exec", `{"Cmd":["sh"],"Privileged":true}`), "exec with --privileged"},
-	{"a classic build (its parameters may come from a form body)", request{method: "POST", uri: "/v1.41/build?networkmode=host"}, ""},
+	{"a classic build (its parameters may come from a form body)", request{method: "POST", uri: "/v1.41/build?networkmode=host"}, "for the admin only"},
+	{"a swarm service (its mounts are not judged)", post("/v1.41/services/create", `{"TaskTemplate":{"ContainerSpec":{"Image":"x","Mounts":[{"Type":"bind","Source":"/","Target":"/h"}]}}}`), "for the admin only"},
+	{"a swarm of one's own", post("/v1.41/swarm/init", `{}`), "for the admin only"},
+	{"the swarm's join tokens", get("/v1.41/swarm"), "for the admin only"},
+	{"a plugin (its permissions are not judged)", request{method: "POST", uri: "/v1.41/plugins/pull?remote=evil/plugin"}, "for the admin only"},
+	{"a container's update", post("/v1.41/containers/abc/update", `{"RestartPolicy":{"Name":"always"}}`), "for the admin only"},
+	{"an import from a URL (fetched from the host's network)", request{method: "POST", uri: "/v1.41/images/create?fromSrc=http://169.254.169.254/latest/meta-data/&repo=x"}, "fromSrc"},
 	{"a form body", request{method: "POST", uri: "/v1.41/images/create", body: "fromSrc=http://169.254.169.254/",
 		headers: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}}, "form body"},
 	{"a link out of the bind path, key in lower case (not resolved by the plugin)", post("/v1.41/containers/create",
@@ -249,6 +255,43 @@ func TestAuthorizationPolicyRoles(t *testing.T) {
 		if got := decide(t, policy, c.user, c.req); got.Allow != c.want {
 			t.Errorf("%q %s %s: allowed %v, want %v (%q)", c.user, c.req.method, c.req.uri, got.Allow, c.want, got.Refusals)
 		}
+	}
+}
+
+// TestAuthorizationPolicyOwnRulesLiftNoCheck: a role whose own rule allows
+// every request still gets none of the escapes, nor an endpoint only the
+// admin may call.
+func TestAuthorizationPolicyOwnRulesLiftNoCheck(t *testing.T) {
+	a, _ := testPolicy(t)
+	for i := range a.Roles {
+		if a.Roles[i].Name == "plugins" {
+			a.Roles[i].AllowRules = []string{"true"}
+		}
+	}
+	policy := a.Policy()
+	if d := decide(t, policy, "lister", get("/v1.41/containers/json")); !d.Allow {
+		t.Fatalf("the rule that allows everything does not: %q", d.Refusals)
+	}
+	for _, e := range escapes {
+		if d := decide(t, policy, "lister", e.req); d.Allow {
+			t.Errorf("a rule of its own lets the role %s", e.name)
+		}
+	}
+}
+
+// TestAuthorizationPolicyRulesJudgedBeforeMembers: a rule that does not
+// compile is a plan-time error on the first plan too, when the members are
+// still to be issued.
+func TestAuthorizationPolicyRulesJudgedBeforeMembers(t *testing.T) {
+	ca := newTestAuthority(t, "clients")
+	a := AuthorizationPolicy{Trust: ServerMaterial{CACertPEM: ca.pem()}, MembersPending: true,
+		Roles: []Role{{Name: "ci", Base: RoleNone, AllowRules: []string{"no_such_rule"}}}}.WithDefaults()
+	var details []string
+	for _, p := range a.Check() {
+		details = append(details, p.Detail)
+	}
+	if got := strings.Join(details, "\n"); !strings.Contains(got, `roles["ci"].allow_rules: OPA's compiler refuses`) || strings.Contains(got, "no members") {
+		t.Errorf("with the members pending: %s", got)
 	}
 }
 
@@ -358,9 +401,9 @@ func TestAuthorizationPolicyTestsPass(t *testing.T) {
 	}
 }
 
-// TestAuthorizationPolicyWarnsOfIssuersBehindRoles: two issuers whose
-// members hold different roles are a warning (either can make the other's
-// names); the same roles behind both are not.
+// TestAuthorizationPolicyWarnsOfIssuersBehindRoles: two trusted issuers
+// and roles that differ are a warning (either can make the other's names);
+// one role behind both is not.
 func TestAuthorizationPolicyWarnsOfIssuersBehindRoles(t *testing.T) {
 	ca, other := newTestAuthority(t, "staff"), newTestAuthority(t, "contractors")
 	for _, c := range []struct {
@@ -377,7 +420,7 @@ func TestAuthorizationPolicyWarnsOfIssuersBehindRoles(t *testing.T) {
 		if hasError(problems) || len(problems) != c.warnings {
 			t.Errorf("%s: %+v, want %d warnings", c.name, problems, c.warnings)
 		}
-		if c.warnings > 0 && !strings.Contains(problems[0].Detail, `members come from 2 issuers in client_ca_cert_pem ("contractors", "staff")`) {
+		if c.warnings > 0 && !strings.Contains(problems[0].Detail, `client_ca_cert_pem trusts 2 issuers ("contractors", "staff"), and the roles differ`) {
 			t.Errorf("%s: %s", c.name, problems[0].Detail)
 		}
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/dockertls/terraform-provider-dockertls/internal/dockerconf"
 )
@@ -30,13 +31,13 @@ type authorizationPolicyDataSource struct {
 }
 
 type authorizationPolicyModel struct {
-	CACertPEM       types.String         `tfsdk:"ca_cert_pem"`
-	ClientCACertPEM types.String         `tfsdk:"client_ca_cert_pem"`
-	Roles           map[string]roleModel `tfsdk:"roles"`
-	Plugin          types.String         `tfsdk:"plugin"`
-	PluginImage     types.String         `tfsdk:"plugin_image"`
-	PluginProgram   types.String         `tfsdk:"plugin_program"`
-	PolicyPath      types.String         `tfsdk:"policy_path"`
+	CACertPEM       types.String `tfsdk:"ca_cert_pem"`
+	ClientCACertPEM types.String `tfsdk:"client_ca_cert_pem"`
+	Roles           types.Map    `tfsdk:"roles"`
+	Plugin          types.String `tfsdk:"plugin"`
+	PluginImage     types.String `tfsdk:"plugin_image"`
+	PluginProgram   types.String `tfsdk:"plugin_program"`
+	PolicyPath      types.String `tfsdk:"policy_path"`
 
 	ID                 types.String `tfsdk:"id"`
 	Policy             types.String `tfsdk:"policy"`
@@ -78,7 +79,7 @@ func (d *authorizationPolicyDataSource) Schema(_ context.Context, _ datasource.S
 			"version before 1.24) is refused for every role but `admin`, and the checks that keep containers off the host " +
 			"(privileged mode, host namespaces, added capabilities and devices, loosened security options, binds and bind-backed " +
 			"volumes outside `bind_paths`, the Docker socket, another container's mounts) hold for every role but `admin`, " +
-			"whatever its own rules allow. A request without a client certificate is the local socket's, and allowed: local root, " +
+			"whatever its own rules allow, and so does the admin's hold on what no check judges (swarm, plugins, classic builds). A request without a client certificate is the local socket's, and allowed: local root, " +
 			"by design.\n\n" +
 			"Deliver in this order, so that the plugin never runs without its policy (opa-docker-authz allows every request when " +
 			"its policy file is missing): write `files`, run `install_commands`, then merge `daemon_settings_json` into " +
@@ -156,27 +157,49 @@ func (d *authorizationPolicyDataSource) policy(m authorizationPolicyModel) docke
 		dockerconf.FieldCACert: m.CACertPEM, dockerconf.FieldClientCACert: m.ClientCACertPEM, dockerconf.FieldPlugin: m.Plugin,
 		dockerconf.FieldPluginImage: m.PluginImage, dockerconf.FieldPluginProgram: m.PluginProgram, dockerconf.FieldPolicyPath: m.PolicyPath,
 	}
-	var roles []dockerconf.Role
 	pending := pendingOf(fields)
-	for name, r := range m.Roles {
-		for _, v := range []attr.Value{r.Base, r.Members, r.BindPaths, r.AllowRules} {
-			if !isFullyKnown(v) {
-				pending[dockerconf.FieldRoles] = true
-			}
-		}
-		roles = append(roles, dockerconf.Role{Name: name, Base: dockerconf.RoleBase(r.Base.ValueString()), Members: stringsOf(r.Members),
-			BindPaths: stringsOf(r.BindPaths), AllowRules: stringsOf(r.AllowRules)})
-	}
-	if m.Roles == nil {
+	roles, rolesKnown, membersKnown := rolesOf(m.Roles)
+	if !rolesKnown {
 		pending[dockerconf.FieldRoles] = true
 	}
 	return dockerconf.AuthorizationPolicy{
-		Trust:  dockerconf.ServerMaterial{CACertPEM: m.CACertPEM.ValueString(), ClientCACertPEM: m.ClientCACertPEM.ValueString()},
-		Roles:  roles,
-		Plugin: enumOf(m.Plugin, dockerconf.PluginManaged), PluginImage: m.PluginImage.ValueString(),
+		MembersPending: !membersKnown,
+		Trust:          dockerconf.ServerMaterial{CACertPEM: m.CACertPEM.ValueString(), ClientCACertPEM: m.ClientCACertPEM.ValueString()},
+		Roles:          roles,
+		Plugin:         enumOf(m.Plugin, dockerconf.PluginManaged), PluginImage: m.PluginImage.ValueString(),
 		PluginProgram: m.PluginProgram.ValueString(), PolicyPath: m.PolicyPath.ValueString(),
 		Now: d.env.clock(), Pending: pending,
 	}.WithDefaults()
+}
+
+// rolesOf maps roles onto dockerconf's Roles. rolesKnown is false when
+// the map, a role, or a role's base, bind paths or rules are not known yet
+// (the role checks wait); membersKnown when a member is not (the checks of
+// members wait, the rules are still compiled).
+func rolesOf(roles types.Map) (out []dockerconf.Role, rolesKnown, membersKnown bool) {
+	if roles.IsNull() || roles.IsUnknown() {
+		return nil, false, false
+	}
+	rolesKnown, membersKnown = true, true
+	for name, v := range roles.Elements() {
+		obj, ok := v.(types.Object)
+		if !ok || obj.IsUnknown() || obj.IsNull() {
+			rolesKnown = false
+			continue
+		}
+		var r roleModel
+		if diags := obj.As(context.Background(), &r, basetypes.ObjectAsOptions{}); diags.HasError() {
+			rolesKnown = false
+			continue
+		}
+		for _, field := range []attr.Value{r.Base, r.BindPaths, r.AllowRules} {
+			rolesKnown = rolesKnown && isFullyKnown(field)
+		}
+		membersKnown = membersKnown && isFullyKnown(r.Members)
+		out = append(out, dockerconf.Role{Name: name, Base: dockerconf.RoleBase(r.Base.ValueString()), Members: stringsOf(r.Members),
+			BindPaths: stringsOf(r.BindPaths), AllowRules: stringsOf(r.AllowRules)})
+	}
+	return out, rolesKnown, membersKnown
 }
 
 // check judges what is known of m (dockerconf.AuthorizationPolicy.Check).

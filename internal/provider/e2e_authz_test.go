@@ -88,15 +88,22 @@ func testAuthorization(t *testing.T, socketActivation bool) {
 		}
 		return strings.TrimSpace(out)
 	}
-	refused := func(who string, env []string, args ...string) {
+	// refusedFor: the plugin's refusal, for the policy's reason.
+	refusedFor := func(who string, env []string, reason string, args ...string) {
 		t.Helper()
 		out, err := dockerCmd(docker, env, args...)
 		if err == nil || !strings.Contains(out, refusedByPolicy) {
 			t.Errorf("%s: docker %s: %v, want the policy's refusal:\n%s", who, strings.Join(args, " "), err, tail(out, 5))
 			return
 		}
-		t.Logf("%s: docker %s: refused (%s)", who, strings.Join(args, " "), lastRefusal(plugin, who))
+		why := lastRefusal(plugin, who)
+		if !strings.Contains(why, reason) {
+			t.Errorf("%s: docker %s: refused for %q, want a reason with %q", who, strings.Join(args, " "), why, reason)
+		}
+		t.Logf("%s: docker %s: refused (%s)", who, strings.Join(args, " "), why)
 	}
+	const noRule = "no rule of the role allows it"
+	refused := func(who string, env []string, args ...string) { t.Helper(); refusedFor(who, env, noRule, args...) }
 	run := func(flags ...string) []string {
 		return append(append([]string{"run", "--rm", "--network", "none"}, flags...), busyboxImage, "true")
 	}
@@ -149,7 +156,7 @@ func testAuthorization(t *testing.T, socketActivation bool) {
 	writeFile(t, filepath.Join(buildDir, "Dockerfile"), "FROM "+busyboxImage+"\nLABEL built-by=ci\n")
 	// A classic build (POST /build) is refused: dockerd reads its
 	// parameters from a form body too. Builds go through BuildKit's API.
-	refused("ci-runner-1 (ci)", ci, "build", "-q", "-t", "ci-built:e2e", buildDir)
+	refusedFor("ci-runner-1 (ci)", ci, "for the admin only", "build", "-q", "-t", "ci-built:e2e", buildDir)
 	ciBox = must("ci-runner-1 (ci)", ci, "run", "-d", "--network", "none", busyboxImage, "sleep", "100000")
 	t.Cleanup(func() { _, _ = dockerCmd(docker, local, "rm", "-f", ciBox) })
 
@@ -164,40 +171,45 @@ func testAuthorization(t *testing.T, socketActivation bool) {
 		fmt.Fprintf(&labels, "dockertls.padding.%d=%s\n", i, strings.Repeat("x", 1000))
 	}
 	writeFile(t, bigLabels, labels.String())
-	for _, escape := range [][]string{
-		run("--privileged"),
-		run("-v", "/:/host"),
-		run("--mount", "type=bind,src=/,dst=/host"),
-		run("-v", "/var/run/docker.sock:/var/run/docker.sock"),
-		run("-v", ciDir+":/src"),                  // writable, under the bind path
-		run("-v", ciDir+"/root:/host:ro"),         // a link to / under the bind path
-		run("-v", ciDir+"/../../../../etc:/e:ro"), // out of it by ..
-		run("--mount", "type=volume,dst=/host,volume-driver=local,volume-opt=type=none,volume-opt=o=bind,volume-opt=device=/"),
-		{"volume", "create", "-o", "type=none", "-o", "o=bind", "-o", "device=/", "host-root"},
-		run("--volumes-from", adminBox),
-		run("--cap-add", "SYS_ADMIN"),
-		run("--device", "/dev/null:/dev/host-null"),
-		run("--device-cgroup-rule", "b *:* rwm"),
-		runOn("host"),
-		runOn("container:" + adminBox),
-		run("--pid", "host"),
-		run("--pid", "container:"+adminBox),
-		run("--ipc", "host"),
-		run("--uts", "host"),
-		run("--userns", "host"),
-		run("--cgroupns", "host"),
-		run("--security-opt", "seccomp=unconfined"),
-		run("--security-opt", "apparmor=unconfined"),
-		run("--security-opt", "label=disable"),
-		run("--security-opt", "systempaths=unconfined"),
-		run("--runtime", "unsafe"),
-		run("--cgroup-parent", "/"),
-		{"exec", "--privileged", ciBox, "true"},
-		{"build", "-q", "--network", "host", "-t", "ci-host:e2e", buildDir},
-		{"network", "create", "-d", "macvlan", "-o", "parent=lo", "ci-macvlan"},
-		{"plugin", "install", "--grant-all-permissions", "example/plugin"}, // not a builder's
+	for _, escape := range []struct {
+		reason string
+		args   []string
+	}{
+		{"--privileged is not allowed", run("--privileged")},
+		{"the bind mount /:/host is not allowed", run("-v", "/:/host")},
+		{`the mount {"Source": "/"`, run("--mount", "type=bind,src=/,dst=/host")},
+		{"the bind mount /var/run/docker.sock:/var/run/docker.sock is not allowed", run("-v", "/var/run/docker.sock:/var/run/docker.sock")},
+		{"the bind mount " + ciDir + ":/src is not allowed", run("-v", ciDir+":/src")}, // writable, under the bind path
+		{"resolves to /, which is not allowed", run("-v", ciDir+"/root:/host:ro")},     // a link to / under the bind path
+		{"resolves to /etc, which is not allowed", run("-v", ciDir+"/../../../../etc:/e:ro")},
+		{`"device": "/", "o": "bind"`, run("--mount", "type=volume,dst=/host,volume-driver=local,volume-opt=type=none,volume-opt=o=bind,volume-opt=device=/")},
+		{"a volume of another driver than local, or with driver options", []string{"volume", "create", "-o", "type=none", "-o", "o=bind", "-o", "device=/", "host-root"}},
+		{"--volumes-from", run("--volumes-from", adminBox)},
+		{"--cap-add is not allowed", run("--cap-add", "SYS_ADMIN")},
+		{"--device is not allowed", run("--device", "/dev/null:/dev/host-null")},
+		{"--device-cgroup-rule is not allowed", run("--device-cgroup-rule", "b *:* rwm")},
+		{"--gpus is not allowed", run("--gpus", "all")},
+		{"networkmode host is not allowed", runOn("host")},
+		{"networkmode container:", runOn("container:" + adminBox)},
+		{"pidmode host is not allowed", run("--pid", "host")},
+		{"pidmode container:", run("--pid", "container:"+adminBox)},
+		{"ipcmode host is not allowed", run("--ipc", "host")},
+		{"utsmode host is not allowed", run("--uts", "host")},
+		{"usernsmode host is not allowed", run("--userns", "host")},
+		{"cgroupnsmode host is not allowed", run("--cgroupns", "host")},
+		{"the security option seccomp=unconfined is not allowed", run("--security-opt", "seccomp=unconfined")},
+		{"the security option apparmor=unconfined is not allowed", run("--security-opt", "apparmor=unconfined")},
+		{"the security option label=disable is not allowed", run("--security-opt", "label=disable")},
+		{"masked paths (--security-opt systempaths=unconfined) is not allowed", run("--security-opt", "systempaths=unconfined")},
+		{"the runtime unsafe is not allowed", run("--runtime", "unsafe")},
+		{"--cgroup-parent is not allowed", run("--cgroup-parent", "/")},
+		{"the log driver syslog is not allowed", run("--log-driver", "syslog", "--log-opt", "syslog-address=unix:///dev/log")},
+		{"exec with --privileged is not allowed", []string{"exec", "--privileged", ciBox, "true"}},
+		{"for the admin only", []string{"build", "-q", "--network", "host", "-t", "ci-host:e2e", buildDir}},
+		{"a network other than a bridge", []string{"network", "create", "-d", "macvlan", "-o", "parent=lo", "ci-macvlan"}},
+		{noRule, []string{"plugin", "install", "--grant-all-permissions", "example/plugin"}}, // not a builder's
 	} {
-		refused("ci-runner-1 (ci)", ci, escape...)
+		refusedFor("ci-runner-1 (ci)", ci, escape.reason, escape.args...)
 	}
 
 	if out, err := dockerCmd(docker, ci, run("--label-file", bigLabels)...); err == nil ||
