@@ -30,6 +30,10 @@ if [ "${DOCKERTLS_NEED_DOCKERD:-0}" = 1 ]; then
   command -v systemd-nspawn >/dev/null 2>&1 || need_apt+=(systemd-container)
   # scripts/build-ignition.sh links Ignition's ignition-apply with libblkid.
   [ -e /usr/include/blkid/blkid.h ] || need_apt+=(libblkid-dev)
+  # Podman 5.7 (scripts/build-podman.sh) runs containers through Debian's
+  # conmon; netavark is its network backend (the tests run with --network none).
+  command -v conmon >/dev/null 2>&1 || [ -x /usr/libexec/podman/conmon ] || need_apt+=(conmon)
+  [ -x /usr/lib/podman/netavark ] || command -v netavark >/dev/null 2>&1 || need_apt+=(netavark)
 fi
 
 # What this run would change on the machine, said before any of it is done.

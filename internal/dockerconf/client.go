@@ -222,3 +222,20 @@ func shellQuote(s string) string {
 func singleQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'"'"'`) + "'"
 }
+
+// TestcontainersProperties is ~/.testcontainers.properties for the host
+// (docker.host, docker.tls.verify, docker.cert.path), which Testcontainers
+// in every language reads, or "" without CertDir: Testcontainers joins the
+// file names to docker.cert.path as it is written, and the docker CLI's
+// default directory (~/.docker) cannot be written there. Values are
+// escaped as Java properties read them (a backslash starts an escape).
+func (c Client) TestcontainersProperties() string {
+	if c.CertDir == "" {
+		return ""
+	}
+	escape := strings.NewReplacer(`\`, `\\`).Replace
+	return "# Written by Terraform (dockertls_client_config).\n" +
+		"docker.host=" + escape(c.Host.Raw) + "\n" +
+		"docker.tls.verify=1\n" +
+		"docker.cert.path=" + escape(c.CertDir) + "\n"
+}

@@ -204,13 +204,7 @@ func IgnitionConfig(files []File, p Platform) string {
 			// docker.socket starts on it at first boot: it is applied.
 			f = File{Path: socketApplied, Content: f.Content, Mode: ModeConfig}
 		}
-		file := ignitionFile{Path: f.Path, Overwrite: true}
-		if mode, err := strconv.ParseInt(f.Mode, 8, 32); err == nil {
-			m := int(mode)
-			file.Mode = &m
-		}
-		file.Contents.Source = "data:;base64," + base64.StdEncoding.EncodeToString([]byte(f.Content))
-		cfg.Storage.Files = append(cfg.Storage.Files, file)
+		cfg.Storage.Files = append(cfg.Storage.Files, ignitionFileOf(f))
 	}
 	yes := true
 	if unit.Name != "" {
@@ -220,9 +214,39 @@ func IgnitionConfig(files []File, p Platform) string {
 	for _, s := range clashingSockets {
 		cfg.Systemd.Units = append(cfg.Systemd.Units, ignitionUnit{Name: s, Mask: &yes})
 	}
+	return cfg.json()
+}
+
+func (cfg ignitionConfig) json() string {
 	b, err := json.MarshalIndent(cfg, "", "  ")
 	if err != nil {
 		return "" // the types above always marshal
 	}
 	return string(b) + "\n"
+}
+
+// ignitionFileOf is f as Ignition writes it: with its mode, as a data:
+// URL, overwriting what a re-provisioned host has.
+func ignitionFileOf(f File) ignitionFile {
+	file := ignitionFile{Path: f.Path, Overwrite: true}
+	if mode, err := strconv.ParseInt(f.Mode, 8, 32); err == nil {
+		m := int(mode)
+		file.Mode = &m
+	}
+	file.Contents.Source = "data:;base64," + base64.StdEncoding.EncodeToString([]byte(f.Content))
+	return file
+}
+
+// unitsIgnition renders an Ignition config (spec IgnitionVersion) that
+// writes every file, units among them, and enables the unit named enable,
+// which systemd starts at first boot.
+func unitsIgnition(files []File, enable string) string {
+	var cfg ignitionConfig
+	cfg.Ignition.Version = IgnitionVersion
+	for _, f := range sortedByPath(files) {
+		cfg.Storage.Files = append(cfg.Storage.Files, ignitionFileOf(f))
+	}
+	yes := true
+	cfg.Systemd.Units = []ignitionUnit{{Name: enable, Enabled: &yes}}
+	return cfg.json()
 }

@@ -41,6 +41,7 @@ type clientConfigModel struct {
 	CAMaterial           types.String `tfsdk:"ca_material"`
 	CertMaterial         types.String `tfsdk:"cert_material"`
 	KeyMaterial          types.String `tfsdk:"key_material"`
+	TestcontainersProps  types.String `tfsdk:"testcontainers_properties"`
 }
 
 func (d *clientConfigDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -124,6 +125,11 @@ func (d *clientConfigDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 			"docker_context_command": computedString("A `docker context create NAME --docker \"host=...,ca=...,cert=...,key=...\"` command " +
 				"for the files. The CLI copies the files into its context store, so after a renewal run `docker context update` " +
 				"with the same `--docker` argument."),
+			"testcontainers_properties": computedString("With `cert_dir`, `~/.testcontainers.properties` for the host " +
+				"(`docker.host`, `docker.tls.verify=1`, `docker.cert.path`), which Testcontainers in every language reads; null " +
+				"without `cert_dir`, since Testcontainers joins the file names to `docker.cert.path` as written and cannot expand " +
+				"`~`. It serves a dockerd or a Podman host alike. testcontainers-go (v0.45) checks the host with a client built from " +
+				"the environment alone, so for it export `env` as well (`DOCKER_TLS_VERIFY` and `DOCKER_CERT_PATH`)."),
 			"ca_material":   computedString("For the kreuzwerker/docker provider's `ca_material`: the CA certificate."),
 			"cert_material": computedString("For the kreuzwerker/docker provider's `cert_material`: the client certificate."),
 			"key_material": schema.StringAttribute{
@@ -192,6 +198,10 @@ func (m *clientConfigModel) fill(ctx context.Context, client dockerconf.Client) 
 	m.CAMaterial = m.CACertPEM
 	m.CertMaterial = m.ClientCertPEM
 	m.KeyMaterial = m.ClientKeyPEM
+	m.TestcontainersProps = types.StringNull()
+	if props := client.TestcontainersProperties(); props != "" {
+		m.TestcontainersProps = types.StringValue(props)
+	}
 	return diags
 }
 

@@ -403,6 +403,9 @@ func TestCLIRenderingFunctionsEqualDataSources(t *testing.T) {
 		"buildkit_client_config": client(map[string]string{"host": `"tcp://docker1.example.internal:1234"`,
 			"cert_dir": `"/home/ci/.buildkit/docker1"`}),
 		"registry_client_config": client(map[string]string{"registry": `"docker1.example.internal:5000"`}),
+		"podman_config":          server,
+		"podman_client_config": client(map[string]string{"host": `"tcp://docker1.example.internal:2376"`,
+			"cert_dir": `"/home/ci/.config/containers/tls/docker1"`}),
 		"authorization_policy": {
 			"ca_cert_pem": server["ca_cert_pem"],
 			"roles":       `{ ops = { base = "admin", members = [dockertls_client_cert.ci.cert_pem], allow_rules = ["input.Method == \"GET\""] } }`,
@@ -435,8 +438,9 @@ resource "dockertls_client_cert" "ci" {
 	// Each function's results, warnings included: a result dropped from a
 	// data source, or added without its function, changes these.
 	wantResults := map[string]int{
-		"daemon_config": 10, "client_config": 9, "buildkitd_config": 7, "buildkit_client_config": 6,
+		"daemon_config": 10, "client_config": 10, "buildkitd_config": 7, "buildkit_client_config": 6,
 		"registry_config": 5, "registry_client_config": 7, "authorization_policy": 7,
+		"podman_config": 8, "podman_client_config": 5,
 	}
 	e := &env{clock: pki.SystemClock, rand: rand.Reader, authorities: newAuthorityCache()}
 	results := 0

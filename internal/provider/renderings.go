@@ -101,6 +101,20 @@ var renderings = []rendering{
 			"`containerd_files`, `containerd_hosts_toml`, `buildkitd_files`, `buildkitd_toml`", ""),
 	},
 	{
+		dataSource: func(e *env) renderingDataSource { return &podmanConfigDataSource{env: e} },
+		fields:     dockerconf.PodmanFields,
+		summary:    "dockertls_podman_config as a function: a Podman host's units and TLS files, known at plan time.",
+		description: functionDescription("dockertls_podman_config", "`systemd_service`, `systemd_socket`, `files`, "+
+			"`restart_trigger`, `restart_command`, `cloud_init`, `ignition`", "`restart_trigger`, `cloud_init` and `ignition` digest every file, so they are unknown while a PEM is."),
+	},
+	{
+		dataSource: func(e *env) renderingDataSource { return &podmanClientConfigDataSource{env: e} },
+		fields:     dockerconf.PodmanClientFields,
+		summary:    "dockertls_podman_client_config as a function: podman-remote's files and connection, checked at plan time.",
+		description: functionDescription("dockertls_podman_client_config", "`files`, `connection_add_command`, "+
+			"`containers_conf`, `containers_conf_name`", ""),
+	},
+	{
 		dataSource: func(e *env) renderingDataSource { return &authorizationPolicyDataSource{env: e} },
 		fields:     dockerconf.AuthorizationPolicyFields,
 		summary:    "dockertls_authorization_policy as a function: a daemon's authorization policy, checked at plan time.",

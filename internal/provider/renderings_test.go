@@ -34,6 +34,9 @@ func renderingArgs(m pemMaterial) map[string]map[string]attr.Value {
 			"cert_dir": str("/home/ci/.buildkit/docker1")}),
 		"registry_client_config": client(map[string]attr.Value{"registry": str("docker1.example.internal:5000")}),
 		"authorization_policy":   {"ca_cert_pem": str(m.ca), "roles": rolesValue(map[string]string{"ops": m.client})},
+		"podman_config":          server,
+		"podman_client_config": client(map[string]attr.Value{"host": str("tcp://docker1.example.internal:2376"),
+			"cert_dir": str("/home/ci/.config/containers/tls/docker1")}),
 	}
 }
 
@@ -81,8 +84,8 @@ func TestRenderingsTable(t *testing.T) {
 			}
 		})
 	}
-	if len(slices.Compact(slices.Sorted(slices.Values(names)))) != 7 {
-		t.Errorf("renderings: %v, want seven, each named once", names)
+	if len(slices.Compact(slices.Sorted(slices.Values(names)))) != 9 {
+		t.Errorf("renderings: %v, want nine, each named once", names)
 	}
 }
 
