@@ -4,9 +4,12 @@
 //
 //	judge buildkitd FILE   buildkitd.toml, by buildkitd's configuration loader
 //	judge registry FILE    config.yml, by the registry's configuration.Parse
+//	judge testcontainers IMAGE WORD
+//	                       a container started by testcontainers-go as the
+//	                       user's configuration tells it, which echoes WORD
 //
 // It is a module of its own, so that the consumers' modules (BuildKit,
-// distribution) never enter the provider's dependency graph: the tests
+// distribution, testcontainers-go) never enter the provider's dependency graph: the tests
 // build it with go build and run it on what the provider renders.
 package main
 
@@ -20,8 +23,8 @@ import (
 )
 
 func main() {
-	if len(os.Args) != 3 {
-		fmt.Fprintln(os.Stderr, "usage: judge buildkitd|registry FILE")
+	if len(os.Args) < 3 || (os.Args[1] == "testcontainers") != (len(os.Args) == 4) {
+		fmt.Fprintln(os.Stderr, "usage: judge buildkitd|registry FILE, or judge testcontainers IMAGE WORD")
 		os.Exit(2)
 	}
 	var (
@@ -33,6 +36,8 @@ func main() {
 		understood, err = buildkitd(os.Args[2])
 	case "registry":
 		understood, err = registry(os.Args[2])
+	case "testcontainers":
+		understood, err = testcontainersRun(os.Args[2], os.Args[3])
 	default:
 		err = fmt.Errorf("unknown program %q", os.Args[1])
 	}

@@ -331,7 +331,7 @@ func importBusybox(t *testing.T, docker string, env []string, dir string) {
 	if err := os.Chmod(filepath.Join(rootfs, "bin", "busybox"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	for _, applet := range []string{"sh", "sleep", "true", "cat"} {
+	for _, applet := range []string{"sh", "sleep", "true", "cat", "echo"} {
 		if err := os.Symlink("busybox", filepath.Join(rootfs, "bin", applet)); err != nil && !os.IsExist(err) {
 			t.Fatal(err)
 		}
@@ -497,7 +497,7 @@ type probeReport struct {
 func (r probeReport) String() string {
 	s := fmt.Sprintf("%d API calls, %d failed, the longest %s", r.calls, r.failed, r.longest.Round(time.Millisecond))
 	if r.restart > 0 {
-		s += fmt.Sprintf("; dockerd down for %s, during which %d calls failed (API unavailable for %s)",
+		s += fmt.Sprintf("; the server restarting for %s, during which %d calls failed (API unavailable for %s)",
 			r.restart.Round(time.Millisecond), r.duringRestart, r.outage.Round(time.Millisecond))
 	}
 	if r.firstFailure != nil {
