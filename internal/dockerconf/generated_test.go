@@ -186,6 +186,36 @@ func TestGeneratedInputsRefusedOrJudged(t *testing.T) {
 			}
 		})
 	}
+	var podmans []Podman
+	for _, socketActivation := range []bool{true, false} {
+		for _, a := range hostileAddresses {
+			if len(a) > 0 {
+				podmans = append(podmans, Podman{SocketActivation: socketActivation, Address: a[0]})
+			}
+		}
+		for _, p := range hostilePaths {
+			podmans = append(podmans, Podman{SocketActivation: socketActivation, TLSDir: p}, Podman{SocketActivation: socketActivation, KeyPath: p},
+				Podman{SocketActivation: socketActivation, PodmanPath: p})
+		}
+		podmans = append(podmans, Podman{SocketActivation: socketActivation, Address: "tcp://podman.example.internal:2376"})
+	}
+	for i, p := range podmans {
+		t.Run(fmt.Sprintf("podman %d", i), func(t *testing.T) {
+			p.Material = server
+			r, problems := p.Render()
+			if !tally(problems) {
+				return
+			}
+			cloudJudge(t, r.CloudConfig)
+			if err := judgeIgnition(r.Ignition); err != nil {
+				t.Errorf("accepted, then %v", err)
+			}
+			if err := judgePodmanUnits(t, r); err != nil {
+				t.Errorf("accepted, then %v\n%s\n%s", err, r.ServiceUnit, r.SocketUnit)
+			}
+		})
+	}
+
 	_, errs := judgeCloudConfigs(t, cloudDocs)
 	for i, err := range errs {
 		if err != nil {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -266,6 +267,27 @@ func TestJudgesReadTheRenderings(t *testing.T) {
 		checkWritten(t, written, r.Files)
 	})
 
+	for _, socketActivation := range []bool{true, false} {
+		t.Run(fmt.Sprintf("podman socket_activation=%v", socketActivation), func(t *testing.T) {
+			p := Podman{Address: "tcp://10.0.0.5:2376", SocketActivation: socketActivation, Material: server}
+			r, problems := p.Render()
+			if hasError(problems) {
+				t.Fatal(problems)
+			}
+			written, err := judgeCloudConfig(t, r.CloudConfig)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkWritten(t, written, r.Files)
+			if err := judgeIgnition(r.Ignition); err != nil {
+				t.Error(err)
+			}
+			if err := judgePodmanUnits(t, r); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+
 	for _, d := range []Daemon{
 		{TLSVerify: true, Material: server, Hardening: HardeningBaseline, LiveRestore: true},
 		{TLSVerify: true, Material: server, Hosts: []string{"tcp://10.0.0.5:2376"}, SocketActivation: true},
@@ -288,6 +310,21 @@ func TestJudgesReadTheRenderings(t *testing.T) {
 			}
 		})
 	}
+}
+
+// judgePodmanUnits has systemd load the rendered service, with its socket
+// when there is one. systemd checks that ExecStart's program exists:
+// /bin/sh stands in for podman.
+func judgePodmanUnits(t *testing.T, r PodmanRendered) error {
+	t.Helper()
+	service := regexp.MustCompile(`(?m)^ExecStart=\S+`).ReplaceAllString(r.ServiceUnit, "ExecStart=/bin/sh")
+	if r.SocketUnit == "" {
+		return judgeUnit(t, PodmanServiceName, service, nil)
+	}
+	if err := judgeUnit(t, PodmanSocketName, r.SocketUnit, nil, PodmanServiceName, service); err != nil {
+		return err
+	}
+	return judgeUnit(t, PodmanServiceName, service, nil, PodmanSocketName, r.SocketUnit)
 }
 
 // judgeDropin has systemd load the drop-in of r with Debian's packaged

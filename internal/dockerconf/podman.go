@@ -109,7 +109,7 @@ const podmanUnitHeader = "# Written by Terraform (dockertls_podman_config).\n"
 // the containers, whose conmon runs beside podman, running).
 func (p Podman) ServiceUnit() string {
 	var b strings.Builder
-	b.WriteString(podmanUnitHeader + "[Unit]\nDescription=Podman API over mutual TLS\nDocumentation=man:podman-system-service(1)\n")
+	b.WriteString(podmanUnitHeader + "[Unit]\nDescription=Podman API over mutual TLS\nDocumentation=https://docs.podman.io/en/latest/markdown/podman-system-service.1.html\n")
 	if p.SocketActivation {
 		b.WriteString("Requires=" + PodmanSocketName + "\nAfter=" + PodmanSocketName + "\n")
 	} else {
@@ -131,7 +131,7 @@ func (p Podman) SocketUnit() string {
 	if h, err := ParseHost(p.Address); err == nil {
 		listen, _ = ListenStream(h)
 	}
-	return podmanUnitHeader + "[Unit]\nDescription=Podman API over mutual TLS (socket)\nDocumentation=man:podman-system-service(1)\n\n" +
+	return podmanUnitHeader + "[Unit]\nDescription=Podman API over mutual TLS (socket)\nDocumentation=https://docs.podman.io/en/latest/markdown/podman-system-service.1.html\n\n" +
 		"[Socket]\nListenStream=" + listen + "\nFreeBind=yes\n\n[Install]\nWantedBy=sockets.target\n"
 }
 

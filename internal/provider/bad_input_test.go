@@ -59,6 +59,13 @@ func TestBadInput(t *testing.T) {
 		return fmt.Sprintf("data \"dockertls_registry_client_config\" \"x\" {\n  registry = %q\n  ca_cert_pem = %s\n  client_cert_pem = %s\n  client_key_pem = %s\n}\n",
 			name, hclString(m.ca), hclString(m.client), hclString(m.clientKey))
 	}
+	podman := func(extra string) string {
+		return fmt.Sprintf("data \"dockertls_podman_config\" \"x\" {\n  ca_cert_pem = %s\n  server_cert_pem = %s\n  %s\n}\n", hclString(m.ca), hclString(m.server), extra)
+	}
+	podmanClient := func(extra string) string {
+		return fmt.Sprintf("data \"dockertls_podman_client_config\" \"x\" {\n  host = \"tcp://10.0.0.5:2376\"\n  ca_cert_pem = %s\n  client_cert_pem = %s\n  client_key_pem = %s\n  %s\n}\n",
+			hclString(m.ca), hclString(m.client), hclString(m.clientKey), extra)
+	}
 	policy := func(roles string) string {
 		return fmt.Sprintf("data \"dockertls_authorization_policy\" \"x\" {\n  ca_cert_pem = %s\n  roles = %s\n}\n", hclString(m.ca), roles)
 	}
@@ -203,6 +210,14 @@ func TestBadInput(t *testing.T) {
 		{"seccomp unconfined", daemon(`settings_json = jsonencode({ "seccomp-profile" = "unconfined" })`), `(?s)settings_json.*turns seccomp off for every container`},
 		{"registry config_yaml with two storage types", registry("config_yaml = \"version: 0.1\\nstorage: {inmemory: {}, filesystem: {rootdirectory: /srv}}\""), `(?s)config_yaml.*names 2 storage types`},
 		{"registry config_yaml with http.net", registry("config_yaml = \"version: 0.1\\nstorage: inmemory\\nhttp: {net: unix}\""), `(?s)config_yaml.*http.net "unix"`},
+		{"podman on a unix socket", podman(`address = "unix:///run/podman/podman.sock"`), `(?s)address.*podman serves TLS on TCP only`},
+		{"podman socket on a name", podman(`address = "tcp://docker1.example.internal:2376"`), `(?s)address.*ListenStream= takes an IP address, not a name`},
+		{"podman server certificate without the address", podman(`address = "tcp://10.0.0.9:2376"`), `(?s)server_cert_pem.*does not name "10.0.0.9"`},
+		{"podman_path a directory", podman(`podman_path = "/usr/bin"`), `(?s)podman_path.*is a directory.*write /usr/bin/podman`},
+		{"podman client relative cert_dir", podmanClient(`cert_dir = "tls"`), `(?s)cert_dir.*not absolute: podman records the paths as given`},
+		{"podman client connection name", podmanClient("cert_dir = \"/c\"\n  connection_name = \"a b\""), `(?s)connection_name.*write podman-a-b`},
+		{"podman client host not a SAN", strings.Replace(podmanClient("cert_dir = \"/c\"\n  server_cert_pem = "+hclString(m.server)), "10.0.0.5:2376", "10.0.0.6:2376", 1), `(?s)host.*does not name "10.0.0.6".*podman-remote would fail every call`},
+		{"podman client without cert_dir", podmanClient(""), `(?s)The argument "cert_dir" is required`},
 		{"registry of one label", registryClient(`registry`), `(?s)registry.*one label without a port.*Docker Hub`},
 		{"buildx server_name with a comma", buildkitClient("cert_dir = \"/home/ci/.buildkit\"\n  server_name = \"a,key=/tmp/x\""), `(?s)server_name.*a comma`},
 		{"buildkitd server certificate without the address", buildkitd(`addresses = ["tcp://10.0.0.9:1234"]`), `(?s)server_cert_pem.*does not name "10.0.0.9"`},

@@ -52,6 +52,8 @@ locals {
     registry_config = merge(local.server, { registry = "registry.example.internal:5000",
       config_yaml = "version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: /var/lib/registry\n" })
     registry_client_config = merge(local.client, { registry = "registry.example.internal:5000" })
+    podman_config = merge(local.server, { address = "tcp://192.0.2.10:2376" })
+    podman_client_config = merge(local.client, { host = "tcp://docker1.example.internal:2376", cert_dir = "/home/ci/.config/containers/tls/p1" })
     authorization_policy = { ca_cert_pem = local.client.ca_cert_pem, plugin = "legacy",
       roles = { ci = { base = "builder", members = [local.client.client_cert_pem], bind_paths = ["/srv/ci"] } } }
   }
@@ -99,6 +101,19 @@ data "dockertls_registry_client_config" "r" {
   client_cert_pem = local.client.client_cert_pem
   client_key_pem  = local.client.client_key_pem
 }
+data "dockertls_podman_config" "p" {
+  address         = local.args.podman_config.address
+  ca_cert_pem     = local.server.ca_cert_pem
+  server_cert_pem = local.server.server_cert_pem
+  server_key_pem  = local.server.server_key_pem
+}
+data "dockertls_podman_client_config" "p" {
+  host            = local.args.podman_client_config.host
+  cert_dir        = local.args.podman_client_config.cert_dir
+  ca_cert_pem     = local.client.ca_cert_pem
+  client_cert_pem = local.client.client_cert_pem
+  client_key_pem  = local.client.client_key_pem
+}
 data "dockertls_authorization_policy" "a" {
   plugin      = local.args.authorization_policy.plugin
   ca_cert_pem = local.args.authorization_policy.ca_cert_pem
@@ -131,6 +146,14 @@ output "fn_registry_config" {
 }
 output "fn_registry_client_config" {
   value     = { x = provider::dockertls::registry_client_config(local.args.registry_client_config) }
+  sensitive = true
+}
+output "fn_podman_config" {
+  value     = { x = provider::dockertls::podman_config(local.args.podman_config) }
+  sensitive = true
+}
+output "fn_podman_client_config" {
+  value     = { x = provider::dockertls::podman_client_config(local.args.podman_client_config) }
   sensitive = true
 }
 output "fn_authorization_policy" {
@@ -200,7 +223,7 @@ func TestNoKeyOutsideSensitiveAttributes(t *testing.T) {
 	}
 	for _, ds := range []string{"dockertls_daemon_config", "dockertls_client_config", "dockertls_buildkitd_config",
 		"dockertls_buildkit_client_config", "dockertls_registry_config", "dockertls_registry_client_config",
-		"dockertls_authorization_policy"} {
+		"dockertls_authorization_policy", "dockertls_podman_config", "dockertls_podman_client_config"} {
 		if walked[ds] < 3 || functions && walked["function "+ds] < 3 {
 			t.Errorf("%s: too few attributes walked (%d, functions %d)", ds, walked[ds], walked["function "+ds])
 		}
