@@ -15,7 +15,9 @@ cache=${BOOTROOT_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/dockertls}
 # what cloud-init's python3-cryptography needs and names virtually.
 # openssh-client has ssh-keygen, which cloud-init's ssh module runs at
 # first boot, as on a cloud image.
-packages=systemd,systemd-sysv,dbus,cloud-init,python3-cffi-backend,openssh-client,docker.io,iproute2,ca-certificates,netbase,procps,iptables
+# conmon and netavark are what a Podman host runs containers with (the Podman boot case
+# copies in the podman make test builds; Debian 12's is 4.3, without TLS).
+packages=systemd,systemd-sysv,dbus,cloud-init,python3-cffi-backend,openssh-client,docker.io,conmon,netavark,iproute2,ca-certificates,netbase,procps,iptables
 # cloud-init in a container: only the NoCloud seed (no cloud to ask), the
 # guest's network left to the test (it has one veth, configured by the
 # host), and the image's own locale, C.UTF-8 (minbase has no locales to

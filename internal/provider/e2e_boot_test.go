@@ -185,10 +185,46 @@ output "buildctl_args" { value = jsonencode(data.dockertls_buildkit_client_confi
 `
 }
 
+// podmanBootConfig is a Podman host as examples/podman-host renders it,
+// with its defaults (podman-tls.socket on the guest's address, podman in
+// /usr/bin), and the docker CLI as its client.
+func podmanBootConfig(dir, ip string) string {
+	return fmt.Sprintf(bootPKI, dir, ip) + `
+data "dockertls_podman_config" "host" {
+  address         = "tcp://${local.ip}:2376"
+  ca_cert_pem     = dockertls_ca.ca.cert_pem
+  server_cert_pem = dockertls_server_cert.server.cert_pem
+  server_key_pem  = dockertls_server_cert.server.private_key_pem
+}
+data "dockertls_client_config" "admin" {
+  host            = "tcp://${local.ip}:2376"
+  cert_dir        = "${local.dir}/client"
+  ca_cert_pem     = dockertls_ca.ca.cert_pem
+  client_cert_pem = dockertls_client_cert.admin.cert_pem
+  client_key_pem  = dockertls_client_cert.admin.private_key_pem
+  server_cert_pem = dockertls_server_cert.server.cert_pem
+}
+output "user_data" {
+  value     = data.dockertls_podman_config.host.cloud_init
+  sensitive = true
+}
+output "files" {
+  value     = jsonencode(data.dockertls_podman_config.host.files)
+  sensitive = true
+}
+output "restart_command" { value = data.dockertls_podman_config.host.restart_command }
+output "client_files" {
+  value     = jsonencode(data.dockertls_client_config.admin.files)
+  sensitive = true
+}
+output "client_env" { value = jsonencode(data.dockertls_client_config.admin.env) }
+`
+}
+
 // TestE2EBoot boots a Debian 12 host from each rendered cloud_init, as its
 // only input: a Docker host in both daemon layouts (Debian's docker.io, so
 // that the drop-in's dockerd is found by a real systemd) and a BuildKit
-// builder. For each: the service up on the rendered files with their modes
+// builder, and a Podman host. For each: the service up on the rendered files with their modes
 // and reachable from outside over mutual TLS, a client without a
 // certificate and one of another issuer refused in the handshake; the same
 // after a reboot; then a renewal delivered as the examples deliver it (the
@@ -220,6 +256,7 @@ func TestE2EBoot(t *testing.T) {
 		{name: "docker.service drop-in", config: dockerHostBootConfig(false, "cloud_init"), port: 2376, unit: "docker", call: dockerCall, served: dockerServed},
 		{name: "socket_activation", config: dockerHostBootConfig(true, "cloud_init"), port: 2376, unit: "docker", socketActivation: true, call: dockerCall, served: dockerServed},
 		buildkitBootCase(t),
+		podmanBootCase(t, docker),
 		{name: "Ignition", config: dockerHostBootConfig(false, "ignition"), port: 2376, unit: "docker", ignition: true, call: dockerCall, served: dockerServed},
 	}
 	for i, c := range cases {
@@ -263,6 +300,39 @@ func buildkitBootCase(t *testing.T) bootCase {
 				t.Fatalf("buildctl debug workers with the rendered buildctl_args: %v\n%s", err, got)
 			}
 			t.Logf("buildctl debug workers over mutual TLS with the rendered arguments:\n%s", strings.TrimSpace(string(got)))
+		},
+	}
+}
+
+// podmanBootCase boots a Podman host with the podman make test builds,
+// copied where the distributions' packages put it, and the storage
+// configuration a distribution's containers-common package would bring
+// (vfs: the guest's root is an overlay already); the docker CLI judges it.
+func podmanBootCase(t *testing.T, docker string) bootCase {
+	podman := os.Getenv("DOCKERTLS_PODMAN")
+	version := func(out map[string]string) (string, error) {
+		return dockerCmd(docker, append(envList(t, out["client_env"]), "DOCKER_CONFIG="+t.TempDir()), "version", "--format", "{{.Server.Version}}")
+	}
+	return bootCase{
+		name: "Podman host", config: podmanBootConfig, port: 2376, unit: "podman-tls", socketActivation: true,
+		prepare: func(t *testing.T, root string) {
+			if _, err := os.Stat(podman); podman == "" || err != nil {
+				requirePodman(t) // skips or fails, saying how to build it
+			}
+			copyExecutable(t, podman, filepath.Join(root, "usr/bin/podman"))
+			writeFileAll(t, filepath.Join(root, "etc/containers/storage.conf"), "[storage]\ndriver = \"vfs\"\n")
+		},
+		call: func(t *testing.T, out map[string]string) func() error {
+			client := filepath.Dir(renderedFiles(t, out["client_files"])["ca.pem"].Path)
+			return pingCall(fmt.Sprintf("https://%s:2376/_ping", bootGuestIP(out)), filepath.Join(client, "ca.pem"), client)
+		},
+		served: func(t *testing.T, out map[string]string) {
+			t.Helper()
+			got, err := version(out)
+			if err != nil || strings.TrimSpace(got) != "5.7.0" {
+				t.Fatalf("docker version against the Podman host with the rendered client_config: %v\n%s", err, got)
+			}
+			t.Logf("docker version over mutual TLS with the rendered environment: Podman %s", strings.TrimSpace(got))
 		},
 	}
 }
@@ -360,7 +430,7 @@ func refuseStrangers(t *testing.T, addr string, out map[string]string) {
 		t.Fatal(err)
 	}
 	assertHandshakeRefused(t, addr, &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12, NextProtos: []string{"h2", "http/1.1"}})
-	assertHandshakeRefused(t, addr, &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12, NextProtos: []string{"h2", "http/1.1"}, Certificates: []tls.Certificate{rogue}})
+	assertIssuerRefused(t, addr, presenting(pool, rogue))
 }
 
 func servedFingerprint(t *testing.T, addr string) string {

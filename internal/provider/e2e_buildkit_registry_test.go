@@ -186,7 +186,7 @@ output "buildkit_host" { value = data.dockertls_buildkit_client_config.ci["docke
 		if err != nil {
 			t.Fatal(err)
 		}
-		assertHandshakeRefused(t, addr, &tls.Config{RootCAs: caPool, NextProtos: []string{"h2"}, Certificates: []tls.Certificate{rogue}})
+		assertIssuerRefused(t, addr, presenting(caPool, rogue))
 	})
 }
 
@@ -255,6 +255,24 @@ func assertHandshakeRefused(t *testing.T, addr string, cfg *tls.Config) {
 	}
 	if err == nil || !strings.Contains(err.Error(), "remote error: tls:") {
 		t.Errorf("want a TLS alert from the server, got %v", err)
+		return
+	}
+	t.Logf("refused: %v", err)
+}
+
+// assertIssuerRefused connects with cfg, which presents a certificate of
+// an issuer the server does not trust, and wants it refused for that
+// reason, not for a missing certificate.
+func assertIssuerRefused(t *testing.T, addr string, cfg *tls.Config) {
+	t.Helper()
+	conn, err := tls.DialWithDialer(&netDialer, "tcp", addr, cfg)
+	if err == nil {
+		_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		_, err = conn.Read(make([]byte, 1))
+		conn.Close()
+	}
+	if err == nil || !strings.Contains(err.Error(), "remote error: tls:") || strings.Contains(err.Error(), "certificate required") {
+		t.Errorf("want the server to refuse the certificate's issuer, got %v", err)
 		return
 	}
 	t.Logf("refused: %v", err)

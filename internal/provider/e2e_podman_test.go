@@ -246,7 +246,7 @@ func testPodman(t *testing.T, podman, docker, judge string, socketActivation boo
 		assertHandshakeRefused(t, addr, &tls.Config{RootCAs: caPool})
 	})
 	t.Run("a client of an issuer the host does not trust is refused in the handshake", func(t *testing.T) {
-		assertHandshakeRefused(t, addr, presenting(caPool, keyPair(t, out["rogue_cert"], out["rogue_key"])))
+		assertIssuerRefused(t, addr, presenting(caPool, keyPair(t, out["rogue_cert"], out["rogue_key"])))
 	})
 
 	// A container runs through every restart (KillMode=process: its conmon
@@ -309,7 +309,7 @@ func testPodman(t *testing.T, podman, docker, judge string, socketActivation boo
 	}
 	restart("the revocation of bob's issuer", `-var=trusted=["alice"]`)
 	t.Run("a revoked client is refused in the handshake after the restart", func(t *testing.T) {
-		assertHandshakeRefused(t, addr, presenting(caPool, bob))
+		assertIssuerRefused(t, addr, presenting(caPool, bob))
 	})
 }
 
@@ -573,14 +573,17 @@ func writeFilesUnder(t *testing.T, filesJSON, dir string) {
 // issuer is not among them, which would make a refused issuer look like a
 // missing certificate.
 func presenting(roots *x509.CertPool, pair tls.Certificate) *tls.Config {
-	return &tls.Config{RootCAs: roots, GetClientCertificate: func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return &pair, nil }}
+	return &tls.Config{RootCAs: roots, NextProtos: []string{"h2", "http/1.1"},
+		GetClientCertificate: func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return &pair, nil }}
 }
 
 // servedCertificate is the leaf addr serves to a client with pair, once the
 // server has accepted pair (in TLS 1.3 with the first read).
 func servedCertificate(t *testing.T, addr string, roots *x509.CertPool, pair tls.Certificate) *x509.Certificate {
 	t.Helper()
-	conn, err := tls.DialWithDialer(&netDialer, "tcp", addr, presenting(roots, pair))
+	cfg := presenting(roots, pair)
+	cfg.NextProtos = []string{"http/1.1"} // the request below is HTTP/1.1
+	conn, err := tls.DialWithDialer(&netDialer, "tcp", addr, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
