@@ -100,8 +100,8 @@ output "ci_files" {
   value = { for name, f in data.dockertls_podman_client_config.ci.files : f.path => f.mode }
 }
 
-output "connection_add_command" {
-  value = data.dockertls_podman_client_config.ci.connection_add_command
+output "podman_connection_command" {
+  value = data.dockertls_podman_client_config.ci.podman_connection_command
 }
 
 # ~/.testcontainers.properties, and the docker CLI's environment (export

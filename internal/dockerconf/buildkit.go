@@ -276,21 +276,25 @@ func checkProgramPath(name, s string) error {
 // checkUnitText returns an error when s, a value the unit's ExecStart=
 // carries, is not an absolute program or file alone.
 func checkUnitText(name, s string) error {
-	if name == "buildkitd_path" {
+	if strings.HasSuffix(name, "_path") && name != "config_path" {
 		if err := checkProgramPath(name, s); err != nil {
 			return err
 		}
 	}
 	if !strings.HasPrefix(s, "/") {
 		return fmt.Errorf("%s %q is not an absolute path: systemd's ExecStart= needs one, such as %s", name, s, map[string]string{
-			"buildkitd_path": DefaultBuildkitdPath, "config_path": DefaultBuildkitdConfigPath}[name])
+			"buildkitd_path": DefaultBuildkitdPath, "config_path": DefaultBuildkitdConfigPath, "podman_path": DefaultPodmanPath}[name])
 	}
 	if err := checkCleanPath(name, s); err != nil {
 		return err
 	}
 	if fields := strings.Fields(s); len(fields) > 1 {
+		settings := ""
+		if name == "buildkitd_path" {
+			settings = ". buildkitd's settings belong in buildkitd.toml (extra_toml)"
+		}
 		return fmt.Errorf("%s %q has white space: it is the program alone, which the unit writes on its ExecStart= line, where systemd "+
-			"splits at white space. buildkitd's settings belong in buildkitd.toml (extra_toml): write %s", name, s, fields[0])
+			"splits at white space%s: write %s", name, s, settings, fields[0])
 	}
 	return checkExecStartText(name, s, "unit")
 }

@@ -52,6 +52,12 @@ func (c Client) Check() []Problem {
 			out = append(out, Problem{Field: FieldContextName, Summary: "Invalid context_name", Detail: err.Error()})
 		}
 	}
+	if c.CertDir != "" && !c.Pending.Any(FieldCertDir) {
+		if _, err := testcontainersValue(c.CertDir); err != nil {
+			out = append(out, Problem{Field: FieldCertDir, Warning: true, Summary: "No testcontainers_properties for this cert_dir",
+				Detail: "cert_dir " + err.Error() + ": testcontainers_properties is left null. Choose a directory without it to have them."})
+		}
+	}
 	material, serverCert := c.Material.check(c.Now, c.Pending)
 	out = append(out, material...)
 	if hasError(out) || serverCert == nil || c.Host.Hostname == "" || c.Pending.Any(FieldHost) {
@@ -225,17 +231,46 @@ func singleQuote(s string) string {
 
 // TestcontainersProperties is ~/.testcontainers.properties for the host
 // (docker.host, docker.tls.verify, docker.cert.path), which Testcontainers
-// in every language reads, or "" without CertDir: Testcontainers joins the
+// in every language reads, or "" without CertDir (Testcontainers joins the
 // file names to docker.cert.path as it is written, and the docker CLI's
-// default directory (~/.docker) cannot be written there. Values are
-// escaped as Java properties read them (a backslash starts an escape).
+// default directory, ~/.docker, cannot be written there) or with one the
+// file cannot carry (testcontainersValue).
 func (c Client) TestcontainersProperties() string {
-	if c.CertDir == "" {
+	host, hostErr := testcontainersValue(c.Host.Raw)
+	dir, dirErr := testcontainersValue(c.CertDir)
+	if c.CertDir == "" || hostErr != nil || dirErr != nil {
 		return ""
 	}
-	escape := strings.NewReplacer(`\`, `\\`).Replace
 	return "# Written by Terraform (dockertls_client_config).\n" +
-		"docker.host=" + escape(c.Host.Raw) + "\n" +
+		"docker.host=" + host + "\n" +
 		"docker.tls.verify=1\n" +
-		"docker.cert.path=" + escape(c.CertDir) + "\n"
+		"docker.cert.path=" + dir + "\n"
+}
+
+// testcontainersValue is s as a value of a properties file that Java's
+// Properties.load (testcontainers-java; it reads ISO 8859-1) and
+// magiconair/properties (testcontainers-go) both read back as s: a
+// backslash escaped, and what is not printable ASCII as \uXXXX. It is an
+// error for what neither can carry: a character beyond the Basic
+// Multilingual Plane (magiconair reads its surrogate pair as two U+FFFD),
+// and "${", which magiconair expands from the environment after
+// unescaping.
+func testcontainersValue(s string) (string, error) {
+	if strings.Contains(s, "${") {
+		return "", fmt.Errorf("%q has \"${\", which testcontainers-go expands from the environment (or, unclosed, makes it ignore the whole file)", s)
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r > 0xFFFF:
+			return "", fmt.Errorf("%q has %q, beyond what a properties file carries alike for Java and Go", s, r)
+		case r == '\\':
+			b.WriteString(`\\`)
+		case r < 0x20 || r > 0x7E:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String(), nil
 }

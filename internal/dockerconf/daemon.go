@@ -154,7 +154,11 @@ func (d Daemon) WithDefaults() Daemon {
 // tls is d's TLS as the server pipeline takes it. dockerd always reads
 // its tlscacert, so the client trust is always written and judged.
 func (d Daemon) tls() serverTLS {
-	return serverTLS{caPath: d.CACertPath, certPath: d.CertPath, keyPath: d.KeyPath, material: d.Material, verify: true, ownCAs: true, now: d.Now, pending: d.Pending}
+	s := serverTLS{caPath: d.CACertPath, certPath: d.CertPath, keyPath: d.KeyPath, material: d.Material, verify: true, ownCAs: true, now: d.Now, pending: d.Pending}
+	if d.SocketActivation {
+		s.reserved = []File{{Name: "the applied docker.socket drop-in", Path: socketApplied}}
+	}
+	return s
 }
 
 // paths are d's path inputs that are set, by field.

@@ -48,6 +48,11 @@ func TestParseHost(t *testing.T) {
 		" tcp://10.0.0.5:2376":       "white space",
 		"udp://10.0.0.5:2376":        "unknown scheme",
 		"tcp://[fe80::1%eth0]:2376":  "zones",
+		"tcp://0.0.0.0:+2376":        "from 1 to 65535",
+		"tcp://[10.0.0.5]:2376":      "brackets are for IPv6 addresses only",
+		"tcp://[podman1]:2376":       "write tcp://podman1:2376",
+		"tcp://a b:2376":             `invalid character " " in host name`,
+		"tcp://a{b}:2376":            "not an address the docker CLI and podman parse",
 	}
 	for in, want := range invalid {
 		_, err := ParseHost(in)

@@ -1,6 +1,7 @@
 package dockerconf
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -103,12 +104,14 @@ func checkFileLayout(files []File) (Field, error) {
 			a, b := clean(f.Path), clean(g.Path)
 			switch {
 			case a == b:
-				return fileFields[f.Name], fmt.Errorf("%s and %s would both be written to %s: give %s distinct values",
+				return cmp.Or(fileFields[f.Name], fileFields[g.Name]), fmt.Errorf("%s and %s would both be written to %s: give %s distinct values",
 					g.Name, f.Name, f.Path, fieldsOf(g, f))
 			case strings.HasPrefix(a, b+"/") || strings.HasPrefix(a, b+`\`):
-				return fileFields[g.Name], nested(g, f)
+				// The one in the way, unless no input sets its path (a
+				// path the host keeps for itself).
+				return cmp.Or(fileFields[g.Name], fileFields[f.Name]), nested(g, f)
 			case strings.HasPrefix(b, a+"/") || strings.HasPrefix(b, a+`\`):
-				return fileFields[f.Name], nested(f, g)
+				return cmp.Or(fileFields[f.Name], fileFields[g.Name]), nested(f, g)
 			}
 		}
 	}

@@ -2,6 +2,7 @@ package dockerconf
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -210,8 +211,28 @@ func TestGeneratedInputsRefusedOrJudged(t *testing.T) {
 			if err := judgeIgnition(r.Ignition); err != nil {
 				t.Errorf("accepted, then %v", err)
 			}
-			if err := judgePodmanUnits(t, r); err != nil {
+			if err := judgePodmanUnits(t, r, p.WithDefaults().PodmanPath); err != nil {
 				t.Errorf("accepted, then %v\n%s\n%s", err, r.ServiceUnit, r.SocketUnit)
+			}
+		})
+	}
+
+	host, _ := ParseHost("tcp://podman1.example.internal:2376")
+	var podmanClients []PodmanClient
+	for _, dir := range append(slices.Clone(hostilePaths), "/home/it's", `/home/a"b`, `/home/a\b`, "/home/$HOME", "/home/`id`", "/home/a\nb",
+		"/home/a]b", "/home/#x", "/home/ü", "/home/-x", "/home/a b c") {
+		podmanClients = append(podmanClients, PodmanClient{Host: host, CertDir: dir}, PodmanClient{Host: host, CertDir: dir, Default: true})
+	}
+	for _, name := range []string{"a'b", `a"b`, "a]b", "a.b", "-x", "$x", "ü", "a b", "a\nb", "x=y"} {
+		podmanClients = append(podmanClients, PodmanClient{Host: host, CertDir: "/c", ConnectionName: name})
+	}
+	for i, c := range podmanClients {
+		t.Run(fmt.Sprintf("podman client %d", i), func(t *testing.T) {
+			if !tally(c.Check()) {
+				return
+			}
+			if err := judgePodmanClient(t, c); err != nil {
+				t.Errorf("accepted, then %v", err)
 			}
 		})
 	}

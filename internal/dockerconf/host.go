@@ -1,10 +1,12 @@
 package dockerconf
 
 import (
+	"errors"
 	"fmt"
 	"iter"
 	"maps"
 	"net"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -136,8 +138,11 @@ func parseTCP(h Host, rest string) (Host, error) {
 		return h, fmt.Errorf("host %q has no address: write tcp://0.0.0.0:%d to listen on every interface", h.Raw, PortTLS)
 	}
 	port, err := strconv.Atoi(portStr)
-	if err != nil || port < 1 || port > 65535 {
+	if err != nil || port < 1 || port > 65535 || strings.Trim(portStr, "0123456789") != "" {
 		return h, fmt.Errorf("host %q: the port %q must be a number from 1 to 65535", h.Raw, portStr)
+	}
+	if strings.HasPrefix(rest, "[") && !strings.Contains(host, ":") {
+		return h, fmt.Errorf("host %q: brackets are for IPv6 addresses only (Go's URL parser refuses %q): write tcp://%s:%d", h.Raw, "["+host+"]", host, port)
 	}
 	if strings.Contains(host, "%") {
 		return h, fmt.Errorf("host %q: IPv6 zones are not supported in Docker host addresses", h.Raw)
@@ -146,6 +151,11 @@ func parseTCP(h Host, rest string) (Host, error) {
 		return h, fmt.Errorf("host %q: %s is a link-local IPv6 address, which is usable only with a zone (the interface, as in %%eth0) "+
 			"that Docker host addresses cannot carry: dockerd cannot listen on it nor a client reach it. Use the host's global or "+
 			"unique-local (fd00::/8) address", h.Raw, host)
+	}
+	// The docker CLI and podman parse the address as a URL first.
+	if _, err := url.Parse("tcp://" + rest); err != nil {
+		return h, fmt.Errorf("host %q is not an address the docker CLI and podman parse (%v): write an IP address or a DNS name "+
+			"(letters, digits, '-' and '.')", h.Raw, errors.Unwrap(err))
 	}
 	h.Hostname, h.Port = host, port
 	return h, nil

@@ -8,12 +8,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/coreos/ignition/v2/config/v3_3"
+	"github.com/pelletier/go-toml/v2"
 )
 
 // The judges: for each rendering, the program that reads it on a host, or
@@ -282,7 +283,11 @@ func TestJudgesReadTheRenderings(t *testing.T) {
 			if err := judgeIgnition(r.Ignition); err != nil {
 				t.Error(err)
 			}
-			if err := judgePodmanUnits(t, r); err != nil {
+			if err := judgePodmanUnits(t, r, DefaultPodmanPath); err != nil {
+				t.Error(err)
+			}
+			client := PodmanClient{Host: Host{Raw: "tcp://10.0.0.5:2376", Scheme: SchemeTCP, Hostname: "10.0.0.5", Port: 2376}, CertDir: "/home/ci/.config/containers/tls/p1"}
+			if err := judgePodmanClient(t, client); err != nil {
 				t.Error(err)
 			}
 		})
@@ -314,10 +319,13 @@ func TestJudgesReadTheRenderings(t *testing.T) {
 
 // judgePodmanUnits has systemd load the rendered service, with its socket
 // when there is one. systemd checks that ExecStart's program exists:
-// /bin/sh stands in for podman.
-func judgePodmanUnits(t *testing.T, r PodmanRendered) error {
+// /bin/sh stands in for podman, at podmanPath.
+func judgePodmanUnits(t *testing.T, r PodmanRendered, podmanPath string) error {
 	t.Helper()
-	service := regexp.MustCompile(`(?m)^ExecStart=\S+`).ReplaceAllString(r.ServiceUnit, "ExecStart=/bin/sh")
+	service := strings.Replace(r.ServiceUnit, "\nExecStart="+podmanPath+" ", "\nExecStart=/bin/sh ", 1)
+	if service == r.ServiceUnit {
+		return fmt.Errorf("the service does not start %s:\n%s", podmanPath, r.ServiceUnit)
+	}
 	if r.SocketUnit == "" {
 		return judgeUnit(t, PodmanServiceName, service, nil)
 	}
@@ -325,6 +333,42 @@ func judgePodmanUnits(t *testing.T, r PodmanRendered) error {
 		return err
 	}
 	return judgeUnit(t, PodmanServiceName, service, nil, PodmanSocketName, r.SocketUnit)
+}
+
+// judgePodmanClient has a shell run the client's connection command with
+// a stand-in podman that prints its arguments, and go-toml (the parser
+// family containers.conf is read with) read its containers.conf: each must
+// carry the connection's name, URI and paths as they are.
+func judgePodmanClient(t *testing.T, c PodmanClient) error {
+	t.Helper()
+	ca, cert, key := c.paths()
+	want := []string{"system", "connection", "add"}
+	if c.Default {
+		want = append(want, "--default")
+	}
+	want = append(want, "--tls-ca", ca, "--tls-cert", cert, "--tls-key", key, c.Connection(), c.Host.Raw)
+	out, err := exec.Command("sh", "-c", `podman() { printf '%s\0' "$@"; }; `+c.ConnectionCommand()).Output()
+	if err != nil {
+		return fmt.Errorf("sh refuses the connection command %q: %v", c.ConnectionCommand(), err)
+	}
+	if got := strings.Split(strings.TrimSuffix(string(out), "\x00"), "\x00"); !slices.Equal(got, want) {
+		return fmt.Errorf("sh reads the connection command %q as %q, want %q", c.ConnectionCommand(), got, want)
+	}
+	var conf struct {
+		Engine struct {
+			ActiveService string                       `toml:"active_service"`
+			Destinations  map[string]map[string]string `toml:"service_destinations"`
+		} `toml:"engine"`
+	}
+	if err := toml.Unmarshal([]byte(c.ContainersConf()), &conf); err != nil {
+		return fmt.Errorf("containers.conf does not parse: %v\n%s", err, c.ContainersConf())
+	}
+	d := conf.Engine.Destinations[c.Connection()]
+	if len(conf.Engine.Destinations) != 1 || d["uri"] != c.Host.Raw || d["tls_ca"] != ca || d["tls_cert"] != cert || d["tls_key"] != key ||
+		(conf.Engine.ActiveService == c.Connection()) != c.Default {
+		return fmt.Errorf("containers.conf reads as %+v\n%s", conf, c.ContainersConf())
+	}
+	return nil
 }
 
 // judgeDropin has systemd load the drop-in of r with Debian's packaged

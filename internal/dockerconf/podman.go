@@ -3,6 +3,7 @@ package dockerconf
 import (
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 	"time"
 )
@@ -148,10 +149,7 @@ func (p Podman) RestartCommand() string {
 			" && systemctl daemon-reload && systemctl enable " + PodmanServiceName + " && systemctl restart " + PodmanServiceName
 	}
 	return "systemctl daemon-reload && systemctl enable " + PodmanSocketName + " && " +
-		"if ! cmp -s " + PodmanSocketPath + " " + podmanSocketApplied + "; then " +
-		"systemctl stop " + PodmanServiceName + " && systemctl restart " + PodmanSocketName + " && " +
-		"install -D -m 0644 " + PodmanSocketPath + " " + podmanSocketApplied + "; fi && " +
-		"systemctl restart " + PodmanServiceName
+		restartKeepingSockets(PodmanSocketPath, podmanSocketApplied, PodmanServiceName, PodmanSocketName, PodmanServiceName)
 }
 
 // firstBoot are the commands that start the service on a new host.
@@ -196,15 +194,26 @@ func (p Podman) Render() (PodmanRendered, []Problem) {
 	}
 	r.RestartTrigger = trigger
 	r.CloudConfig = cloudConfig("dockertls_podman_config", r.Files, "root:root", false, p.firstBoot())
-	r.Ignition = unitsIgnition(r.Files, enable)
+	firstBootFiles := r.Files
+	if p.SocketActivation {
+		// The socket starts on this unit at first boot: it is applied, so
+		// that the first restart_command leaves the port open.
+		firstBootFiles = append(slices.Clone(r.Files), File{Name: PodmanSocketName, Path: podmanSocketApplied, Content: r.SocketUnit, Mode: ModeConfig})
+	}
+	r.Ignition = unitsIgnition(firstBootFiles, enable)
 	return r, problems
 }
 
 // tls is p's TLS as the server pipeline takes it; p has its defaults.
 // Podman always requires a client certificate from the trust.
 func (p Podman) tls() serverTLS {
+	reserved := []File{{Name: "podman", Path: p.PodmanPath}, {Name: "the applied " + PodmanSocketName, Path: podmanSocketApplied}}
+	if !p.SocketActivation {
+		// Not rendered, but removed by restart_command.
+		reserved = append(reserved, File{Name: PodmanSocketName, Path: PodmanSocketPath})
+	}
 	return serverTLS{caPath: p.CACertPath, certPath: p.CertPath, keyPath: p.KeyPath, material: p.Material, verify: true,
-		names: ServerNames([]string{p.Address}), now: p.Now, pending: p.Pending}
+		names: ServerNames([]string{p.Address}), reserved: reserved, now: p.Now, pending: p.Pending}
 }
 
 // Check returns what podman or systemd would refuse in p (errors),
@@ -243,7 +252,7 @@ func (p Podman) checkAddress() error {
 	}
 	if p.SocketActivation {
 		if _, err := ListenStream(h); err != nil {
-			return err
+			return fmt.Errorf("%w; or set socket_activation = false, and podman listens on the name itself (clients are then refused while it restarts)", err)
 		}
 	}
 	return nil
@@ -253,7 +262,7 @@ func (p Podman) checkAddress() error {
 // unit's ExecStart= carries.
 func (p Podman) checkFiles() []Problem {
 	var out []Problem
-	if err := checkPodmanPath(p.PodmanPath); err != nil {
+	if err := checkUnitText(string(FieldPodmanPath), p.PodmanPath); err != nil {
 		out = append(out, Problem{Field: FieldPodmanPath, Summary: "Invalid podman_path", Detail: err.Error()})
 	}
 	out = append(out, checkTLSPaths("podman", DefaultPodmanTLSDir, p.TLSDir, p.CACertPath, p.CertPath, p.KeyPath)...)
@@ -269,20 +278,4 @@ func (p Podman) checkFiles() []Problem {
 		}
 	}
 	return out
-}
-
-// checkPodmanPath returns an error unless s is an absolute program path a
-// unit's ExecStart= carries as written.
-func checkPodmanPath(s string) error {
-	name := string(FieldPodmanPath)
-	if err := checkProgramPath(name, s); err != nil {
-		return err
-	}
-	if !strings.HasPrefix(s, "/") {
-		return fmt.Errorf("%s %q is not an absolute path: systemd's ExecStart= needs one, such as %s", name, s, DefaultPodmanPath)
-	}
-	if err := checkCleanPath(name, s); err != nil {
-		return err
-	}
-	return checkExecStartText(name, s, "unit")
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -92,12 +93,16 @@ func checkPodmanCertDir(dir string) error {
 }
 
 // Connection is the connection's name: ConnectionName, or the host's name
-// with what a name should not hold replaced.
+// with what a name should not hold replaced, and its port when it is not
+// 2376 (so that two services of one host get two names).
 func (c PodmanClient) Connection() string {
 	if c.ConnectionName != "" {
 		return c.ConnectionName
 	}
 	name := strings.Trim(unsafeContextChars.ReplaceAllString(c.Host.Hostname, "-"), "-.")
+	if c.Host.Port != 0 && c.Host.Port != PortTLS {
+		name += "-" + strconv.Itoa(c.Host.Port)
+	}
 	if !connectionNamePattern.MatchString(name) {
 		return strings.TrimSuffix("podman-"+name, "-")
 	}

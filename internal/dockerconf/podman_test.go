@@ -2,6 +2,7 @@ package dockerconf
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -19,10 +20,10 @@ func TestPodmanCheck(t *testing.T) {
 	}{
 		{"the defaults", Podman{SocketActivation: true}, "", ""},
 		{"a name the certificate has, podman opening the port", Podman{Address: "tcp://docker1.example.internal:2376"}, "", ""},
-		{"a name with socket activation", Podman{SocketActivation: true, Address: "tcp://docker1.example.internal:2376"}, FieldAddress, `ListenStream= takes an IP address, not a name`},
+		{"a name with socket activation", Podman{SocketActivation: true, Address: "tcp://docker1.example.internal:2376"}, FieldAddress, `ListenStream= takes an IP address, not a name.*or set socket_activation = false`},
 		{"a unix socket", Podman{Address: "unix:///run/podman/podman.sock"}, FieldAddress, `podman serves TLS on TCP only.*podman\.socket`},
 		{"no port", Podman{Address: "tcp://10.0.0.5"}, FieldAddress, `has no port: add one, as in tcp://10.0.0.5:2376`},
-		{"not a URL", Podman{Address: "10.0.0.5:2376"}, FieldAddress, `address`},
+		{"not a URL", Podman{Address: "10.0.0.5:2376"}, FieldAddress, `address "10.0.0.5:2376".*tcp://`},
 		{"an address the certificate lacks", Podman{Address: "tcp://10.0.0.9:2376"}, FieldServerCert, `does not name "10.0.0.9"`},
 		{"a relative program", Podman{PodmanPath: "podman"}, FieldPodmanPath, `not an absolute path.*/usr/bin/podman`},
 		{"a directory for the program", Podman{PodmanPath: "/usr/bin/"}, FieldPodmanPath, `is a directory.*write /usr/bin/podman`},
@@ -46,6 +47,35 @@ func TestPodmanCheck(t *testing.T) {
 			}
 			t.Errorf("want an error on %s matching %q, got %+v", tc.field, tc.want, problems)
 		})
+	}
+}
+
+// TestPodmanLayout: no file may take a path the host's own commands
+// write or remove, or the program's.
+func TestPodmanLayout(t *testing.T) {
+	m := newMaterial(t)
+	server := ServerMaterial{CACertPEM: m.caPEM, CertPEM: m.serverPEM, KeyPEM: m.serverKey}
+	for _, tc := range []struct {
+		name  string
+		p     Podman
+		field Field
+	}{
+		{"the certificate where the restart records the socket", Podman{SocketActivation: true, CertPath: "/var/lib/dockertls/podman-tls.socket"}, FieldCertPath},
+		{"the CA where the restart removes the socket unit", Podman{CACertPath: "/etc/systemd/system/podman-tls.socket"}, FieldCACertPath},
+		{"the key over the program", Podman{KeyPath: "/usr/bin/podman"}, FieldKeyPath},
+		{"the TLS directory inside the program", Podman{TLSDir: "/usr/bin/podman/tls"}, FieldCACertPath},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.p.Material = server
+			_, problems := tc.p.Render()
+			if !slices.ContainsFunc(problems, func(p Problem) bool { return !p.Warning && p.Field == tc.field }) {
+				t.Errorf("want an error on %s, got %+v", tc.field, problems)
+			}
+		})
+	}
+	if _, problems := (Daemon{TLSVerify: true, SocketActivation: true, Hosts: []string{"tcp://10.0.0.5:2376"}, Material: server,
+		KeyPath: "/var/lib/dockertls/docker.socket.conf"}).Render(); !slices.ContainsFunc(problems, func(p Problem) bool { return p.Field == FieldKeyPath }) {
+		t.Errorf("dockerd's key where the restart records docker.socket's drop-in: %+v", problems)
 	}
 }
 
@@ -76,9 +106,17 @@ func TestPodmanRender(t *testing.T) {
 			t.Errorf("files: %s", got)
 		}
 		for _, f := range r.Files {
-			if want := map[string]string{ServerKeyFileName: ModePrivateKey, CAFileName: ModeCertificate}[f.Name]; want != "" && f.Mode != want {
-				t.Errorf("%s: mode %s, want %s", f.Name, f.Mode, want)
+			want := map[string]string{ServerKeyFileName: ModePrivateKey, CAFileName: ModeCertificate, ServerCertFileName: ModeCertificate,
+				PodmanServiceName: ModeConfig, PodmanSocketName: ModeConfig}[f.Name]
+			if f.Mode != want || f.Sensitive != (f.Name == ServerKeyFileName) {
+				t.Errorf("%s: mode %s, sensitive %t; want mode %s", f.Name, f.Mode, f.Sensitive, want)
 			}
+		}
+		// Ignition's first boot records the socket unit as applied, as
+		// cloud-init's does, so that the first restart leaves the port open.
+		if !strings.Contains(r.Ignition, `"path": "/var/lib/dockertls/podman-tls.socket"`) ||
+			!strings.Contains(r.CloudConfig, `["install", "-D", "-m", "0644", "/etc/systemd/system/podman-tls.socket", "/var/lib/dockertls/podman-tls.socket"]`) {
+			t.Errorf("first boot does not record the socket unit as applied:\n%s\n%s", r.Ignition, r.CloudConfig)
 		}
 		// The socket is restarted only when its unit changed; the service always.
 		if !strings.Contains(r.RestartCommand, "if ! cmp -s /etc/systemd/system/podman-tls.socket /var/lib/dockertls/podman-tls.socket; then") ||
@@ -166,7 +204,7 @@ func TestPodmanClient(t *testing.T) {
 		{"a relative directory", PodmanClient{Host: host, CertDir: "tls/podman1", Material: material}, FieldCertDir, `not absolute.*/home/ci/\.config/containers/tls/tls/podman1`},
 		{"a connection name to quote", PodmanClient{Host: host, CertDir: "/c", ConnectionName: "my host", Material: material}, FieldConnectionName, `write podman-my-host`},
 		{"a host the certificate lacks", PodmanClient{Host: Host{Raw: "tcp://10.0.0.9:2376", Scheme: SchemeTCP, Hostname: "10.0.0.9", Port: 2376}, CertDir: "/c", Material: material}, FieldHost, `does not name "10\.0\.0\.9".*podman-remote would fail every call`},
-		{"a server certificate as the client's", PodmanClient{Host: host, CertDir: "/c", Material: ClientMaterial{CACertPEM: m.caPEM, CertPEM: m.serverPEM, KeyPEM: m.serverKey}}, FieldClientCert, `.`},
+		{"a server certificate as the client's", PodmanClient{Host: host, CertDir: "/c", Material: ClientMaterial{CACertPEM: m.caPEM, CertPEM: m.serverPEM, KeyPEM: m.serverKey}}, FieldClientCert, `clientAuth`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for _, p := range tc.c.Check() {
@@ -184,8 +222,23 @@ func TestTestcontainersProperties(t *testing.T) {
 	if got := (Client{Host: host}).TestcontainersProperties(); got != "" {
 		t.Errorf("without cert_dir: %q, want none", got)
 	}
-	want := "# Written by Terraform (dockertls_client_config).\ndocker.host=tcp://10.0.0.5:2376\ndocker.tls.verify=1\ndocker.cert.path=C:\\\\Users\\\\ci\\\\.docker\\\\d1\n"
-	if got := (Client{Host: host, CertDir: `C:\Users\ci\.docker\d1`, Platform: ClientWindows}).TestcontainersProperties(); got != want {
-		t.Errorf("got\n%s\nwant\n%s", got, want)
+	for _, tc := range []struct{ dir, want string }{
+		{`C:\Users\ci\.docker\d1`, `C:\\Users\\ci\\.docker\\d1`},
+		{"/home/josé/#tls=a:b!", `/home/jos\u00e9/#tls=a:b!`},
+		{"/home/ci/${HOME}", ""},
+		{"/home/ci/\U0001F600", ""},
+	} {
+		want := ""
+		if tc.want != "" {
+			want = "# Written by Terraform (dockertls_client_config).\ndocker.host=tcp://10.0.0.5:2376\ndocker.tls.verify=1\ndocker.cert.path=" + tc.want + "\n"
+		}
+		c := Client{Host: host, CertDir: tc.dir}
+		if got := c.TestcontainersProperties(); got != want {
+			t.Errorf("%q: got\n%s\nwant\n%s", tc.dir, got, want)
+		}
+		warned := slices.ContainsFunc(c.Check(), func(p Problem) bool { return p.Warning && p.Field == FieldCertDir })
+		if warned != (want == "") {
+			t.Errorf("%q: warned %t, want a warning exactly when the properties are left out", tc.dir, warned)
+		}
 	}
 }

@@ -54,9 +54,13 @@ type serverTLS struct {
 	ownCAs bool
 	// names are the names clients connect by, which the certificate must
 	// carry; nil where they cannot be known.
-	names   []Host
-	now     time.Time
-	pending Pending
+	names []Host
+	// reserved are paths the host's own commands write (the socket unit
+	// a restart records as applied) or that hold the program, which no
+	// file may take.
+	reserved []File
+	now      time.Time
+	pending  Pending
 }
 
 // check judges what is known of the material: the bundles (checkTrust),
@@ -115,7 +119,9 @@ func (s serverTLS) files() []File {
 // returns the restart trigger over them and stamp, which stands for what
 // else the server reads only at start-up.
 func (s serverTLS) finish(files []File, stamp File) (string, []Problem) {
-	if problem, bad := layoutProblem(files, s.caPath, s.certPath, s.keyPath); bad {
+	// The reserved paths come first: a file in their place is the one
+	// reported.
+	if problem, bad := layoutProblem(append(slices.Clone(s.reserved), files...), s.caPath, s.certPath, s.keyPath); bad {
 		return "", []Problem{problem}
 	}
 	return RestartTrigger(append(slices.Clone(files), stamp)), nil

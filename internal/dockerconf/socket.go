@@ -114,12 +114,22 @@ func (d Daemon) bindsSpecificAddress() bool {
 // whose ExecStart= (dockerd without -H fd://) would leave the sockets
 // unserved: a host switches layouts in one apply.
 func (d Daemon) socketRestartCommand() string {
-	dropin := SocketDropinPath()
 	return "rm -f " + PlatformLinux.Layout(RootlessUser{}).DropinPath + " && systemctl daemon-reload && " +
-		"if ! cmp -s " + dropin + " " + socketApplied + "; then " +
-		"systemctl stop docker.service && systemctl restart docker.socket && " +
-		"install -D -m 0644 " + dropin + " " + socketApplied + "; fi && " +
-		"systemctl restart docker"
+		restartKeepingSockets(SocketDropinPath(), socketApplied, "docker.service", "docker.socket", "docker")
+}
+
+// restartKeepingSockets restarts a socket-activated service (service, as
+// systemctl restart names it) so that it reads new files on the sockets
+// its socket unit keeps open; the socket unit itself is restarted, which
+// closes them for a moment, only when its listeners (in listeners) differ
+// from the copy last applied, which it then records. The service is
+// stopped first: a socket unit does not restart while its service holds
+// the sockets.
+func restartKeepingSockets(listeners, applied, serviceUnit, socketUnit, service string) string {
+	return "if ! cmp -s " + listeners + " " + applied + "; then " +
+		"systemctl stop " + serviceUnit + " && systemctl restart " + socketUnit + " && " +
+		"install -D -m 0644 " + listeners + " " + applied + "; fi && " +
+		"systemctl restart " + service
 }
 
 // CheckSocketActivation refuses what docker.socket cannot carry: a

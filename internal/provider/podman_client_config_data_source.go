@@ -32,11 +32,11 @@ type podmanClientConfigModel struct {
 	ConnectionName types.String `tfsdk:"connection_name"`
 	Default        types.Bool   `tfsdk:"default"`
 
-	ID                   types.String `tfsdk:"id"`
-	Files                types.Map    `tfsdk:"files"`
-	ConnectionAddCommand types.String `tfsdk:"connection_add_command"`
-	ContainersConf       types.String `tfsdk:"containers_conf"`
-	ContainersConfName   types.String `tfsdk:"containers_conf_name"`
+	ID                      types.String `tfsdk:"id"`
+	Files                   types.Map    `tfsdk:"files"`
+	PodmanConnectionCommand types.String `tfsdk:"podman_connection_command"`
+	ContainersConf          types.String `tfsdk:"containers_conf"`
+	ContainersConfName      types.String `tfsdk:"containers_conf_name"`
 }
 
 func (d *podmanClientConfigDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -60,17 +60,17 @@ func (d *podmanClientConfigDataSource) Schema(_ context.Context, _ datasource.Sc
 		},
 		"connection_name": schema.StringAttribute{
 			MarkdownDescription: "The connection's name (`podman --connection NAME`, `CONTAINER_CONNECTION=NAME`). Defaults to " +
-				"the host name with what a name should not hold replaced by `-`.",
+				"the host name with what a name should not hold replaced by `-`, and `-PORT` when the port is not 2376.",
 			Optional: true, Validators: []validator.String{notEmptyValidator},
 		},
 		"default": schema.BoolAttribute{Optional: true, MarkdownDescription: "Make the connection podman-remote's default " +
-			"(`--default` in `connection_add_command`, `active_service` in `containers_conf`). Defaults to `false`; the first " +
+			"(`--default` in `podman_connection_command`, `active_service` in `containers_conf`). Defaults to `false`; the first " +
 			"connection a user adds is the default anyway."},
 
 		"id": computedString("The host, as given in `host`."),
 		"files": filesAttribute("The client's files in `cert_dir`: `ca.pem` and `cert.pem` (0444) and `key.pem` (0400).",
 			[]string{dockerconf.ClientCAFileName, dockerconf.ClientCertFileName, dockerconf.ClientKeyFileName}),
-		"connection_add_command": computedString("`podman system connection add --tls-ca ... --tls-cert ... --tls-key ... NAME " +
+		"podman_connection_command": computedString("`podman system connection add --tls-ca ... --tls-cert ... --tls-key ... NAME " +
 			"tcp://...`, which records the connection in the user's `podman-connections.json`. Run it once: the connection " +
 			"names the files, which a renewal rewrites in place (run again, podman refuses a name that exists)."),
 		"containers_conf": computedString("The same connection as a containers.conf drop-in, for hosts managed as files: " +
@@ -139,7 +139,7 @@ func (m *podmanClientConfigModel) fill(c dockerconf.PodmanClient) diag.Diagnosti
 	filesVal, diags := filesValue(c.Files(m.CACertPEM.ValueString(), m.ClientCertPEM.ValueString(), m.ClientKeyPEM.ValueString()))
 	m.ID = m.Host
 	m.Files = filesVal
-	m.ConnectionAddCommand = types.StringValue(c.ConnectionCommand())
+	m.PodmanConnectionCommand = types.StringValue(c.ConnectionCommand())
 	m.ContainersConf = types.StringValue(c.ContainersConf())
 	m.ContainersConfName = types.StringValue(c.ContainersConfName())
 	return diags

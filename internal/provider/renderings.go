@@ -111,7 +111,7 @@ var renderings = []rendering{
 		dataSource: func(e *env) renderingDataSource { return &podmanClientConfigDataSource{env: e} },
 		fields:     dockerconf.PodmanClientFields,
 		summary:    "dockertls_podman_client_config as a function: podman-remote's files and connection, checked at plan time.",
-		description: functionDescription("dockertls_podman_client_config", "`files`, `connection_add_command`, "+
+		description: functionDescription("dockertls_podman_client_config", "`files`, `podman_connection_command`, "+
 			"`containers_conf`, `containers_conf_name`", ""),
 	},
 	{

@@ -17,6 +17,6 @@ data "dockertls_podman_client_config" "ci" {
 }
 
 # Run once on the client, after writing files: podman --remote then uses it.
-output "connection_add_command" {
-  value = data.dockertls_podman_client_config.ci.connection_add_command
+output "podman_connection_command" {
+  value = data.dockertls_podman_client_config.ci.podman_connection_command
 }

@@ -33,6 +33,6 @@ locals {
   }) }
 }
 
-output "connection_add_commands" {
-  value = nonsensitive([for h, c in local.connections : c.connection_add_command])
+output "podman_connection_commands" {
+  value = nonsensitive([for h, c in local.connections : c.podman_connection_command])
 }
