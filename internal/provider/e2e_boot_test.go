@@ -51,6 +51,10 @@ type bootCase struct {
 	// config, which Ignition's own ignition-apply applies to the root
 	// filesystem before the first boot, and cloud-init is off.
 	ignition bool
+	// revocation adds a step after the renewal: the issuer of the member
+	// (outputs member_cert, member_key) left out of the client trust
+	// (-var=revoked=true), delivered and restarted as the renewal is.
+	revocation bool
 	// prepare puts into the image what the host has from elsewhere than
 	// cloud-init (buildkitd, from BuildKit's release archive on a real
 	// builder).
@@ -187,14 +191,28 @@ output "buildctl_args" { value = jsonencode(data.dockertls_buildkit_client_confi
 
 // podmanBootConfig is a Podman host as examples/podman-host renders it,
 // with its defaults (podman-tls.socket on the guest's address, podman in
-// /usr/bin), and the docker CLI as its client.
-func podmanBootConfig(dir, ip string) string {
-	return fmt.Sprintf(bootPKI, dir, ip) + `
+// /usr/bin), user_data its cloud_init or its ignition, the docker CLI as
+// its client, and a team's member whose issuer the variable revoked takes
+// out of the client trust.
+func podmanBootConfig(userData string) func(dir, ip string) string {
+	return func(dir, ip string) string {
+		return fmt.Sprintf(bootPKI, dir, ip) + fmt.Sprintf(`
+variable "revoked" {
+  type    = bool
+  default = false
+}
+resource "dockertls_ca" "team" { common_name = "Boot test team" }
+resource "dockertls_client_cert" "member" {
+  ca_cert_pem        = dockertls_ca.team.cert_pem
+  ca_private_key_pem = dockertls_ca.team.private_key_pem
+  common_name        = "member"
+}
 data "dockertls_podman_config" "host" {
-  address         = "tcp://${local.ip}:2376"
-  ca_cert_pem     = dockertls_ca.ca.cert_pem
-  server_cert_pem = dockertls_server_cert.server.cert_pem
-  server_key_pem  = dockertls_server_cert.server.private_key_pem
+  address            = "tcp://${local.ip}:2376"
+  ca_cert_pem        = dockertls_ca.ca.cert_pem
+  client_ca_cert_pem = var.revoked ? dockertls_ca.ca.cert_pem : "${dockertls_ca.ca.cert_pem}${dockertls_ca.team.cert_pem}"
+  server_cert_pem    = dockertls_server_cert.server.cert_pem
+  server_key_pem     = dockertls_server_cert.server.private_key_pem
 }
 data "dockertls_client_config" "admin" {
   host            = "tcp://${local.ip}:2376"
@@ -205,7 +223,7 @@ data "dockertls_client_config" "admin" {
   server_cert_pem = dockertls_server_cert.server.cert_pem
 }
 output "user_data" {
-  value     = data.dockertls_podman_config.host.cloud_init
+  value     = data.dockertls_podman_config.host.%s
   sensitive = true
 }
 output "files" {
@@ -218,7 +236,13 @@ output "client_files" {
   sensitive = true
 }
 output "client_env" { value = jsonencode(data.dockertls_client_config.admin.env) }
-`
+output "member_cert" { value = dockertls_client_cert.member.cert_pem }
+output "member_key" {
+  value     = dockertls_client_cert.member.private_key_pem
+  sensitive = true
+}
+`, userData)
+	}
 }
 
 // TestE2EBoot boots a Debian 12 host from each rendered cloud_init, as its
@@ -256,7 +280,8 @@ func TestE2EBoot(t *testing.T) {
 		{name: "docker.service drop-in", config: dockerHostBootConfig(false, "cloud_init"), port: 2376, unit: "docker", call: dockerCall, served: dockerServed},
 		{name: "socket_activation", config: dockerHostBootConfig(true, "cloud_init"), port: 2376, unit: "docker", socketActivation: true, call: dockerCall, served: dockerServed},
 		buildkitBootCase(t),
-		podmanBootCase(t, docker),
+		podmanBootCase(t, docker, "cloud_init"),
+		podmanBootCase(t, docker, "ignition"),
 		{name: "Ignition", config: dockerHostBootConfig(false, "ignition"), port: 2376, unit: "docker", ignition: true, call: dockerCall, served: dockerServed},
 	}
 	for i, c := range cases {
@@ -308,13 +333,14 @@ func buildkitBootCase(t *testing.T) bootCase {
 // copied where the distributions' packages put it, and the storage
 // configuration a distribution's containers-common package would bring
 // (vfs: the guest's root is an overlay already); the docker CLI judges it.
-func podmanBootCase(t *testing.T, docker string) bootCase {
+func podmanBootCase(t *testing.T, docker, userData string) bootCase {
 	podman := os.Getenv("DOCKERTLS_PODMAN")
 	version := func(out map[string]string) (string, error) {
 		return dockerCmd(docker, append(envList(t, out["client_env"]), "DOCKER_CONFIG="+t.TempDir()), "version", "--format", "{{.Server.Version}}")
 	}
 	return bootCase{
-		name: "Podman host", config: podmanBootConfig, port: 2376, unit: "podman-tls", socketActivation: true,
+		name: "Podman host, " + userData, config: podmanBootConfig(userData), port: 2376, unit: "podman-tls", socketActivation: true,
+		ignition: userData == "ignition", revocation: true,
 		prepare: func(t *testing.T, root string) {
 			if _, err := os.Stat(podman); podman == "" || err != nil {
 				requirePodman(t) // skips or fails, saying how to build it
@@ -388,33 +414,54 @@ func testBoot(t *testing.T, root string, index int, c bootCase) {
 	}) {
 		return
 	}
-	t.Run("renewal delivered and restarted inside the host", func(t *testing.T) {
+	current := out
+	// deliver installs the files that changed from current to next inside
+	// the host and runs next's restart_command there, with a client
+	// calling throughout: failures only while the service restarts (with
+	// socket activation, none refused).
+	deliver := func(t *testing.T, what string, next map[string]string) {
+		t.Helper()
+		prober := startProber(t, what, c.call(t, next))
+		mark := prober.mark()
+		time.Sleep(time.Second)
+		delivered := g.deliver(t, current["files"], next["files"])
+		w := restartWindow{from: time.Now()}
+		g.mustRun(t, "sh", "-c", next["restart_command"])
+		g.waitServing(t, c.unit, c.call(t, next), w.from)
+		w.to = time.Now()
+		time.Sleep(time.Second)
+		report := prober.report(mark, &w)
+		prober.stop()
+		t.Logf("%s: delivered %s, ran %q: %s", what, strings.Join(delivered, ", "), next["restart_command"], report)
+		if report.failed > 0 || report.calls == 0 || refusedDuringRestart(c.socketActivation, report) {
+			t.Errorf("%s: %s; want failures only while the service restarts (with socket_activation, no refusal)", what, report)
+		}
+		g.assertFiles(t, next["files"])
+		c.served(t, next)
+		current = next
+	}
+	if !t.Run("renewal delivered and restarted inside the host", func(t *testing.T) {
 		clock.Set(realNow)
 		tf.mustRun("apply", "-auto-approve", "-input=false", "-var=server_early_renewal_hours=4")
 		renewed := outputs(t, tf)
 		if renewed["server_fingerprint"] == out["server_fingerprint"] {
 			t.Fatal("the server certificate was not renewed")
 		}
-		prober := startProber(t, "renewal", c.call(t, renewed))
-		mark := prober.mark()
-		time.Sleep(time.Second)
-		delivered := g.deliver(t, out["files"], renewed["files"])
-		w := restartWindow{from: time.Now()}
-		g.mustRun(t, "sh", "-c", renewed["restart_command"])
-		g.waitServing(t, c.unit, c.call(t, renewed), w.from)
-		w.to = time.Now()
-		time.Sleep(time.Second)
-		report := prober.report(mark, &w)
-		prober.stop()
-		t.Logf("renewal: delivered %s, ran %q: %s", strings.Join(delivered, ", "), renewed["restart_command"], report)
-		if report.failed > 0 || report.calls == 0 || refusedDuringRestart(c.socketActivation, report) {
-			t.Errorf("renewal: %s; want failures only while the service restarts (with socket_activation, no refusal)", report)
-		}
+		deliver(t, "renewal", renewed)
 		if served := servedFingerprint(t, addr); served != renewed["server_fingerprint"] {
 			t.Errorf("the host serves %s after the renewal, the configuration issued %s", served, renewed["server_fingerprint"])
 		}
-		g.assertFiles(t, renewed["files"])
-		c.served(t, renewed)
+	}) || !c.revocation {
+		return
+	}
+	t.Run("revocation delivered and restarted inside the host", func(t *testing.T) {
+		pool := x509.NewCertPool()
+		pool.AppendCertsFromPEM([]byte(current["ca_pem"]))
+		member := keyPair(t, current["member_cert"], current["member_key"])
+		servedCertificate(t, addr, pool, member) // admitted before
+		tf.mustRun("apply", "-auto-approve", "-input=false", "-var=server_early_renewal_hours=4", "-var=revoked=true")
+		deliver(t, "revocation", outputs(t, tf))
+		assertIssuerRefused(t, addr, presenting(pool, member))
 	})
 }
 
