@@ -627,6 +627,30 @@ func (g *bootGuest) applyIgnition(t *testing.T, config string) {
 		t.Logf("ignition-apply wrote the root filesystem:\n%s", strings.TrimSpace(string(out)))
 	}
 	writeFile(t, filepath.Join(g.root, "etc/cloud/cloud-init.disabled"), "")
+	g.applyIgnitionPresets(t)
+}
+
+// applyIgnitionPresets enables the units Ignition enabled by preset
+// (20-ignition.preset), as systemd does on the first boot of Fedora CoreOS
+// and Flatcar, whose /etc/machine-id is "uninitialized" then. Debian's
+// image cannot boot that way: its own presets end in "disable *", which a
+// first boot would apply to docker.service too.
+func (g *bootGuest) applyIgnitionPresets(t *testing.T) {
+	t.Helper()
+	presets, err := os.ReadFile(filepath.Join(g.root, "etc/systemd/system-preset/20-ignition.preset"))
+	if os.IsNotExist(err) {
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(presets), "\n") {
+		if unit, ok := strings.CutPrefix(line, "enable "); ok {
+			if out, err := exec.Command("systemctl", "--root", g.root, "enable", unit).CombinedOutput(); err != nil {
+				t.Fatalf("Ignition's preset enables %s, which systemd cannot enable: %v\n%s", unit, err, out)
+			}
+		}
+	}
 }
 
 // boot starts systemd-nspawn with systemd as PID 1. The flags are what
