@@ -35,7 +35,7 @@ const (
 	PodmanServiceName = "podman-tls.service"
 	PodmanSocketName  = "podman-tls.socket"
 	// podmanSocketApplied is where the restart command keeps the socket
-	// unit it last applied (socketRestartCommand's reasoning).
+	// unit it last applied (restartKeepingSockets).
 	podmanSocketApplied = "/var/lib/dockertls/podman-tls.socket"
 )
 
@@ -236,8 +236,8 @@ func (p Podman) Check() []Problem {
 }
 
 // checkAddress returns an error unless podman (or, with SocketActivation,
-// systemd) can listen on Address with TLS: tcp:// with a port, and an IP
-// address where systemd opens it.
+// systemd) can listen on Address with TLS: tcp:// with a port (ParseHost
+// wants one), and an IP address where systemd opens it.
 func (p Podman) checkAddress() error {
 	h, err := ParseHost(p.Address)
 	if err != nil {
@@ -246,9 +246,6 @@ func (p Podman) checkAddress() error {
 	if h.Scheme != SchemeTCP {
 		return fmt.Errorf("address %q is not tcp://: podman serves TLS on TCP only, and its local unix socket is the "+
 			"distribution's podman.socket, which this data source leaves alone: write one such as %s", p.Address, DefaultPodmanAddress)
-	}
-	if !strings.Contains(strings.TrimPrefix(p.Address, "tcp://"), ":") || h.Port == 0 {
-		return fmt.Errorf("address %q has no port: add one, as in tcp://%s:2376", p.Address, h.Hostname)
 	}
 	if p.SocketActivation {
 		if _, err := ListenStream(h); err != nil {
