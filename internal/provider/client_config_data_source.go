@@ -128,7 +128,8 @@ func (d *clientConfigDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 			"testcontainers_properties": computedString("With `cert_dir`, `~/.testcontainers.properties` for the host " +
 				"(`docker.host`, `docker.tls.verify=1`, `docker.cert.path`), which Testcontainers in every language reads; null " +
 				"without `cert_dir`, since Testcontainers joins the file names to `docker.cert.path` as written and cannot expand " +
-				"`~`. It serves a dockerd or a Podman host alike. testcontainers-go (v0.45) checks the host with a client built from " +
+				"`~`, and (with a warning) for a `cert_dir` the file cannot carry alike for Java and Go (`${`, which testcontainers-go " +
+				"expands, or a character beyond the Basic Multilingual Plane). What is not ASCII is written `\\uXXXX`. It serves a dockerd or a Podman host alike. testcontainers-go (v0.45) checks the host with a client built from " +
 				"the environment alone, so for it export `env` as well (`DOCKER_TLS_VERIFY` and `DOCKER_CERT_PATH`)."),
 			"ca_material":   computedString("For the kreuzwerker/docker provider's `ca_material`: the CA certificate."),
 			"cert_material": computedString("For the kreuzwerker/docker provider's `cert_material`: the client certificate."),
