@@ -65,7 +65,7 @@ func (c PodmanClient) Check() []Problem {
 		}
 	}
 	if c.ConnectionName != "" && !c.Pending.Any(FieldConnectionName) && !connectionNamePattern.MatchString(c.ConnectionName) {
-		fixed := strings.Trim(regexp.MustCompile(`[^a-zA-Z0-9_.-]+`).ReplaceAllString(c.ConnectionName, "-"), "-._")
+		fixed := strings.Trim(unsafeContextChars.ReplaceAllString(c.ConnectionName, "-"), "-._")
 		out = append(out, Problem{Field: FieldConnectionName, Summary: "Invalid connection_name",
 			Detail: fmt.Sprintf("connection_name %q has characters a shell or containers.conf would need quoted (letters, digits and . _ - only, "+
 				"starting with a letter or digit): write %s", c.ConnectionName, strings.TrimSuffix("podman-"+fixed, "-"))})
