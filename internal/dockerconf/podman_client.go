@@ -65,10 +65,9 @@ func (c PodmanClient) Check() []Problem {
 		}
 	}
 	if c.ConnectionName != "" && !c.Pending.Any(FieldConnectionName) && !connectionNamePattern.MatchString(c.ConnectionName) {
-		fixed := strings.Trim(unsafeContextChars.ReplaceAllString(c.ConnectionName, "-"), "-._")
 		out = append(out, Problem{Field: FieldConnectionName, Summary: "Invalid connection_name",
 			Detail: fmt.Sprintf("connection_name %q has characters a shell or containers.conf would need quoted (letters, digits and . _ - only, "+
-				"starting with a letter or digit): write %s", c.ConnectionName, strings.TrimSuffix("podman-"+fixed, "-"))})
+				"starting with a letter or digit): write %s", c.ConnectionName, connectionNameFrom(c.ConnectionName))})
 	}
 	material, serverCert := c.Material.check(c.Now, c.Pending)
 	out = append(out, material...)
@@ -99,10 +98,18 @@ func (c PodmanClient) Connection() string {
 	if c.ConnectionName != "" {
 		return c.ConnectionName
 	}
-	name := strings.Trim(unsafeContextChars.ReplaceAllString(c.Host.Hostname, "-"), "-.")
+	name := strings.TrimRight(c.Host.Hostname, ".") // a trailing dot names the same host
 	if c.Host.Port != 0 && c.Host.Port != PortTLS {
 		name += "-" + strconv.Itoa(c.Host.Port)
 	}
+	return connectionNameFrom(name)
+}
+
+// connectionNameFrom is s made a connection name (connectionNamePattern):
+// what a name should not hold replaced by '-', and "podman-" before what
+// does not start with a letter or digit.
+func connectionNameFrom(s string) string {
+	name := strings.Trim(unsafeContextChars.ReplaceAllString(s, "-"), "-.")
 	if !connectionNamePattern.MatchString(name) {
 		return strings.TrimSuffix("podman-"+name, "-")
 	}

@@ -161,6 +161,32 @@ func fileNames(files []File) string {
 	return strings.Join(names, " ")
 }
 
+func TestPodmanConnectionName(t *testing.T) {
+	for _, tc := range []struct{ host, name, want string }{
+		{"tcp://docker1.example.internal:2376", "", "docker1.example.internal"},
+		{"tcp://docker1.example.internal.:2376", "", "docker1.example.internal"},
+		{"tcp://docker1.example.internal:2377", "", "docker1.example.internal-2377"},
+		{"tcp://10.0.0.30:8888", "", "10.0.0.30-8888"},
+		{"tcp://[fd00::1]:2376", "", "fd00-1"},
+		{"tcp://[::1]:2377", "", "1-2377"},
+		{"tcp://docker1.example.internal:2377", "ci", "ci"},
+	} {
+		host, err := ParseHost(tc.host)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := (PodmanClient{Host: host, ConnectionName: tc.name}).Connection(); got != tc.want || !connectionNamePattern.MatchString(got) {
+			t.Errorf("Connection of %s (connection_name %q) = %q, want %q", tc.host, tc.name, got, tc.want)
+		}
+	}
+	// What the check offers for a name that needs quoting is itself a name.
+	for in, want := range map[string]string{"a b": "a-b", "ci/runner 1": "ci-runner-1", "_x": "podman-_x", "'": "podman", "-ci-": "ci"} {
+		if got := connectionNameFrom(in); got != want || !connectionNamePattern.MatchString(got) {
+			t.Errorf("connectionNameFrom(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 func TestPodmanClient(t *testing.T) {
 	m := newMaterial(t)
 	host, err := ParseHost("tcp://docker1.example.internal:2376")
@@ -202,7 +228,7 @@ func TestPodmanClient(t *testing.T) {
 		want  string
 	}{
 		{"a relative directory", PodmanClient{Host: host, CertDir: "tls/podman1", Material: material}, FieldCertDir, `not absolute.*/home/ci/\.config/containers/tls/tls/podman1`},
-		{"a connection name to quote", PodmanClient{Host: host, CertDir: "/c", ConnectionName: "my host", Material: material}, FieldConnectionName, `write podman-my-host`},
+		{"a connection name to quote", PodmanClient{Host: host, CertDir: "/c", ConnectionName: "my host", Material: material}, FieldConnectionName, `write my-host$`},
 		{"a host the certificate lacks", PodmanClient{Host: Host{Raw: "tcp://10.0.0.9:2376", Scheme: SchemeTCP, Hostname: "10.0.0.9", Port: 2376}, CertDir: "/c", Material: material}, FieldHost, `does not name "10\.0\.0\.9".*podman-remote would fail every call`},
 		{"a server certificate as the client's", PodmanClient{Host: host, CertDir: "/c", Material: ClientMaterial{CACertPEM: m.caPEM, CertPEM: m.serverPEM, KeyPEM: m.serverKey}}, FieldClientCert, `clientAuth`},
 	} {

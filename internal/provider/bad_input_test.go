@@ -215,7 +215,7 @@ func TestBadInput(t *testing.T) {
 		{"podman server certificate without the address", podman(`address = "tcp://10.0.0.9:2376"`), `(?s)server_cert_pem.*does not name "10.0.0.9"`},
 		{"podman_path a directory", podman(`podman_path = "/usr/bin"`), `(?s)podman_path.*is a directory.*write /usr/bin/podman`},
 		{"podman client relative cert_dir", podmanClient(`cert_dir = "tls"`), `(?s)cert_dir.*not absolute: podman records the paths as given`},
-		{"podman client connection name", podmanClient("cert_dir = \"/c\"\n  connection_name = \"a b\""), `(?s)connection_name.*write podman-a-b`},
+		{"podman client connection name", podmanClient("cert_dir = \"/c\"\n  connection_name = \"a b\""), `(?s)connection_name.*write a-b\b`},
 		{"podman client host not a SAN", strings.Replace(podmanClient("cert_dir = \"/c\"\n  server_cert_pem = "+hclString(m.server)), "10.0.0.5:2376", "10.0.0.6:2376", 1), `(?s)host.*does not name "10.0.0.6".*podman-remote would fail every call`},
 		{"podman client without cert_dir", podmanClient(""), `(?s)The argument "cert_dir" is required`},
 		{"registry of one label", registryClient(`registry`), `(?s)registry.*one label without a port.*Docker Hub`},
