@@ -127,6 +127,17 @@ data "dockertls_daemon_config" "host" {
   server_cert_pem   = dockertls_server_cert.server.cert_pem
   server_key_pem    = dockertls_server_cert.server.private_key_pem
 }
+`, socketActivation) + bootDockerClient("dockertls_daemon_config.host", userData)
+	}
+}
+
+// bootDockerClient is the docker CLI's configuration for the host that
+// server (a data source's address, such as dockertls_daemon_config.host)
+// renders, and the outputs the boot of every Docker API host reads:
+// user_data (the server's cloud_init or ignition), its files and
+// restart_command, and the client's files and env.
+func bootDockerClient(server, userData string) string {
+	return fmt.Sprintf(`
 data "dockertls_client_config" "admin" {
   host            = "tcp://${local.ip}:2376"
   cert_dir        = "${local.dir}/client"
@@ -136,21 +147,20 @@ data "dockertls_client_config" "admin" {
   server_cert_pem = dockertls_server_cert.server.cert_pem
 }
 output "user_data" {
-  value     = data.dockertls_daemon_config.host.%s
+  value     = data.%[1]s.%[2]s
   sensitive = true
 }
 output "files" {
-  value     = jsonencode(data.dockertls_daemon_config.host.files)
+  value     = jsonencode(data.%[1]s.files)
   sensitive = true
 }
-output "restart_command" { value = data.dockertls_daemon_config.host.restart_command }
+output "restart_command" { value = data.%[1]s.restart_command }
 output "client_files" {
   value     = jsonencode(data.dockertls_client_config.admin.files)
   sensitive = true
 }
 output "client_env" { value = jsonencode(data.dockertls_client_config.admin.env) }
-`, socketActivation, userData)
-	}
+`, server, userData)
 }
 
 // buildkitBootConfig is a BuildKit builder as examples/buildkit-builder
@@ -196,7 +206,7 @@ output "buildctl_args" { value = jsonencode(data.dockertls_buildkit_client_confi
 // out of the client trust.
 func podmanBootConfig(userData string) func(dir, ip string) string {
 	return func(dir, ip string) string {
-		return fmt.Sprintf(bootPKI, dir, ip) + fmt.Sprintf(`
+		return fmt.Sprintf(bootPKI, dir, ip) + `
 variable "revoked" {
   type    = bool
   default = false
@@ -214,47 +224,25 @@ data "dockertls_podman_config" "host" {
   server_cert_pem    = dockertls_server_cert.server.cert_pem
   server_key_pem     = dockertls_server_cert.server.private_key_pem
 }
-data "dockertls_client_config" "admin" {
-  host            = "tcp://${local.ip}:2376"
-  cert_dir        = "${local.dir}/client"
-  ca_cert_pem     = dockertls_ca.ca.cert_pem
-  client_cert_pem = dockertls_client_cert.admin.cert_pem
-  client_key_pem  = dockertls_client_cert.admin.private_key_pem
-  server_cert_pem = dockertls_server_cert.server.cert_pem
-}
-output "user_data" {
-  value     = data.dockertls_podman_config.host.%s
-  sensitive = true
-}
-output "files" {
-  value     = jsonencode(data.dockertls_podman_config.host.files)
-  sensitive = true
-}
-output "restart_command" { value = data.dockertls_podman_config.host.restart_command }
-output "client_files" {
-  value     = jsonencode(data.dockertls_client_config.admin.files)
-  sensitive = true
-}
-output "client_env" { value = jsonencode(data.dockertls_client_config.admin.env) }
 output "member_cert" { value = dockertls_client_cert.member.cert_pem }
 output "member_key" {
   value     = dockertls_client_cert.member.private_key_pem
   sensitive = true
 }
-`, userData)
+` + bootDockerClient("dockertls_podman_config.host", userData)
 	}
 }
 
-// TestE2EBoot boots a Debian 12 host from each rendered cloud_init, as its
-// only input: a Docker host in both daemon layouts (Debian's docker.io, so
-// that the drop-in's dockerd is found by a real systemd) and a BuildKit
-// builder, and a Podman host. For each: the service up on the rendered files with their modes
-// and reachable from outside over mutual TLS, a client without a
-// certificate and one of another issuer refused in the handshake; the same
-// after a reboot; then a renewal delivered as the examples deliver it (the
-// changed files installed inside the host, the rendered restart_command
-// run there), served afterwards, with the calls that failed during it
-// counted.
+// TestE2EBoot boots a Debian 12 host from each rendered cloud_init or
+// ignition, as its only input: a Docker host in both daemon layouts
+// (Debian's docker.io, so that the drop-in's dockerd is found by a real
+// systemd), a BuildKit builder and a Podman host. For each: the service up
+// on the rendered files with their modes and reachable from outside over
+// mutual TLS, a client without a certificate and one of another issuer
+// refused in the handshake; the same after a reboot; then a renewal
+// delivered as the examples deliver it (the changed files installed inside
+// the host, the rendered restart_command run there), served afterwards,
+// with the calls that failed during it counted.
 func TestE2EBoot(t *testing.T) {
 	root := requireBootRoot(t)
 	_, docker := requireDocker(t)
