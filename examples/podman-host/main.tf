@@ -83,7 +83,9 @@ data "dockertls_client_config" "ci" {
 }
 
 # The host's user_data: Fedora CoreOS (which ships Podman) takes Ignition,
-# other distributions cloud-init.
+# other distributions cloud-init. Either writes the files and starts the
+# socket; Podman 5.7 or later, with conmon and netavark, must be in the
+# image already (Debian 12's podman is 4.3, without TLS).
 output "podman1_ignition" {
   value     = data.dockertls_podman_config.podman1.ignition
   sensitive = true
@@ -92,6 +94,20 @@ output "podman1_ignition" {
 output "podman1_cloud_init" {
   value     = data.dockertls_podman_config.podman1.cloud_init
   sensitive = true
+}
+
+# After first boot, a renewal or a revocation changes the files: write them
+# (path, mode) and run restart_command when restart_trigger changes, host
+# by host, as examples/docker-host does with terraform_data.
+output "podman1_files" {
+  value = { for name, f in data.dockertls_podman_config.podman1.files : f.path => f.mode }
+}
+
+output "podman1_restart" {
+  value = {
+    trigger = data.dockertls_podman_config.podman1.restart_trigger
+    command = data.dockertls_podman_config.podman1.restart_command
+  }
 }
 
 # What the CI runner writes, by path and mode (the key is sensitive), and

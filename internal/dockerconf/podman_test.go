@@ -169,6 +169,7 @@ func TestPodmanConnectionName(t *testing.T) {
 		{"tcp://10.0.0.30:8888", "", "10.0.0.30-8888"},
 		{"tcp://[fd00::1]:2376", "", "fd00-1"},
 		{"tcp://[::1]:2377", "", "1-2377"},
+		{"tcp://[fd00::1]:2377", "", "fd00-1-2377"}, // the schema's example
 		{"tcp://docker1.example.internal:2377", "ci", "ci"},
 	} {
 		host, err := ParseHost(tc.host)

@@ -318,6 +318,9 @@ func testPodman(t *testing.T, podman, docker, judge string, socketActivation boo
 		t.Fatal("bob before the revocation: no certificate served")
 	}
 	restart("the revocation of bob's issuer", `-var=trusted=["alice"]`)
+	if after := containerPID(); after != before {
+		t.Errorf("the container through the second restart: %q, then %q", before, after)
+	}
 	t.Run("a revoked client is refused in the handshake after the restart", func(t *testing.T) {
 		assertIssuerRefused(t, addr, presenting(caPool, bob))
 	})

@@ -65,7 +65,7 @@ func TestExamples(t *testing.T) {
 				t.Errorf("terraform validate exited %d:\n%s", code, out)
 			}
 			name := filepath.Base(dir)
-			if name == "quickstart" || name == "fleet" || name == "windows-host" || name == "rootless-host" || name == "ignition-host" || name == "buildkit-builder" || name == "registry" {
+			if name == "quickstart" || name == "fleet" || name == "windows-host" || name == "rootless-host" || name == "ignition-host" || name == "buildkit-builder" || name == "registry" || name == "podman-host" {
 				// These need no inputs and no hosts: they must apply, and then
 				// plan nothing.
 				tf.mustRun("apply", "-auto-approve", "-input=false")

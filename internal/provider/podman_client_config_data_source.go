@@ -60,7 +60,9 @@ func (d *podmanClientConfigDataSource) Schema(_ context.Context, _ datasource.Sc
 		},
 		"connection_name": schema.StringAttribute{
 			MarkdownDescription: "The connection's name (`podman --connection NAME`, `CONTAINER_CONNECTION=NAME`). Defaults to " +
-				"the host name with what a name should not hold replaced by `-`, and `-PORT` when the port is not 2376.",
+				"the host's name (without a trailing dot), `-PORT` added when the port is not 2376, what a name should not " +
+				"hold (anything but letters, digits and `. _ -`) replaced by `-`, and `podman-` before a name that would " +
+				"not start with a letter or digit: `tcp://[fd00::1]:2377` gives `fd00-1-2377`.",
 			Optional: true, Validators: []validator.String{notEmptyValidator},
 		},
 		"default": schema.BoolAttribute{Optional: true, MarkdownDescription: "Make the connection podman-remote's default " +
